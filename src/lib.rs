@@ -1,0 +1,3 @@
+pub mod policy;
+pub mod rng;
+pub mod workload;

@@ -1,0 +1,137 @@
+//! History-based calibration: learn from the last few jobs when to start checking.
+//!
+//! The client remembers, for each of its last `window` jobs, an estimate of the
+//! duration (the midpoint between the last check that saw it pending and the check
+//! that saw it done). A new job waits until the shortest remembered estimate —
+//! the earliest it plausibly ends — and then backs off from `min` by `factor`,
+//! capped at `max`. Jobs that run long raise the wait; jobs seen done at the first
+//! check lower it. Without history the first check is at `min`.
+
+use super::JobOutcome;
+use super::error::{PolicyError, growth, require, seconds};
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calibrated {
+    /// First interval after the learned wait, seconds. Default 1.
+    pub min: f64,
+    /// Longest interval, seconds. Default 60.
+    pub max: f64,
+    /// Growth per check, at least 1. Default 2.
+    pub factor: f64,
+    /// Jobs remembered. Default 5.
+    pub window: usize,
+}
+
+impl Calibrated {
+    pub const DEFAULT_MIN: f64 = 1.0;
+    pub const DEFAULT_MAX: f64 = 60.0;
+    pub const DEFAULT_FACTOR: f64 = 2.0;
+    pub const DEFAULT_WINDOW: usize = 5;
+
+    pub fn new(min: f64, max: f64, factor: f64, window: usize) -> Result<Self, PolicyError> {
+        let min = seconds("min", min)?;
+        let max = seconds("max", max)?;
+        require("max", max, max >= min, "is below min")?;
+        let factor = growth("factor", factor)?;
+        if window == 0 {
+            return Err(PolicyError::new("window", "0 jobs: must remember at least one job"));
+        }
+        Ok(Self {
+            min,
+            max,
+            factor,
+            window,
+        })
+    }
+
+    pub(crate) fn steps(&self, history: &History) -> CalibratedSteps {
+        CalibratedSteps {
+            wait: history.earliest().map(|w| w.max(self.min)),
+            nominal: self.min,
+            max: self.max,
+            factor: self.factor,
+        }
+    }
+}
+
+/// The per-client memory of recent durations.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    estimates: VecDeque<f64>,
+}
+
+impl History {
+    pub(crate) fn record(&mut self, outcome: &JobOutcome, window: usize) {
+        let Some(seen) = outcome.seen_at else {
+            // A job given up on says only that it ran past the last check.
+            self.push(outcome.last_pending, window);
+            return;
+        };
+        self.push(0.5 * (outcome.last_pending + seen), window);
+    }
+
+    fn push(&mut self, estimate: f64, window: usize) {
+        if self.estimates.len() == window {
+            self.estimates.pop_front();
+        }
+        self.estimates.push_back(estimate);
+    }
+
+    fn earliest(&self) -> Option<f64> {
+        self.estimates.iter().copied().reduce(f64::min)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CalibratedSteps {
+    wait: Option<f64>,
+    nominal: f64,
+    max: f64,
+    factor: f64,
+}
+
+impl CalibratedSteps {
+    #[inline]
+    pub(crate) fn next(&mut self) -> f64 {
+        if let Some(wait) = self.wait.take() {
+            return wait;
+        }
+        let out = self.nominal.min(self.max);
+        self.nominal = (self.nominal * self.factor).min(self.max);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(last_pending: f64, seen_at: f64) -> JobOutcome {
+        JobOutcome {
+            calls: 2,
+            seen_at: Some(seen_at),
+            last_pending,
+        }
+    }
+
+    #[test]
+    fn learns_the_earliest_recent_duration_and_forgets_old_ones() {
+        let spec = Calibrated::new(1.0, 60.0, 2.0, 2).unwrap();
+        let mut history = History::default();
+        let mut steps = spec.steps(&history);
+        assert_eq!([steps.next(), steps.next(), steps.next()], [1.0, 2.0, 4.0]);
+        history.record(&seen(100.0, 110.0), spec.window);
+        history.record(&seen(200.0, 220.0), spec.window);
+        let mut steps = spec.steps(&history);
+        assert_eq!([steps.next(), steps.next(), steps.next()], [105.0, 1.0, 2.0]);
+        // The window is 2: the 105 s estimate drops out, leaving min(210, 305).
+        history.record(&seen(300.0, 310.0), spec.window);
+        assert_eq!(spec.steps(&history).next(), 210.0);
+    }
+
+    #[test]
+    fn rejects_empty_window() {
+        assert_eq!(Calibrated::new(1.0, 60.0, 2.0, 0).unwrap_err().field, "window");
+    }
+}

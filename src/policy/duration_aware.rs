@@ -1,0 +1,97 @@
+//! Duration-aware polling: sleep through most of the expected duration, then
+//! check densely with backoff.
+
+use super::error::{PolicyError, growth, require, seconds};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DurationAware {
+    /// Expected duration, seconds. Default: the job's own hint (the workload must
+    /// then provide hints, see `hint_error`).
+    pub expected: Option<f64>,
+    /// First check at `lead · expected`. Default 0.9.
+    pub lead: f64,
+    /// First interval after that check, seconds. Default 1.
+    pub interval: f64,
+    /// Growth per check after the first, at least 1. Default 1.5.
+    pub factor: f64,
+    /// Longest interval, seconds. Default 30.
+    pub cap: f64,
+}
+
+impl DurationAware {
+    pub const DEFAULT_LEAD: f64 = 0.9;
+    pub const DEFAULT_INTERVAL: f64 = 1.0;
+    pub const DEFAULT_FACTOR: f64 = 1.5;
+    pub const DEFAULT_CAP: f64 = 30.0;
+
+    pub fn new(
+        expected: Option<f64>,
+        lead: f64,
+        interval: f64,
+        factor: f64,
+        cap: f64,
+    ) -> Result<Self, PolicyError> {
+        if let Some(e) = expected {
+            seconds("expected", e)?;
+        }
+        Ok(Self {
+            expected,
+            lead: require("lead", lead, lead > 0.0, "is not a positive fraction of the expected duration")?,
+            interval: seconds("interval", interval)?,
+            factor: growth("factor", factor)?,
+            cap: seconds("cap", cap)?,
+        })
+    }
+
+    pub(crate) fn steps(&self, hint: Option<f64>) -> DurationAwareSteps {
+        // Without any estimate the policy degrades to plain backoff from `interval`.
+        let expected = self.expected.or(hint);
+        DurationAwareSteps {
+            wait: expected.map(|e| (self.lead * e).max(self.interval)),
+            nominal: self.interval,
+            factor: self.factor,
+            cap: self.cap,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DurationAwareSteps {
+    wait: Option<f64>,
+    nominal: f64,
+    factor: f64,
+    cap: f64,
+}
+
+impl DurationAwareSteps {
+    #[inline]
+    pub(crate) fn next(&mut self) -> f64 {
+        if let Some(wait) = self.wait.take() {
+            return wait;
+        }
+        let out = self.nominal.min(self.cap);
+        self.nominal = (self.nominal * self.factor).min(self.cap);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_for_most_of_the_hint_then_backs_off() {
+        let spec = DurationAware::new(None, 0.9, 1.0, 2.0, 4.0).unwrap();
+        let mut steps = spec.steps(Some(100.0));
+        let got: Vec<f64> = (0..5).map(|_| steps.next()).collect();
+        assert_eq!(got, [90.0, 1.0, 2.0, 4.0, 4.0]);
+        let fixed = DurationAware::new(Some(50.0), 0.5, 1.0, 1.0, 4.0).unwrap();
+        assert_eq!(fixed.steps(Some(999.0)).next(), 25.0);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        assert_eq!(DurationAware::new(Some(-1.0), 0.9, 1.0, 1.5, 30.0).unwrap_err().field, "expected");
+        assert_eq!(DurationAware::new(None, 0.0, 1.0, 1.5, 30.0).unwrap_err().field, "lead");
+    }
+}

@@ -1,0 +1,75 @@
+//! Limits every policy shares: initial delay, timeout, attempts, `Retry-After`.
+
+use super::Observation;
+use super::error::{PolicyError, seconds};
+
+/// No wait is shorter than this (seconds): jittered draws near zero would otherwise
+/// make a client check twice at one instant.
+pub const MIN_DELAY: f64 = 1e-3;
+
+/// The envelope around a family's intervals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Wait before the first check, seconds. Default: the family's first interval
+    /// (the family's sequence then starts after this wait).
+    pub initial_delay: Option<f64>,
+    /// Give up once this many seconds have passed; the last check lands exactly at
+    /// the timeout. Default: never.
+    pub timeout: Option<f64>,
+    /// Give up after this many checks. Default: no limit.
+    pub max_attempts: Option<u32>,
+    /// Wait at least as long as a server's `Retry-After`. Default true.
+    pub honor_retry_after: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            initial_delay: None,
+            timeout: None,
+            max_attempts: None,
+            honor_retry_after: true,
+        }
+    }
+}
+
+impl Limits {
+    pub fn validate(self) -> Result<Self, PolicyError> {
+        if let Some(d) = self.initial_delay {
+            seconds("initial_delay", d)?;
+        }
+        if let Some(t) = self.timeout {
+            seconds("timeout", t)?;
+        }
+        if self.max_attempts == Some(0) {
+            return Err(PolicyError::new("max_attempts", "0: must allow at least one check"));
+        }
+        Ok(self)
+    }
+
+    /// Applies the limits to a wait proposed at `elapsed` seconds.
+    #[inline]
+    pub(crate) fn admit(&self, elapsed: f64, wait: f64) -> Option<f64> {
+        let wait = wait.max(MIN_DELAY);
+        match self.timeout {
+            Some(timeout) if elapsed >= timeout => None,
+            Some(timeout) => Some(wait.min(timeout - elapsed)),
+            None => Some(wait),
+        }
+    }
+
+    /// Whether another check is allowed after `obs`.
+    #[inline]
+    pub(crate) fn allows_another(&self, obs: &Observation) -> bool {
+        self.max_attempts.is_none_or(|max| obs.attempt < max)
+    }
+
+    /// Stretches a wait to honour the server's `Retry-After`.
+    #[inline]
+    pub(crate) fn respect_server(&self, obs: &Observation, wait: f64) -> f64 {
+        if !self.honor_retry_after {
+            return wait;
+        }
+        obs.retry_after.map_or(wait, |after| wait.max(after))
+    }
+}

@@ -1,0 +1,125 @@
+//! Capped exponential backoff, optionally jittered.
+
+use super::error::{PolicyError, growth, seconds};
+use super::jitter::Jitter;
+use crate::rng::SimRng;
+
+/// Intervals `initial · factor^k`, each capped at `cap`, then jittered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exponential {
+    /// First interval, seconds. Default 1.
+    pub initial: f64,
+    /// Growth per check, at least 1. Default 2.
+    pub factor: f64,
+    /// Longest nominal interval, seconds. Default 60.
+    pub cap: f64,
+    /// Default none.
+    pub jitter: Jitter,
+}
+
+impl Exponential {
+    pub const DEFAULT_INITIAL: f64 = 1.0;
+    pub const DEFAULT_FACTOR: f64 = 2.0;
+    pub const DEFAULT_CAP: f64 = 60.0;
+
+    pub fn new(initial: f64, factor: f64, cap: f64, jitter: Jitter) -> Result<Self, PolicyError> {
+        Ok(Self {
+            initial: seconds("initial", initial)?,
+            factor: growth("factor", factor)?,
+            cap: seconds("cap", cap)?,
+            jitter: jitter.validate()?,
+        })
+    }
+
+    pub(crate) fn steps(&self) -> ExponentialSteps {
+        ExponentialSteps {
+            nominal: self.initial.min(self.cap),
+            previous: self.initial,
+            spec: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ExponentialSteps {
+    nominal: f64,
+    previous: f64,
+    spec: Exponential,
+}
+
+impl ExponentialSteps {
+    #[inline]
+    pub(crate) fn next(&mut self, rng: &mut SimRng) -> f64 {
+        let s = &self.spec;
+        let wait = s
+            .jitter
+            .apply(self.nominal, self.previous, s.initial, s.cap, rng);
+        self.previous = wait;
+        self.nominal = (self.nominal * s.factor).min(s.cap);
+        wait
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Domain, stream};
+
+    #[test]
+    fn doubling_capped_at_sixty() {
+        let mut rng = stream(1, Domain::Jitter, 0);
+        let mut steps = Exponential::new(1.0, 2.0, 60.0, Jitter::None).unwrap().steps();
+        let got: Vec<f64> = (0..9).map(|_| steps.next(&mut rng)).collect();
+        assert_eq!(got, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]);
+    }
+
+    #[test]
+    fn jitters_stay_in_their_ranges() {
+        let mut rng = stream(2, Domain::Jitter, 0);
+        for jitter in [
+            Jitter::Full,
+            Jitter::Equal,
+            Jitter::Decorrelated,
+            Jitter::Proportional { fraction: 0.2 },
+        ] {
+            let spec = Exponential::new(1.0, 2.0, 60.0, jitter).unwrap();
+            for _ in 0..200 {
+                let mut steps = spec.steps();
+                let mut nominal: f64 = 1.0;
+                for _ in 0..12 {
+                    let wait = steps.next(&mut rng);
+                    let (lo, hi) = match jitter {
+                        Jitter::Full => (0.0, nominal),
+                        Jitter::Equal => (nominal / 2.0, nominal),
+                        Jitter::Decorrelated => (1.0, 60.0),
+                        Jitter::Proportional { .. } => (0.8 * nominal, 1.2 * nominal),
+                        Jitter::None => unreachable!(),
+                    };
+                    assert!(wait >= lo && wait <= hi, "{jitter:?}: {wait} not in [{lo}, {hi}]");
+                    nominal = (nominal * 2.0).min(60.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn full_jitter_mean_is_half_the_nominal() {
+        let mut rng = stream(3, Domain::Jitter, 0);
+        let spec = Exponential::new(8.0, 1.0, 60.0, Jitter::Full).unwrap();
+        let n = 100_000;
+        let mut steps = spec.steps();
+        let mean = (0..n).map(|_| steps.next(&mut rng)).sum::<f64>() / n as f64;
+        // Uniform on [0, 8): mean 4, sd 8/√12; 4 standard errors.
+        assert!((mean - 4.0).abs() < 4.0 * 8.0 / 12f64.sqrt() / (n as f64).sqrt());
+    }
+
+    #[test]
+    fn rejects_shrinking_factor_and_bad_fraction() {
+        let err = Exponential::new(1.0, 0.5, 60.0, Jitter::None).unwrap_err();
+        assert_eq!(err.field, "factor");
+        assert!(err.problem.contains("0.5"));
+        let err = Exponential::new(1.0, 2.0, 60.0, Jitter::Proportional { fraction: 1.5 })
+            .unwrap_err();
+        assert_eq!(err.field, "jitter.proportional.fraction");
+    }
+}

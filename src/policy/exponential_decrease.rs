@@ -1,0 +1,81 @@
+//! Exponential decrease: start with long waits and close in on a floor.
+//!
+//! Intervals `floor + (start − floor) · factor^−k` (the "2^−x + 1" family): for jobs
+//! that are unlikely to finish early but should be seen quickly once they might.
+
+use super::error::{PolicyError, require, seconds};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExponentialDecrease {
+    /// First interval, seconds. Default 60.
+    pub start: f64,
+    /// Interval approached from above, seconds. Default 1.
+    pub floor: f64,
+    /// Shrink factor of the excess over the floor, above 1. Default 2.
+    pub factor: f64,
+}
+
+impl ExponentialDecrease {
+    pub const DEFAULT_START: f64 = 60.0;
+    pub const DEFAULT_FLOOR: f64 = 1.0;
+    pub const DEFAULT_FACTOR: f64 = 2.0;
+
+    pub fn new(start: f64, floor: f64, factor: f64) -> Result<Self, PolicyError> {
+        let start = seconds("start", start)?;
+        let floor = seconds("floor", floor)?;
+        require("floor", floor, floor <= start, "is above start: the intervals would grow")?;
+        let factor = require(
+            "factor",
+            factor,
+            factor > 1.0,
+            "is not a shrink factor: it must be above 1",
+        )?;
+        Ok(Self {
+            start,
+            floor,
+            factor,
+        })
+    }
+
+    pub(crate) fn steps(&self) -> DecreaseSteps {
+        DecreaseSteps {
+            excess: self.start - self.floor,
+            floor: self.floor,
+            factor: self.factor,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DecreaseSteps {
+    excess: f64,
+    floor: f64,
+    factor: f64,
+}
+
+impl DecreaseSteps {
+    #[inline]
+    pub(crate) fn next(&mut self) -> f64 {
+        let out = self.floor + self.excess;
+        self.excess /= self.factor;
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halves_the_excess_each_step() {
+        let mut steps = ExponentialDecrease::new(33.0, 1.0, 2.0).unwrap().steps();
+        let got: Vec<f64> = (0..6).map(|_| steps.next()).collect();
+        assert_eq!(got, [33.0, 17.0, 9.0, 5.0, 3.0, 2.0]);
+    }
+
+    #[test]
+    fn rejects_floor_above_start_and_growth() {
+        assert_eq!(ExponentialDecrease::new(5.0, 10.0, 2.0).unwrap_err().field, "floor");
+        assert_eq!(ExponentialDecrease::new(50.0, 1.0, 1.0).unwrap_err().field, "factor");
+    }
+}

@@ -1,0 +1,73 @@
+//! Fibonacci backoff: intervals `unit · (1, 1, 2, 3, 5, 8, …)`, capped.
+
+use super::error::{PolicyError, seconds};
+
+/// Grows more gently than doubling: the classic "fibonacci polling" answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fibonacci {
+    /// Seconds per Fibonacci unit. Default 1.
+    pub unit: f64,
+    /// Longest interval, seconds. Default 60.
+    pub cap: f64,
+}
+
+impl Fibonacci {
+    pub const DEFAULT_UNIT: f64 = 1.0;
+    pub const DEFAULT_CAP: f64 = 60.0;
+
+    pub fn new(unit: f64, cap: f64) -> Result<Self, PolicyError> {
+        Ok(Self {
+            unit: seconds("unit", unit)?,
+            cap: seconds("cap", cap)?,
+        })
+    }
+
+    pub(crate) fn steps(&self) -> FibonacciSteps {
+        FibonacciSteps {
+            current: self.unit,
+            next: self.unit,
+            cap: self.cap,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct FibonacciSteps {
+    current: f64,
+    next: f64,
+    cap: f64,
+}
+
+impl FibonacciSteps {
+    #[inline]
+    pub(crate) fn next(&mut self) -> f64 {
+        let out = self.current.min(self.cap);
+        if self.current < self.cap {
+            let following = self.current + self.next;
+            self.current = self.next;
+            self.next = following;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_is_fibonacci_then_capped() {
+        let mut steps = Fibonacci::new(1.0, 16.0).unwrap().steps();
+        let got: Vec<f64> = (0..10).map(|_| steps.next()).collect();
+        assert_eq!(got, [1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 16.0, 16.0, 16.0]);
+        let mut half = Fibonacci::new(0.5, 100.0).unwrap().steps();
+        let got: Vec<f64> = (0..5).map(|_| half.next()).collect();
+        assert_eq!(got, [0.5, 0.5, 1.0, 1.5, 2.5]);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        assert_eq!(Fibonacci::new(0.0, 5.0).unwrap_err().field, "unit");
+        assert_eq!(Fibonacci::new(1.0, -5.0).unwrap_err().field, "cap");
+    }
+}

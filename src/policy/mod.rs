@@ -1,0 +1,138 @@
+//! Sans-IO polling policies: observation in, next delay out.
+//!
+//! A policy never reads a clock, sleeps or does I/O. Its driver — the simulator on
+//! a virtual clock, or the HTTP client on tokio time — follows this contract:
+//!
+//! 1. For each client, build one [`ClientPolicy`] from a validated [`PolicySpec`];
+//!    it lives across that client's jobs (so calibrated policies can learn).
+//! 2. For each job, call [`PollPolicy::start`] with the job's hint. Ask the
+//!    returned [`JobSchedule`] for [`JobSchedule::first_delay`], wait that long
+//!    after submission and check the status.
+//! 3. If the check shows a final state, stop. Otherwise pass what it showed as an
+//!    [`Observation`] to [`JobSchedule::next_delay`], wait, and check again.
+//!    `None` means give up.
+//! 4. When the job is over, report it with [`PollPolicy::finished`].
+//!
+//! Times are `f64` seconds, not `Duration`: the simulator runs tens of millions of
+//! steps per second and the HTTP driver converts at its edge. Randomness (jitter)
+//! comes from the driver's [`SimRng`], so the simulator decides the stream and
+//! results stay reproducible.
+//!
+//! ```
+//! use pollsim::policy::{JobHint, JobSchedule, Observation, PollPolicy, PolicySpec, Response};
+//! let spec = PolicySpec::from_toml(r#"name = "c"
+//! kind = "constant"
+//! interval = 5.0"#).unwrap();
+//! let mut client = spec.client();
+//! let mut rng = pollsim::rng::stream(1, pollsim::rng::Domain::Jitter, 0);
+//! let mut job = client.start(&JobHint::default());
+//! let first = job.first_delay(&mut rng).unwrap();
+//! let obs = Observation::pending(1, first);
+//! assert_eq!(job.next_delay(&obs, &mut rng), Some(5.0));
+//! ```
+
+mod calibrated;
+mod client;
+mod duration_aware;
+mod envelope;
+mod error;
+mod exponential;
+mod exponential_decrease;
+mod fibonacci;
+mod jitter;
+mod oscillating;
+mod schedule;
+mod spec;
+mod steps;
+
+pub use calibrated::Calibrated;
+pub use client::{ClientPolicy, JobPoller};
+pub use duration_aware::DurationAware;
+pub use envelope::{Limits, MIN_DELAY};
+pub use error::PolicyError;
+pub use exponential::Exponential;
+pub use exponential_decrease::ExponentialDecrease;
+pub use fibonacci::Fibonacci;
+pub use jitter::Jitter;
+pub use oscillating::Oscillating;
+pub use schedule::{Schedule, ScheduleEnd};
+pub use spec::{Family, PolicySpec, RawPolicy};
+
+use crate::rng::SimRng;
+
+/// What a status check answered, as the policy sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Response {
+    /// The job is still running; the server may add progress (0..1) and an ETA (s).
+    Pending {
+        progress: Option<f64>,
+        eta: Option<f64>,
+    },
+    /// The check failed (HTTP 5xx, connection reset, timeout): nothing was learned.
+    TransientError,
+    /// The server refused the check (HTTP 429).
+    RateLimited,
+}
+
+/// One non-final status check.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Observation {
+    /// Checks made for this job so far, this one included.
+    pub attempt: u32,
+    /// Seconds since the job was submitted, at this check.
+    pub elapsed: f64,
+    pub response: Response,
+    /// A `Retry-After` the server sent with this answer, in seconds.
+    pub retry_after: Option<f64>,
+}
+
+impl Observation {
+    /// A plain "pending" answer without server hints.
+    pub fn pending(attempt: u32, elapsed: f64) -> Self {
+        Self {
+            attempt,
+            elapsed,
+            response: Response::Pending {
+                progress: None,
+                eta: None,
+            },
+            retry_after: None,
+        }
+    }
+}
+
+/// What the client knows about a job before polling it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct JobHint {
+    /// An approximate duration in seconds (from the job's size, say).
+    pub expected: Option<f64>,
+}
+
+/// How a job ended, as the client saw it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobOutcome {
+    /// Checks made.
+    pub calls: u32,
+    /// Elapsed time of the check that saw the final state, or `None` if the client gave up.
+    pub seen_at: Option<f64>,
+    /// Elapsed time of the last check that still saw the job pending (0 if none).
+    pub last_pending: f64,
+}
+
+/// A per-client policy: lives across jobs, so it can learn from history.
+pub trait PollPolicy {
+    type Job: JobSchedule;
+    /// Fresh per-job state.
+    fn start(&mut self, hint: &JobHint) -> Self::Job;
+    /// Called once per job when it is over; history-based calibration hooks in here.
+    fn finished(&mut self, _outcome: &JobOutcome) {}
+}
+
+/// Per-job state. `Some(d)`: check again after `d` seconds. `None`: give up.
+pub trait JobSchedule {
+    fn first_delay(&mut self, rng: &mut SimRng) -> Option<f64>;
+    fn next_delay(&mut self, obs: &Observation, rng: &mut SimRng) -> Option<f64>;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,91 @@
+//! Backoff that oscillates at its cap.
+//!
+//! Grows by `factor` from `min` to `max`, then alternates between one step below
+//! the cap (`max / factor`) and the cap, so that long jobs are still checked a
+//! little more often than a flat cap would.
+
+use super::error::{PolicyError, growth, require, seconds};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Oscillating {
+    /// First interval, seconds. Default 1.
+    pub min: f64,
+    /// The cap, seconds. Default 60.
+    pub max: f64,
+    /// Growth per check, above 1. Default 2.
+    pub factor: f64,
+}
+
+impl Oscillating {
+    pub const DEFAULT_MIN: f64 = 1.0;
+    pub const DEFAULT_MAX: f64 = 60.0;
+    pub const DEFAULT_FACTOR: f64 = 2.0;
+
+    pub fn new(min: f64, max: f64, factor: f64) -> Result<Self, PolicyError> {
+        let min = seconds("min", min)?;
+        let max = seconds("max", max)?;
+        require("max", max, max >= min, "is below min")?;
+        let factor = growth("factor", factor)?;
+        require("factor", factor, factor > 1.0, "must be above 1 to reach the cap")?;
+        Ok(Self { min, max, factor })
+    }
+
+    pub(crate) fn steps(&self) -> OscillatingSteps {
+        OscillatingSteps {
+            current: self.min,
+            at_cap: false,
+            spec: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct OscillatingSteps {
+    current: f64,
+    at_cap: bool,
+    spec: Oscillating,
+}
+
+impl OscillatingSteps {
+    #[inline]
+    pub(crate) fn next(&mut self) -> f64 {
+        let s = &self.spec;
+        if self.at_cap {
+            let out = self.current;
+            self.current = if out >= s.max { (s.max / s.factor).max(s.min) } else { s.max };
+            return out;
+        }
+        let out = self.current.min(s.max);
+        self.current *= s.factor;
+        if out >= s.max {
+            self.at_cap = true;
+            self.current = (s.max / s.factor).max(s.min);
+        } else if self.current >= s.max {
+            self.at_cap = true;
+            self.current = s.max;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_then_alternates_below_and_at_the_cap() {
+        let mut steps = Oscillating::new(1.0, 16.0, 2.0).unwrap().steps();
+        let got: Vec<f64> = (0..10).map(|_| steps.next()).collect();
+        assert_eq!(got, [1.0, 2.0, 4.0, 8.0, 16.0, 8.0, 16.0, 8.0, 16.0, 8.0]);
+        // A cap between powers: growth lands on the cap, then alternates.
+        let mut steps = Oscillating::new(1.0, 10.0, 2.0).unwrap().steps();
+        let got: Vec<f64> = (0..8).map(|_| steps.next()).collect();
+        assert_eq!(got, [1.0, 2.0, 4.0, 8.0, 10.0, 5.0, 10.0, 5.0]);
+    }
+
+    #[test]
+    fn rejects_factor_one() {
+        assert_eq!(Oscillating::new(1.0, 10.0, 1.0).unwrap_err().field, "factor");
+        assert_eq!(Oscillating::new(1.0, 10.0, 0.5).unwrap_err().field, "factor");
+    }
+}

@@ -1,0 +1,109 @@
+//! Policy-level checks: the envelope, the raw syntax and its errors.
+
+use super::*;
+use crate::rng::{Domain, stream};
+
+fn spec(text: &str) -> PolicySpec {
+    PolicySpec::from_toml(text).unwrap()
+}
+
+fn first_checks(spec: &PolicySpec, n: usize) -> Vec<f64> {
+    spec.check_times(f64::INFINITY, n).unwrap().times
+}
+
+#[test]
+fn exponential_poll_times_match_the_bench_description() {
+    let exp = spec("name = 'e'\nkind = 'exponential'\ninitial = 1.0\nfactor = 2.0\ncap = 60.0");
+    assert_eq!(first_checks(&exp, 8), [1.0, 3.0, 7.0, 15.0, 31.0, 63.0, 123.0, 183.0]);
+}
+
+#[test]
+fn initial_delay_comes_before_the_family_sequence() {
+    let c = spec("name = 'c'\nkind = 'constant'\ninterval = 5.0\ninitial_delay = 2.0");
+    assert_eq!(first_checks(&c, 3), [2.0, 7.0, 12.0]);
+    let m = spec("name = 'm'\nkind = 'manual'\ninitial_delay = 30.0");
+    let times = m.check_times(1000.0, 10).unwrap();
+    assert_eq!(times.times, [30.0]);
+    assert!(times.gives_up);
+}
+
+#[test]
+fn timeout_puts_the_last_check_at_the_deadline_and_attempts_cap_checks() {
+    let c = spec("name = 'c'\nkind = 'constant'\ninterval = 7.0\ntimeout = 20.0");
+    let times = c.check_times(1000.0, 100).unwrap();
+    assert_eq!(times.times, [7.0, 14.0, 20.0]);
+    assert!(times.gives_up);
+    let c = spec("name = 'c'\nkind = 'constant'\ninterval = 7.0\nmax_attempts = 2");
+    let times = c.check_times(1000.0, 100).unwrap();
+    assert_eq!(times.times, [7.0, 14.0]);
+    assert!(times.gives_up);
+}
+
+#[test]
+fn retry_after_stretches_the_wait_unless_ignored() {
+    let mut rng = stream(1, Domain::Jitter, 0);
+    let obs = Observation {
+        retry_after: Some(12.0),
+        response: Response::RateLimited,
+        ..Observation::pending(1, 5.0)
+    };
+    let honors = spec("name = 'c'\nkind = 'constant'\ninterval = 5.0");
+    let mut job = honors.client().start(&JobHint::default());
+    job.first_delay(&mut rng);
+    assert_eq!(job.next_delay(&obs, &mut rng), Some(12.0));
+    let ignores = spec("name = 'c'\nkind = 'constant'\ninterval = 5.0\nhonor_retry_after = false");
+    let mut job = ignores.client().start(&JobHint::default());
+    job.first_delay(&mut rng);
+    assert_eq!(job.next_delay(&obs, &mut rng), Some(5.0));
+}
+
+#[test]
+fn every_family_round_trips_through_its_toml_form() {
+    let texts = [
+        "name = 'a'\nkind = 'manual'\ninitial_delay = 9.0",
+        "name = 'b'\nkind = 'constant'\ninterval = 5.0\ntimeout = 100.0\nmax_attempts = 7",
+        "name = 'c'\nkind = 'fibonacci'\nunit = 2.0\ncap = 30.0",
+        "name = 'd'\nkind = 'exponential'\njitter = { proportional = { fraction = 0.1 } }",
+        "name = 'e'\nkind = 'exponential'\njitter = 'decorrelated'\nhonor_retry_after = false",
+        "name = 'f'\nkind = 'exponential_decrease'\nstart = 30.0",
+        "name = 'g'\nkind = 'oscillating'\nmax = 20.0",
+        "name = 'h'\nkind = 'calibrated'\nwindow = 3",
+        "name = 'i'\nkind = 'duration_aware'\nexpected = 300.0",
+        "name = 'j'\nkind = 'schedule'\ntimes = [1.0, 2.5, 10.0]\nthen = 'stop'",
+    ];
+    for text in texts {
+        let parsed = spec(text);
+        let written = toml::to_string(&parsed.to_raw()).unwrap();
+        let again = PolicySpec::from_toml(&written).unwrap();
+        assert_eq!(parsed, again, "{text}\n---\n{written}");
+    }
+}
+
+#[test]
+fn mistakes_are_named() {
+    let err = |text: &str| PolicySpec::from_toml(text).unwrap_err();
+    let e = err("name = 'x'\nkind = 'constant'\ninterval = -5.0");
+    assert_eq!(e.field, "interval");
+    assert!(e.problem.contains("-5"), "{e}");
+    let e = err("name = 'x'\nkind = 'constant'\ninterval = 5.0\nfactor = 2.0");
+    assert_eq!(e.field, "factor");
+    assert!(e.problem.contains("not a parameter of constant"), "{e}");
+    let e = err("name = 'x'\nkind = 'linear'");
+    assert_eq!(e.field, "kind");
+    assert!(e.problem.contains("exponential_decrease"), "{e}");
+    assert_eq!(err("name = 'x'\nkind = 'constant'").field, "interval");
+    assert_eq!(err("name = 'x'\nkind = 'manual'").field, "initial_delay");
+    assert_eq!(err("name = ''\nkind = 'constant'\ninterval = 1.0").field, "name");
+    assert_eq!(err("name = 'x'\nkind = 'constant'\ninterval = 1.0\ntimeout = 0.0").field, "timeout");
+    assert!(err("name = 'x'\nkind = 'constant'\ninterval = 1.0\nbogus = 1").problem.contains("bogus"));
+}
+
+#[test]
+fn determinism_classification() {
+    assert!(spec("name = 'a'\nkind = 'exponential'").is_deterministic());
+    assert!(!spec("name = 'a'\nkind = 'exponential'\njitter = 'full'").is_deterministic());
+    assert!(!spec("name = 'a'\nkind = 'calibrated'").is_deterministic());
+    assert!(spec("name = 'a'\nkind = 'calibrated'").learns());
+    assert!(spec("name = 'a'\nkind = 'duration_aware'").needs_hint());
+    assert!(spec("name = 'a'\nkind = 'duration_aware'\nexpected = 9.0").is_deterministic());
+}

@@ -1,0 +1,78 @@
+//! The job set: durations, outcomes and hints drawn by job index (common random numbers).
+
+use super::Workload;
+use crate::rng::{Domain, SimRng, open_unit, seek_record, stream, unit};
+
+/// One simulated job as the engine sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Job {
+    /// Position in the job set; also the key of the job's random draws.
+    pub index: u64,
+    /// Seconds from submission to the final state.
+    pub duration: f64,
+    /// Ends in `error` instead of `completed`.
+    pub failed: bool,
+    /// An approximate duration known to the client, when the workload provides one.
+    pub hint: Option<f64>,
+}
+
+/// Draws jobs for a workload and seed. Job `i` is the same whichever range it is
+/// drawn in, so every policy and every thread sees the same jobs.
+#[derive(Clone, Debug)]
+pub struct JobSource {
+    workload: Workload,
+    seed: u64,
+    /// Words per job record: two 32-bit words per uniform draw.
+    words_per_job: u64,
+}
+
+impl JobSource {
+    pub fn new(workload: Workload, seed: u64) -> Self {
+        let draws = workload.distribution.draws()
+            + u64::from(workload.error_probability > 0.0)
+            + u64::from(workload.hint_error.is_some());
+        Self {
+            workload,
+            seed,
+            words_per_job: 2 * draws,
+        }
+    }
+
+    pub fn workload(&self) -> &Workload {
+        &self.workload
+    }
+
+    /// Appends jobs `range` to `out`, reading the stream sequentially.
+    pub fn fill(&self, range: std::ops::Range<u64>, out: &mut Vec<Job>) {
+        let mut rng = stream(self.seed, Domain::Workload, 0);
+        seek_record(&mut rng, range.start, self.words_per_job);
+        out.reserve((range.end - range.start) as usize);
+        for index in range {
+            out.push(self.next(index, &mut rng));
+        }
+    }
+
+    /// Job `index` alone.
+    pub fn job(&self, index: u64) -> Job {
+        let mut rng = stream(self.seed, Domain::Workload, 0);
+        seek_record(&mut rng, index, self.words_per_job);
+        self.next(index, &mut rng)
+    }
+
+    #[inline]
+    fn next(&self, index: u64, rng: &mut SimRng) -> Job {
+        let duration = self.workload.distribution.sample(rng);
+        let failed = self.workload.error_probability > 0.0
+            && unit(rng) < self.workload.error_probability;
+        let hint = self
+            .workload
+            .hint_error
+            .map(|e| duration * (1.0 + e * (2.0 * open_unit(rng) - 1.0)));
+        Job {
+            index,
+            duration,
+            failed,
+            hint,
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Job-duration workloads: what the simulator replays and what exact evaluation integrates over.
+//!
+//! A [`Distribution`] samples durations by inversion from a fixed number of uniform
+//! draws (so a job's draws sit at a fixed place in its stream) and offers the exact
+//! survival `S(t) = P(D > t)` and partial expectation `T(t) = E[D; D > t]` that the
+//! exact evaluator and the optimal schedule are built on. A [`Workload`] adds what a
+//! job carries besides its duration: whether it ends in `error`, and an approximate
+//! duration hint for policies that use one.
+
+mod empirical;
+mod jobs;
+mod normal;
+mod parametric;
+
+pub use empirical::Empirical;
+pub use jobs::{Job, JobSource};
+pub use normal::{LogNormal, TruncatedNormal};
+pub use parametric::{Exponential, Fixed, Uniform};
+
+use crate::rng::{SimRng, open_unit};
+
+/// Problems found while building a distribution; the config layer adds the field path.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DistributionError {
+    #[error("{name} = {value}: {problem}")]
+    Parameter {
+        name: &'static str,
+        value: f64,
+        problem: &'static str,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub(crate) fn check(
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    problem: &'static str,
+) -> Result<(), DistributionError> {
+    if ok && value.is_finite() {
+        Ok(())
+    } else {
+        Err(DistributionError::Parameter {
+            name,
+            value,
+            problem,
+        })
+    }
+}
+
+/// A job-duration distribution over `[0, ∞)` seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    Fixed(Fixed),
+    Uniform(Uniform),
+    Normal(TruncatedNormal),
+    LogNormal(LogNormal),
+    Exponential(Exponential),
+    Mixture(Mixture),
+    Empirical(Empirical),
+}
+
+/// A weighted mixture of plain (non-mixture) distributions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mixture {
+    /// Normalized weights, summing to 1.
+    weights: Vec<f64>,
+    components: Vec<Distribution>,
+}
+
+impl Mixture {
+    /// Weights need not sum to 1; they are normalized. Components may not be mixtures.
+    pub fn new(parts: Vec<(f64, Distribution)>) -> Result<Self, DistributionError> {
+        if parts.is_empty() {
+            return Err(DistributionError::Invalid(
+                "a mixture needs at least one component".into(),
+            ));
+        }
+        let mut total = 0.0;
+        for (weight, component) in &parts {
+            check("weight", *weight, *weight > 0.0, "must be a positive number")?;
+            if matches!(component, Distribution::Mixture(_)) {
+                return Err(DistributionError::Invalid(
+                    "a mixture component cannot itself be a mixture: list its parts directly"
+                        .into(),
+                ));
+            }
+            total += weight;
+        }
+        let (weights, components) = parts.into_iter().map(|(w, c)| (w / total, c)).unzip();
+        Ok(Self {
+            weights,
+            components,
+        })
+    }
+
+    pub fn parts(&self) -> impl Iterator<Item = (f64, &Distribution)> {
+        self.weights.iter().copied().zip(&self.components)
+    }
+}
+
+impl Distribution {
+    /// Uniform draws one sample consumes: 2 for a mixture (component, then value), else 1.
+    pub fn draws(&self) -> u64 {
+        match self {
+            Distribution::Mixture(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Draws one duration, consuming exactly [`Self::draws`] values from `rng`.
+    #[inline]
+    pub fn sample(&self, rng: &mut SimRng) -> f64 {
+        match self {
+            Distribution::Mixture(mixture) => {
+                let pick = open_unit(rng);
+                let component = mixture.pick(pick);
+                component.quantile(open_unit(rng))
+            }
+            other => other.quantile(open_unit(rng)),
+        }
+    }
+
+    /// The inverse CDF at `u` in (0, 1), for every plain distribution.
+    #[inline]
+    fn quantile(&self, u: f64) -> f64 {
+        match self {
+            Distribution::Fixed(d) => d.value(),
+            Distribution::Uniform(d) => d.quantile(u),
+            Distribution::Normal(d) => d.quantile(u),
+            Distribution::LogNormal(d) => d.quantile(u),
+            Distribution::Exponential(d) => d.quantile(u),
+            Distribution::Empirical(d) => d.quantile(u),
+            Distribution::Mixture(m) => m.components[0].quantile(u),
+        }
+    }
+
+    /// Survival `S(t) = P(D > t)`.
+    pub fn survival(&self, t: f64) -> f64 {
+        match self {
+            Distribution::Fixed(d) => d.survival(t),
+            Distribution::Uniform(d) => d.survival(t),
+            Distribution::Normal(d) => d.survival(t),
+            Distribution::LogNormal(d) => d.survival(t),
+            Distribution::Exponential(d) => d.survival(t),
+            Distribution::Empirical(d) => d.survival(t),
+            Distribution::Mixture(m) => m.parts().map(|(w, c)| w * c.survival(t)).sum(),
+        }
+    }
+
+    /// Partial expectation `T(t) = E[D; D > t]` (so `T(0) = E[D]` for a positive D).
+    pub fn partial_expectation(&self, t: f64) -> f64 {
+        match self {
+            Distribution::Fixed(d) => d.partial_expectation(t),
+            Distribution::Uniform(d) => d.partial_expectation(t),
+            Distribution::Normal(d) => d.partial_expectation(t),
+            Distribution::LogNormal(d) => d.partial_expectation(t),
+            Distribution::Exponential(d) => d.partial_expectation(t),
+            Distribution::Empirical(d) => d.partial_expectation(t),
+            Distribution::Mixture(m) => m
+                .parts()
+                .map(|(w, c)| w * c.partial_expectation(t))
+                .sum(),
+        }
+    }
+
+    pub fn mean(&self) -> f64 {
+        self.partial_expectation(-1.0)
+    }
+
+    /// The smallest `t` with `S(t) <= tail`: where a schedule may stop covering the
+    /// distribution. Exact for bounded distributions with `tail = 0`.
+    pub fn upper(&self, tail: f64) -> f64 {
+        match self {
+            Distribution::Fixed(d) => d.value(),
+            Distribution::Uniform(d) => d.high(),
+            Distribution::Empirical(d) => d.max(),
+            Distribution::Mixture(m) => m
+                .components
+                .iter()
+                .map(|c| c.upper(tail))
+                .fold(0.0, f64::max),
+            other => {
+                // Bisection on the monotone survival: robust for every shape.
+                let mut hi = other.mean().max(1.0);
+                while other.survival(hi) > tail && hi < 1e15 {
+                    hi *= 2.0;
+                }
+                let mut lo = 0.0;
+                for _ in 0..200 {
+                    let mid = 0.5 * (lo + hi);
+                    if other.survival(mid) > tail {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                hi
+            }
+        }
+    }
+
+    /// Points where the density jumps or has a kink: grids used for exact work put
+    /// nodes there.
+    pub fn breakpoints(&self) -> Vec<f64> {
+        match self {
+            Distribution::Fixed(d) => vec![d.value()],
+            Distribution::Uniform(d) => vec![d.low(), d.high()],
+            Distribution::Empirical(d) => d.values().to_vec(),
+            Distribution::Mixture(m) => {
+                let mut all: Vec<f64> = m.components.iter().flat_map(|c| c.breakpoints()).collect();
+                all.sort_by(f64::total_cmp);
+                all.dedup();
+                all
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Mixture {
+    #[inline]
+    fn pick(&self, u: f64) -> &Distribution {
+        let mut acc = 0.0;
+        for (weight, component) in self.weights.iter().zip(&self.components) {
+            acc += weight;
+            if u < acc {
+                return component;
+            }
+        }
+        self.components.last().expect("a mixture is never empty")
+    }
+}
+
+/// What a job carries besides its duration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workload {
+    pub distribution: Distribution,
+    /// Probability that a job ends in `error` rather than `completed`.
+    pub error_probability: f64,
+    /// When set, each job carries a duration hint `D·(1 + e·U)`, U uniform on [-1, 1].
+    pub hint_error: Option<f64>,
+}
+
+impl Workload {
+    pub fn new(
+        distribution: Distribution,
+        error_probability: f64,
+        hint_error: Option<f64>,
+    ) -> Result<Self, DistributionError> {
+        check(
+            "error_probability",
+            error_probability,
+            (0.0..=1.0).contains(&error_probability),
+            "must be a probability in [0, 1]",
+        )?;
+        if let Some(e) = hint_error {
+            check(
+                "hint_error",
+                e,
+                (0.0..1.0).contains(&e),
+                "must be a relative error in [0, 1)",
+            )?;
+        }
+        Ok(Self {
+            distribution,
+            error_probability,
+            hint_error,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
