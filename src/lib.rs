@@ -1,3 +1,38 @@
+//! # pollsim
+//!
+//! Clients learn that a slow job (a video translation, say) is done by polling
+//! `GET /status`. Poll too often and the server drowns in useless calls; too
+//! rarely and users wait after the job has finished. pollsim measures the
+//! trade-off instead of guessing: a deterministic simulator replays job-duration
+//! distributions against polling policies on a virtual clock, exact formulas give
+//! the expected calls and delay of every deterministic schedule, and the same
+//! policy code later runs against a real server.
+//!
+//! ## The drive contract
+//! A policy ([`policy`]) is a pure state machine: observation in, next delay out.
+//! The simulator ([`sim`]) drives it on a virtual clock; the HTTP client drives
+//! it on real time. See [`policy`] for the contract.
+//!
+//! ```
+//! use pollsim::policy::PolicySpec;
+//! use pollsim::sim::{simulate, RunOptions, evaluate};
+//! use pollsim::workload::{Distribution, JobSource, Uniform, Workload};
+//!
+//! let dist = Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap());
+//! let source = JobSource::new(Workload::new(dist.clone(), 0.0, None).unwrap(), 42);
+//! let every_5s = PolicySpec::from_toml("name = 'c'\nkind = 'constant'\ninterval = 5.0").unwrap();
+//! let run = simulate(&source, &[every_5s.clone()], 10_000, 42, RunOptions::default());
+//! let calls = run.policies[0].accumulator.calls().mean();
+//! let exact = evaluate(&every_5s, &dist).unwrap();
+//! assert!((exact.calls - 60.5).abs() < 1e-9);
+//! assert!((calls - exact.calls).abs() < 1.0);
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod metrics;
 pub mod policy;
+pub mod report;
 pub mod rng;
+pub mod sim;
 pub mod workload;

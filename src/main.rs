@@ -1,1 +1,22 @@
-fn main(){}
+//! The `pollsim` binary: parses arguments, runs a subcommand, maps errors to exit codes.
+
+use clap::Parser;
+use pollsim::cli::{Cli, run};
+use pollsim::config::ConfigError;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            // Bad input (a config the user can fix) exits 2, like a usage error.
+            if error.chain().any(|cause| cause.is::<ConfigError>()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -25,6 +25,8 @@ pub enum Domain {
     Server = 3,
     /// Job submission times and client assignment.
     Arrivals = 4,
+    /// A policy's jitter beyond a job's window (see [`JobRng`]).
+    JitterOverflow = 5,
 }
 
 /// Words (32-bit) reserved for each job in a per-job stream: far more than any
@@ -75,6 +77,87 @@ pub fn unit(rng: &mut SimRng) -> f64 {
 #[inline]
 pub fn open_unit(rng: &mut SimRng) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// 32-bit words of jitter each job owns in its policy's bulk stream.
+pub const JITTER_WINDOW: usize = 32;
+
+/// The random draws of one job under one policy.
+///
+/// Job `j`'s first [`JITTER_WINDOW`] draws are words `[32·j, 32·j + 32)` of the
+/// stream `(seed, Jitter, policy)`, so a driver visiting jobs in order reads them
+/// sequentially — ChaCha's bulk output serves many jobs per block refill instead
+/// of one refill per job. Further draws come from the job's own window of the
+/// overflow stream. Either way a draw depends only on (seed, policy, job, draw
+/// number): the simulator's jobs and the HTTP client's jobs see the same jitter.
+#[derive(Clone, Debug)]
+pub struct JobRng {
+    window: [u32; JITTER_WINDOW],
+    next: usize,
+    seed: u64,
+    stream_id: u64,
+    job: u64,
+    overflow: Option<Box<SimRng>>,
+}
+
+impl JobRng {
+    /// The draws of `job` under the policy stream `stream_id`.
+    pub fn for_job(seed: u64, stream_id: u64, job: u64) -> Self {
+        let mut bulk = stream(seed, Domain::Jitter, stream_id);
+        seek_record(&mut bulk, job, JITTER_WINDOW as u64);
+        let mut rng = Self::empty(seed, stream_id);
+        rng.load(&mut bulk, job);
+        rng
+    }
+
+    /// A source with no window loaded yet; call [`Self::load`] per job.
+    pub fn empty(seed: u64, stream_id: u64) -> Self {
+        Self {
+            window: [0; JITTER_WINDOW],
+            next: 0,
+            seed,
+            stream_id,
+            job: 0,
+            overflow: None,
+        }
+    }
+
+    /// Loads `job`'s window from `bulk`, which must be positioned at that job's
+    /// record (jobs in order: the previous job's load leaves it there).
+    #[inline]
+    pub fn load(&mut self, bulk: &mut SimRng, job: u64) {
+        for word in &mut self.window {
+            *word = bulk.next_u32();
+        }
+        self.next = 0;
+        self.job = job;
+        self.overflow = None;
+    }
+
+    /// A uniform draw in (0, 1), 32 bits of resolution: ample for jitter.
+    #[inline]
+    pub fn unit(&mut self) -> f64 {
+        let word = if self.next < JITTER_WINDOW {
+            let w = self.window[self.next];
+            self.next += 1;
+            w
+        } else {
+            self.overflow_word()
+        };
+        (f64::from(word) + 0.5) * (1.0 / 4_294_967_296.0)
+    }
+
+    #[cold]
+    fn overflow_word(&mut self) -> u32 {
+        let (seed, stream_id, job) = (self.seed, self.stream_id, self.job);
+        self.overflow
+            .get_or_insert_with(|| {
+                let mut rng = stream(seed, Domain::JitterOverflow, stream_id);
+                seek_job(&mut rng, job);
+                Box::new(rng)
+            })
+            .next_u32()
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +212,25 @@ mod tests {
         assert_eq!(first, again.next_u64());
         assert_eq!(stream_id(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(stream_id("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn job_rng_is_the_same_in_bulk_and_alone() {
+        let mut bulk = stream(5, Domain::Jitter, 77);
+        seek_record(&mut bulk, 10, JITTER_WINDOW as u64);
+        let mut sequential = JobRng::empty(5, 77);
+        for job in 10..20u64 {
+            sequential.load(&mut bulk, job);
+            // Job 13 draws past its window into the overflow stream.
+            let draws = if job == 13 { 50 } else { 7 };
+            let a: Vec<f64> = (0..draws).map(|_| sequential.unit()).collect();
+            let mut alone = JobRng::for_job(5, 77, job);
+            let b: Vec<f64> = (0..draws).map(|_| alone.unit()).collect();
+            assert_eq!(a, b, "job {job}");
+            assert!(a.iter().all(|u| *u > 0.0 && *u < 1.0));
+        }
+        let mut other = JobRng::for_job(5, 77, 11);
+        assert_ne!(other.unit(), JobRng::for_job(5, 77, 12).unit());
     }
 
     #[test]

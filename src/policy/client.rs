@@ -1,10 +1,11 @@
 //! The two halves of the drive contract: per-client policy and per-job poller.
 
 use super::calibrated::History;
+use super::envelope::Limits;
 use super::spec::{Family, PolicySpec};
 use super::steps::Steps;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy};
-use crate::rng::SimRng;
+use crate::rng::JobRng;
 use std::sync::Arc;
 
 /// A policy as one client runs it: the spec plus what the client has learned.
@@ -44,7 +45,7 @@ impl PollPolicy for ClientPolicy {
         };
         JobPoller {
             steps,
-            spec: Arc::clone(&self.spec),
+            limits: *self.spec.limits(),
         }
     }
 
@@ -59,13 +60,14 @@ impl PollPolicy for ClientPolicy {
 #[derive(Clone, Debug)]
 pub struct JobPoller {
     steps: Steps,
-    spec: Arc<PolicySpec>,
+    // A copy, not a shared pointer: no reference counting per job in the hot loop.
+    limits: Limits,
 }
 
 impl JobSchedule for JobPoller {
     #[inline]
-    fn first_delay(&mut self, rng: &mut SimRng) -> Option<f64> {
-        let limits = self.spec.limits();
+    fn first_delay(&mut self, rng: &mut JobRng) -> Option<f64> {
+        let limits = &self.limits;
         let wait = match limits.initial_delay {
             Some(wait) => wait,
             None => self.steps.next(rng)?,
@@ -74,8 +76,8 @@ impl JobSchedule for JobPoller {
     }
 
     #[inline]
-    fn next_delay(&mut self, obs: &Observation, rng: &mut SimRng) -> Option<f64> {
-        let limits = self.spec.limits();
+    fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64> {
+        let limits = &self.limits;
         if !limits.allows_another(obs) {
             return None;
         }

@@ -8,7 +8,7 @@ use super::error::{PolicyError, seconds};
 pub const MIN_DELAY: f64 = 1e-3;
 
 /// The envelope around a family's intervals.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
     /// Wait before the first check, seconds. Default: the family's first interval
     /// (the family's sequence then starts after this wait).

@@ -2,7 +2,7 @@
 
 use super::error::{PolicyError, growth, seconds};
 use super::jitter::Jitter;
-use crate::rng::SimRng;
+use crate::rng::JobRng;
 
 /// Intervals `initial · factor^k`, each capped at `cap`, then jittered.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +49,7 @@ pub(crate) struct ExponentialSteps {
 
 impl ExponentialSteps {
     #[inline]
-    pub(crate) fn next(&mut self, rng: &mut SimRng) -> f64 {
+    pub(crate) fn next(&mut self, rng: &mut JobRng) -> f64 {
         let s = &self.spec;
         let wait = s
             .jitter
@@ -63,11 +63,11 @@ impl ExponentialSteps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{Domain, stream};
+    use crate::rng::JobRng;
 
     #[test]
     fn doubling_capped_at_sixty() {
-        let mut rng = stream(1, Domain::Jitter, 0);
+        let mut rng = JobRng::for_job(1, 0, 0);
         let mut steps = Exponential::new(1.0, 2.0, 60.0, Jitter::None).unwrap().steps();
         let got: Vec<f64> = (0..9).map(|_| steps.next(&mut rng)).collect();
         assert_eq!(got, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]);
@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn jitters_stay_in_their_ranges() {
-        let mut rng = stream(2, Domain::Jitter, 0);
+        let mut rng = JobRng::for_job(2, 0, 0);
         for jitter in [
             Jitter::Full,
             Jitter::Equal,
@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn full_jitter_mean_is_half_the_nominal() {
-        let mut rng = stream(3, Domain::Jitter, 0);
+        let mut rng = JobRng::for_job(3, 0, 0);
         let spec = Exponential::new(8.0, 1.0, 60.0, Jitter::Full).unwrap();
         let n = 100_000;
         let mut steps = spec.steps();

@@ -4,7 +4,7 @@
 //! does not see them arrive in bursts (see the contention simulator).
 
 use super::error::{PolicyError, require};
-use crate::rng::{SimRng, unit};
+use crate::rng::JobRng;
 use serde::{Deserialize, Serialize};
 
 /// How a nominal interval `v` becomes the actual wait.
@@ -50,18 +50,18 @@ impl Jitter {
         previous: f64,
         initial: f64,
         cap: f64,
-        rng: &mut SimRng,
+        rng: &mut JobRng,
     ) -> f64 {
         match self {
             Jitter::None => nominal,
-            Jitter::Full => nominal * unit(rng),
-            Jitter::Equal => 0.5 * nominal + 0.5 * nominal * unit(rng),
+            Jitter::Full => nominal * rng.unit(),
+            Jitter::Equal => 0.5 * nominal + 0.5 * nominal * rng.unit(),
             Jitter::Decorrelated => {
                 let high = (3.0 * previous).max(initial);
-                (initial + (high - initial) * unit(rng)).min(cap)
+                (initial + (high - initial) * rng.unit()).min(cap)
             }
             Jitter::Proportional { fraction } => {
-                nominal * (1.0 + fraction * (2.0 * unit(rng) - 1.0))
+                nominal * (1.0 + fraction * (2.0 * rng.unit() - 1.0))
             }
         }
     }

@@ -15,8 +15,8 @@
 //!
 //! Times are `f64` seconds, not `Duration`: the simulator runs tens of millions of
 //! steps per second and the HTTP driver converts at its edge. Randomness (jitter)
-//! comes from the driver's [`SimRng`], so the simulator decides the stream and
-//! results stay reproducible.
+//! comes from the driver's [`JobRng`], keyed by (seed, policy, job), so the
+//! simulator and the HTTP client give a job the same jitter.
 //!
 //! ```
 //! use pollsim::policy::{JobHint, JobSchedule, Observation, PollPolicy, PolicySpec, Response};
@@ -24,7 +24,7 @@
 //! kind = "constant"
 //! interval = 5.0"#).unwrap();
 //! let mut client = spec.client();
-//! let mut rng = pollsim::rng::stream(1, pollsim::rng::Domain::Jitter, 0);
+//! let mut rng = pollsim::rng::JobRng::for_job(1, 0, 0);
 //! let mut job = client.start(&JobHint::default());
 //! let first = job.first_delay(&mut rng).unwrap();
 //! let obs = Observation::pending(1, first);
@@ -58,7 +58,7 @@ pub use oscillating::Oscillating;
 pub use schedule::{Schedule, ScheduleEnd};
 pub use spec::{Family, PolicySpec, RawPolicy};
 
-use crate::rng::SimRng;
+use crate::rng::JobRng;
 
 /// What a status check answered, as the policy sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -130,8 +130,8 @@ pub trait PollPolicy {
 
 /// Per-job state. `Some(d)`: check again after `d` seconds. `None`: give up.
 pub trait JobSchedule {
-    fn first_delay(&mut self, rng: &mut SimRng) -> Option<f64>;
-    fn next_delay(&mut self, obs: &Observation, rng: &mut SimRng) -> Option<f64>;
+    fn first_delay(&mut self, rng: &mut JobRng) -> Option<f64>;
+    fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64>;
 }
 
 #[cfg(test)]

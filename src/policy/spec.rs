@@ -18,7 +18,7 @@ use super::jitter::Jitter;
 use super::oscillating::Oscillating;
 use super::schedule::{Schedule, ScheduleEnd};
 use super::{JobHint, JobSchedule, Observation, PollPolicy};
-use crate::rng::{Domain, stream};
+use crate::rng::JobRng;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -170,6 +170,11 @@ impl PolicySpec {
         }
     }
 
+    /// Whether the policy draws random numbers (jitter).
+    pub fn draws_jitter(&self) -> bool {
+        matches!(&self.family, Family::Exponential(e) if e.jitter.is_random())
+    }
+
     /// Whether jobs depend on earlier jobs of the same client.
     pub fn learns(&self) -> bool {
         matches!(self.family, Family::Calibrated(_))
@@ -188,7 +193,7 @@ impl PolicySpec {
             return None;
         }
         // Never drawn from: deterministic policies take no randomness.
-        let mut rng = stream(0, Domain::Jitter, 0);
+        let mut rng = JobRng::empty(0, 0);
         let mut poller = self.client().start(&JobHint::default());
         let mut times = Vec::new();
         let Some(first) = poller.first_delay(&mut rng) else {

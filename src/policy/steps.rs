@@ -10,7 +10,7 @@ use super::exponential_decrease::DecreaseSteps;
 use super::fibonacci::FibonacciSteps;
 use super::oscillating::OscillatingSteps;
 use super::schedule::ScheduleSteps;
-use crate::rng::SimRng;
+use crate::rng::JobRng;
 
 /// A family's sequence of nominal waits for one job; the envelope applies limits.
 #[derive(Clone, Debug)]
@@ -29,7 +29,7 @@ pub(crate) enum Steps {
 
 impl Steps {
     #[inline]
-    pub(crate) fn next(&mut self, rng: &mut SimRng) -> Option<f64> {
+    pub(crate) fn next(&mut self, rng: &mut JobRng) -> Option<f64> {
         Some(match self {
             Steps::Manual => return None,
             Steps::Constant(interval) => *interval,

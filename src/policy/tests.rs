@@ -1,7 +1,7 @@
 //! Policy-level checks: the envelope, the raw syntax and its errors.
 
 use super::*;
-use crate::rng::{Domain, stream};
+use crate::rng::JobRng;
 
 fn spec(text: &str) -> PolicySpec {
     PolicySpec::from_toml(text).unwrap()
@@ -41,7 +41,7 @@ fn timeout_puts_the_last_check_at_the_deadline_and_attempts_cap_checks() {
 
 #[test]
 fn retry_after_stretches_the_wait_unless_ignored() {
-    let mut rng = stream(1, Domain::Jitter, 0);
+    let mut rng = JobRng::for_job(1, 0, 0);
     let obs = Observation {
         retry_after: Some(12.0),
         response: Response::RateLimited,

@@ -1,0 +1,47 @@
+//! Command-line interface: clap arguments and one file per subcommand.
+
+mod output;
+mod simulate;
+
+pub use output::OutputDir;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// Find the best way to poll a slow job's status, by simulation instead of guessing.
+#[derive(Debug, Parser)]
+#[command(name = "pollsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replay simulated jobs against every policy of a config and compare them.
+    Simulate(simulate::SimulateArgs),
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Simulate(args) => simulate::run(args),
+    }
+}
+
+/// Prints a line to stdout. A closed pipe (`pollsim … | head`) is not an error
+/// worth a panic: the output is simply no longer wanted.
+pub(crate) fn say(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+/// Runs `work` on a pool of `threads` workers (all cores when `None`).
+pub(crate) fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        None => Ok(work()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build()?;
+            Ok(pool.install(work))
+        }
+    }
+}

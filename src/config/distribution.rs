@@ -1,0 +1,101 @@
+//! Builds a validated [`Distribution`] from its flat TOML table.
+
+use super::raw::RawDistribution;
+use super::{ConfigError, Source};
+use crate::workload::{Distribution, Empirical, Exponential, Fixed, LogNormal, Mixture, TruncatedNormal, Uniform};
+use std::path::Path;
+use toml::Spanned;
+
+const KINDS: &str = "fixed, uniform, normal, lognormal, exponential, mixture, empirical";
+
+pub(super) fn build(source: &Source, raw: &Spanned<RawDistribution>, base_dir: &Path, path: &str) -> Result<Distribution, ConfigError> {
+    build_one(source, raw.get_ref(), raw.span(), base_dir, path, false)
+}
+
+fn build_one(
+    source: &Source,
+    raw: &RawDistribution,
+    span: std::ops::Range<usize>,
+    base_dir: &Path,
+    path: &str,
+    in_mixture: bool,
+) -> Result<Distribution, ConfigError> {
+    let error = |field: &str, problem: String| source.error(span.clone(), format!("{path}.{field}"), problem);
+    let fail = |field: &str, problem: String| -> Result<Distribution, ConfigError> { Err(error(field, problem)) };
+    let allowed: &[&str] = match raw.kind.as_str() {
+        "fixed" => &["value"],
+        "uniform" => &["base", "spread"],
+        "normal" => &["mean", "sd"],
+        "lognormal" => &["median", "sigma"],
+        "exponential" => &["mean"],
+        "mixture" => &["components"],
+        "empirical" => &["file", "column"],
+        other => return fail("kind", format!("'{other}' is not a distribution; use one of: {KINDS}")),
+    };
+    let present = [
+        ("value", raw.value.is_some()),
+        ("base", raw.base.is_some()),
+        ("spread", raw.spread.is_some()),
+        ("mean", raw.mean.is_some()),
+        ("sd", raw.sd.is_some()),
+        ("median", raw.median.is_some()),
+        ("sigma", raw.sigma.is_some()),
+        ("file", raw.file.is_some()),
+        ("column", raw.column.is_some()),
+        ("components", raw.components.is_some()),
+    ];
+    for (field, set) in present {
+        if set && !allowed.contains(&field) {
+            return fail(field, format!("is not a parameter of {} (it takes {})", raw.kind, allowed.join(", ")));
+        }
+    }
+    if raw.weight.is_some() && !in_mixture {
+        return fail("weight", "only mixture components have a weight".into());
+    }
+    let need = |field: &str, value: Option<f64>| -> Result<f64, ConfigError> {
+        value.ok_or_else(|| error(field, format!("is missing: {} needs it", raw.kind)))
+    };
+    let built = match raw.kind.as_str() {
+        "fixed" => Fixed::new(need("value", raw.value)?).map(Distribution::Fixed),
+        "uniform" => Uniform::new(need("base", raw.base)?, need("spread", raw.spread)?).map(Distribution::Uniform),
+        "normal" => TruncatedNormal::new(need("mean", raw.mean)?, need("sd", raw.sd)?).map(Distribution::Normal),
+        "lognormal" => LogNormal::new(need("median", raw.median)?, need("sigma", raw.sigma)?).map(Distribution::LogNormal),
+        "exponential" => Exponential::new(need("mean", raw.mean)?).map(Distribution::Exponential),
+        "empirical" => {
+            let Some(file) = &raw.file else {
+                return fail("file", "is missing: empirical needs a CSV file of durations".into());
+            };
+            let column = raw.column.as_deref().unwrap_or("duration_s");
+            return Empirical::from_csv(&base_dir.join(file), column)
+                .map(Distribution::Empirical)
+                .or_else(|e| fail("file", e.to_string()));
+        }
+        "mixture" => {
+            if in_mixture {
+                return fail("kind", "a mixture component cannot itself be a mixture: list its parts directly".into());
+            }
+            let components = raw.components.as_deref().unwrap_or_default();
+            if components.is_empty() {
+                return fail("components", "is empty: a mixture needs at least one component".into());
+            }
+            let mut parts = Vec::with_capacity(components.len());
+            for (i, component) in components.iter().enumerate() {
+                let inner_path = format!("{path}.components[{i}]");
+                let weight = match component.weight {
+                    Some(w) if w.is_finite() && w > 0.0 => w,
+                    Some(w) => {
+                        return source.invalid(span.clone(), format!("{inner_path}.weight"), format!("{w} is not a positive weight"));
+                    }
+                    None => return source.invalid(span.clone(), format!("{inner_path}.weight"), "is missing"),
+                };
+                parts.push((weight, build_one(source, component, span.clone(), base_dir, &inner_path, true)?));
+            }
+            Mixture::new(parts).map(Distribution::Mixture)
+        }
+        _ => unreachable!("kinds were checked above"),
+    };
+    built.or_else(|e| match e {
+        crate::workload::DistributionError::Parameter { name, value, problem } => fail(name, format!("{value} {problem}")),
+        crate::workload::DistributionError::Invalid(problem) => fail("kind", problem),
+    })
+}

@@ -1,0 +1,219 @@
+//! Configuration: TOML in, validated settings out.
+//!
+//! Parsing (serde, unknown fields rejected) and validation are separate steps;
+//! every error names the file, the line of the table it concerns, the field and
+//! the problem, so that a user can fix it without reading code.
+
+mod distribution;
+mod raw;
+
+pub use raw::RawConfig;
+
+use crate::metrics::Scoring;
+use crate::policy::PolicySpec;
+use crate::workload::Workload;
+use raw::{RawMetrics, RawPolicyFile};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A config that cannot be used, located as precisely as possible.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", file.display())]
+    Read { file: PathBuf, source: std::io::Error },
+    #[error("{}: {message}", file.display())]
+    Syntax { file: PathBuf, message: String },
+    #[error("{}, line {line}: {field}: {problem}", file.display())]
+    Invalid {
+        file: PathBuf,
+        line: usize,
+        field: String,
+        problem: String,
+    },
+}
+
+/// A validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where it was read from.
+    pub file: PathBuf,
+    pub seed: u64,
+    pub jobs: u64,
+    pub threads: Option<usize>,
+    pub workload: Workload,
+    /// Clients the jobs are spread over (round robin); matters to learning policies.
+    pub clients: u64,
+    pub scoring: Scoring,
+    pub exact_percentiles: bool,
+    pub policies: Vec<PolicySpec>,
+    /// The raw `[tune]` table and its line, for the optimizer.
+    pub tune: Option<(toml::Table, usize)>,
+}
+
+pub const DEFAULT_SEED: u64 = 1;
+pub const DEFAULT_JOBS: u64 = 100_000;
+
+/// Locates errors inside one file's text.
+pub(crate) struct Source<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+}
+
+impl Source<'_> {
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+
+    pub fn error(&self, span: std::ops::Range<usize>, field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            file: self.file.to_path_buf(),
+            line: self.line_of(span.start),
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    pub fn invalid<T>(&self, span: std::ops::Range<usize>, field: impl Into<String>, problem: impl Into<String>) -> Result<T, ConfigError> {
+        Err(self.error(span, field, problem))
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ConfigError> {
+        toml::from_str(self.text).map_err(|e| ConfigError::Syntax {
+            file: self.file.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+}
+
+fn read(file: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
+        file: file.to_path_buf(),
+        source,
+    })
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        let text = read(file)?;
+        Self::from_text(file, &text)
+    }
+
+    /// Validates config text; `file` is used for messages and relative paths.
+    pub fn from_text(file: &Path, text: &str) -> Result<Self, ConfigError> {
+        let source = Source { file, text };
+        let raw: RawConfig = source.parse()?;
+        let base_dir = file.parent().unwrap_or(Path::new("."));
+
+        let jobs = raw.jobs.unwrap_or(DEFAULT_JOBS);
+        if jobs == 0 {
+            return source.invalid(0..0, "jobs", "0: simulate at least one job");
+        }
+        let workload_span = raw.workload.span();
+        let rw = raw.workload.into_inner();
+        let distribution = distribution::build(&source, &rw.distribution, base_dir, "workload.distribution")?;
+        let workload = Workload::new(distribution, rw.error_probability.unwrap_or(0.0), rw.hint_error)
+            .or_else(|e| source.invalid(workload_span.clone(), "workload", e.to_string()))?;
+        let clients = rw.clients.unwrap_or(1);
+        if clients == 0 {
+            return source.invalid(workload_span, "workload.clients", "0: there must be at least one client");
+        }
+        let (scoring, exact_percentiles) = scoring(&source, raw.metrics)?;
+        let policies = policies(&source, &raw.policies, workload.hint_error.is_some())?;
+        let tune = raw.tune.map(|t| {
+            let line = source.line_of(t.span().start);
+            (t.into_inner(), line)
+        });
+        Ok(Self {
+            file: file.to_path_buf(),
+            seed: raw.seed.unwrap_or(DEFAULT_SEED),
+            jobs,
+            threads: raw.threads.filter(|t| *t > 0),
+            workload,
+            clients,
+            scoring,
+            exact_percentiles,
+            policies,
+            tune,
+        })
+    }
+
+    /// Replaces the policies with those of a policy file (`tuned.toml`).
+    pub fn replace_policies(&mut self, file: &Path) -> Result<(), ConfigError> {
+        self.policies = load_policies(file, self.workload.hint_error.is_some())?;
+        Ok(())
+    }
+
+    /// The config's name: its file stem, used for the default results folder.
+    pub fn name(&self) -> String {
+        self.file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".into())
+    }
+}
+
+/// Reads a file of `[[policies]]` tables.
+pub fn load_policies(file: &Path, workload_has_hints: bool) -> Result<Vec<PolicySpec>, ConfigError> {
+    let text = read(file)?;
+    let source = Source { file, text: &text };
+    let raw: RawPolicyFile = source.parse()?;
+    policies(&source, &raw.policies, workload_has_hints)
+}
+
+fn policies(source: &Source, raw: &[Spanned<crate::policy::RawPolicy>], has_hints: bool) -> Result<Vec<PolicySpec>, ConfigError> {
+    if raw.is_empty() {
+        return source.invalid(0..0, "policies", "none listed: add at least one [[policies]] table");
+    }
+    let mut specs: Vec<PolicySpec> = Vec::with_capacity(raw.len());
+    for (i, entry) in raw.iter().enumerate() {
+        let where_ = format!("policies[{i}] ({})", entry.get_ref().name);
+        let spec = match PolicySpec::from_raw(entry.get_ref()) {
+            Ok(spec) => spec,
+            Err(e) => return source.invalid(entry.span(), format!("{where_}.{}", e.field), e.problem),
+        };
+        if specs.iter().any(|s| s.name() == spec.name()) {
+            return source.invalid(entry.span(), format!("{where_}.name"), "is used twice: policy names must be unique");
+        }
+        if spec.needs_hint() && !has_hints {
+            return source.invalid(
+                entry.span(),
+                format!("{where_}.expected"),
+                "is missing and the workload gives no per-job hints: set expected, or workload.hint_error",
+            );
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
+}
+
+fn scoring(source: &Source, raw: Option<Spanned<RawMetrics>>) -> Result<(Scoring, bool), ConfigError> {
+    let mut scoring = Scoring::default();
+    let Some(raw) = raw else {
+        return Ok((scoring, false));
+    };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let set = |value: Option<f64>, target: &mut f64, field: &str| -> Result<(), ConfigError> {
+        if let Some(v) = value {
+            if !(v.is_finite() && v >= 0.0) {
+                return source.invalid(span.clone(), field, format!("{v} is not a non-negative number"));
+            }
+            *target = v;
+        }
+        Ok(())
+    };
+    if let Some(w) = raw.weights {
+        set(w.hit_rate, &mut scoring.hit_rate_weight, "metrics.weights.hit_rate")?;
+        set(w.efficiency, &mut scoring.efficiency_weight, "metrics.weights.efficiency")?;
+    }
+    if let Some(p) = raw.prices {
+        set(p.call, &mut scoring.call_price, "metrics.prices.call")?;
+        set(p.delay_s, &mut scoring.delay_price, "metrics.prices.delay_s")?;
+        set(p.give_up, &mut scoring.give_up_price, "metrics.prices.give_up")?;
+    }
+    Ok((scoring, raw.exact_percentiles.unwrap_or(false)))
+}
+
+#[cfg(test)]
+mod tests;

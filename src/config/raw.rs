@@ -1,0 +1,82 @@
+//! The TOML schema as written by users: serde types that reject unknown fields.
+//! Nothing here is validated; see the parent module for that.
+
+use crate::policy::RawPolicy;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Seed of every random stream. Default 1.
+    pub seed: Option<u64>,
+    /// Jobs to simulate. Default 100000.
+    pub jobs: Option<u64>,
+    /// Worker threads (0 or absent: all cores).
+    pub threads: Option<usize>,
+    pub workload: Spanned<RawWorkload>,
+    #[serde(default)]
+    pub metrics: Option<Spanned<RawMetrics>>,
+    #[serde(default)]
+    pub policies: Vec<Spanned<RawPolicy>>,
+    /// Parameter grids for `pollsim tune`; kept as TOML until the optimizer reads it.
+    #[serde(default)]
+    pub tune: Option<Spanned<toml::Table>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    pub distribution: Spanned<RawDistribution>,
+    pub error_probability: Option<f64>,
+    pub hint_error: Option<f64>,
+    pub clients: Option<u64>,
+}
+
+/// One flat table per distribution: `kind` plus that kind's parameters.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistribution {
+    pub kind: String,
+    /// Only inside a mixture: the component's weight.
+    pub weight: Option<f64>,
+    pub value: Option<f64>,
+    pub base: Option<f64>,
+    pub spread: Option<f64>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub median: Option<f64>,
+    pub sigma: Option<f64>,
+    pub file: Option<String>,
+    pub column: Option<String>,
+    pub components: Option<Vec<RawDistribution>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    pub exact_percentiles: Option<bool>,
+    pub weights: Option<RawWeights>,
+    pub prices: Option<RawPrices>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeights {
+    pub hit_rate: Option<f64>,
+    pub efficiency: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrices {
+    pub call: Option<f64>,
+    pub delay_s: Option<f64>,
+    pub give_up: Option<f64>,
+}
+
+/// A file holding only policies (`tuned.toml`, `--policies`).
+#[derive(Debug, Deserialize)]
+pub struct RawPolicyFile {
+    pub policies: Vec<Spanned<RawPolicy>>,
+}

@@ -1,0 +1,52 @@
+//! The terminal summary: an aligned table with units in the headers.
+
+use crate::metrics::Summary;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+
+fn num(x: f64, digits: usize) -> String {
+    if x.is_nan() { "-".into() } else { format!("{x:.digits$}") }
+}
+
+/// Policies sorted by cost (lowest first), with the exact expectations beside the
+/// Monte Carlo means where the policy is deterministic.
+pub fn summary_table(rows: &[Summary]) -> String {
+    let mut sorted: Vec<&Summary> = rows.iter().collect();
+    sorted.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![
+            "policy",
+            "calls/job ± 95%",
+            "exact calls",
+            "delay (s) ± 95%",
+            "exact delay (s)",
+            "delay p95 (s)",
+            "delay p99 (s)",
+            "given up",
+            "hit rate",
+            "eff. ratio",
+            "cost/job",
+        ]);
+    for s in sorted {
+        let exact = s.exact;
+        table.add_row(vec![
+            Cell::new(&s.policy),
+            Cell::new(format!("{} ± {}", num(s.calls.mean, 2), num(s.calls.ci95, 2))),
+            Cell::new(exact.map_or("-".into(), |e| num(e.calls, 2))),
+            Cell::new(format!("{} ± {}", num(s.delay.mean, 2), num(s.delay.ci95, 2))),
+            Cell::new(exact.map_or("-".into(), |e| num(e.delay, 2))),
+            Cell::new(num(s.delay.p95, 2)),
+            Cell::new(num(s.delay.p99, 2)),
+            Cell::new(s.given_up),
+            Cell::new(num(s.hit_rate, 4)),
+            Cell::new(num(s.efficiency_ratio, 4)),
+            Cell::new(num(s.cost, 2)),
+        ]);
+    }
+    for column in table.column_iter_mut().skip(1) {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    table.to_string()
+}

@@ -1,0 +1,231 @@
+//! The replay engine: every policy against the same jobs, in parallel, reproducibly.
+//!
+//! Work is cut into fixed chunks of jobs (independent of the thread count); each
+//! chunk draws its jobs once and runs every policy on them. Policies that learn
+//! across jobs run per client instead, each client's jobs in order. Partial
+//! results are merged in chunk (or client) order, so sums are bit-identical at
+//! any thread count.
+//!
+//! Deterministic policies take a fast path: their check times are the same for
+//! every job, so they are generated once per chunk — by the same poller — and each
+//! job is a binary search. Randomized and learning policies are driven job by
+//! job. Both paths give identical results for deterministic policies (tested).
+
+use crate::metrics::Accumulator;
+use crate::policy::{JobHint, JobOutcome, JobSchedule, Observation, PolicySpec, PollPolicy};
+use crate::rng::{Domain, JITTER_WINDOW, JobRng, seek_record, stream, stream_id};
+use crate::workload::{Job, JobSource};
+use rayon::prelude::*;
+
+/// Jobs per unit of parallel work. Part of the result's definition only through
+/// the order of floating-point merges, so it is fixed, never derived from threads.
+pub const CHUNK: u64 = 1 << 15;
+
+/// A job that needs more checks than this is counted as given up: a guard
+/// against configs that would otherwise run for hours.
+pub const MAX_CALLS_PER_JOB: u32 = 1_000_000;
+
+/// What to keep besides the summaries.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Keep one record per job and policy (memory grows with jobs).
+    pub per_job: bool,
+    /// Keep every delay for exact percentiles (memory grows with jobs).
+    pub exact_percentiles: bool,
+    /// Clients the jobs are spread over, round robin (job `i` → client `i % clients`).
+    /// Only learning policies notice: each client learns from its own jobs.
+    pub clients: u64,
+}
+
+/// How one job went under one policy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobRecord {
+    pub job: u64,
+    pub duration: f64,
+    pub failed: bool,
+    pub calls: u32,
+    /// Elapsed time of the check that saw the final state; `None`: given up.
+    pub seen_at: Option<f64>,
+}
+
+/// One policy's results.
+#[derive(Clone, Debug)]
+pub struct PolicyRun {
+    pub accumulator: Accumulator,
+    /// Per-job records in job order, when asked for.
+    pub records: Option<Vec<JobRecord>>,
+}
+
+/// Results of every policy, in the order given.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub policies: Vec<PolicyRun>,
+}
+
+/// Replays `jobs` jobs from `source` against every policy.
+pub fn simulate(source: &JobSource, policies: &[PolicySpec], jobs: u64, seed: u64, options: RunOptions) -> Run {
+    let chunks = jobs.div_ceil(CHUNK);
+    let independent: Vec<usize> = (0..policies.len()).filter(|&i| !policies[i].learns()).collect();
+    let chunk_results: Vec<Vec<PolicyRun>> = (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(jobs);
+            let mut batch = Vec::with_capacity(CHUNK as usize);
+            source.fill(range, &mut batch);
+            independent
+                .iter()
+                .map(|&i| run_chunk(&policies[i], &batch, seed, options))
+                .collect()
+        })
+        .collect();
+
+    let mut results: Vec<Option<PolicyRun>> = vec![None; policies.len()];
+    for (slot, &i) in independent.iter().enumerate() {
+        let parts = chunk_results.iter().map(|chunk| &chunk[slot]);
+        results[i] = Some(merge(parts, options));
+    }
+    for (i, spec) in policies.iter().enumerate() {
+        if spec.learns() {
+            results[i] = Some(run_learning(spec, source, jobs, seed, options));
+        }
+    }
+    Run {
+        policies: results.into_iter().map(|r| r.expect("every policy ran")).collect(),
+    }
+}
+
+fn empty_run(options: RunOptions, capacity: usize) -> PolicyRun {
+    PolicyRun {
+        accumulator: Accumulator::new(options.exact_percentiles),
+        records: options.per_job.then(|| Vec::with_capacity(capacity)),
+    }
+}
+
+fn merge<'a>(parts: impl Iterator<Item = &'a PolicyRun>, options: RunOptions) -> PolicyRun {
+    let mut total = empty_run(options, 0);
+    for part in parts {
+        total.accumulator.merge(&part.accumulator);
+        if let (Some(all), Some(some)) = (&mut total.records, &part.records) {
+            all.extend_from_slice(some);
+        }
+    }
+    total
+}
+
+impl PolicyRun {
+    #[inline]
+    fn record(&mut self, job: &Job, calls: u32, seen_at: Option<f64>) {
+        self.accumulator.add(job.duration, job.failed, calls, seen_at);
+        if let Some(records) = &mut self.records {
+            records.push(JobRecord {
+                job: job.index,
+                duration: job.duration,
+                failed: job.failed,
+                calls,
+                seen_at,
+            });
+        }
+    }
+}
+
+/// One non-learning policy over one chunk of jobs.
+fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -> PolicyRun {
+    let mut run = empty_run(options, batch.len());
+    let horizon = batch.iter().map(|j| j.duration).fold(0.0, f64::max);
+    if let Some(checks) = spec.check_times(horizon, MAX_CALLS_PER_JOB as usize) {
+        let times = &checks.times;
+        for job in batch {
+            let k = times.partition_point(|&t| t < job.duration);
+            match times.get(k) {
+                Some(&seen) => run.record(job, k as u32 + 1, Some(seen)),
+                None => run.record(job, times.len() as u32, None),
+            }
+        }
+        return run;
+    }
+    let sid = stream_id(spec.name());
+    let jitter = spec.draws_jitter();
+    let mut bulk = stream(seed, Domain::Jitter, sid);
+    if let Some(first) = batch.first() {
+        seek_record(&mut bulk, first.index, JITTER_WINDOW as u64);
+    }
+    let mut rng = JobRng::empty(seed, sid);
+    let mut client = spec.client();
+    for job in batch {
+        if jitter {
+            rng.load(&mut bulk, job.index);
+        }
+        let outcome = drive(&mut client, job, &mut rng);
+        run.record(job, outcome.calls, outcome.seen_at);
+    }
+    run
+}
+
+/// A learning policy: one lane per client, each in job order.
+fn run_learning(spec: &PolicySpec, source: &JobSource, jobs: u64, seed: u64, options: RunOptions) -> PolicyRun {
+    let clients = options.clients.clamp(1, jobs.max(1));
+    let lanes: Vec<PolicyRun> = (0..clients)
+        .into_par_iter()
+        .map(|client_index| {
+            let sid = stream_id(spec.name());
+            let mut client = spec.client();
+            let mut run = empty_run(options, (jobs / clients + 1) as usize);
+            let mut job_index = client_index;
+            while job_index < jobs {
+                let job = source.job(job_index);
+                let mut rng = JobRng::for_job(seed, sid, job_index);
+                let outcome = drive(&mut client, &job, &mut rng);
+                client.finished(&outcome);
+                run.record(&job, outcome.calls, outcome.seen_at);
+                job_index += clients;
+            }
+            run
+        })
+        .collect();
+    let mut merged = merge(lanes.iter(), options);
+    if let Some(records) = &mut merged.records {
+        records.sort_by_key(|r| r.job);
+    }
+    merged
+}
+
+/// Polls one job on the virtual clock until the policy sees it end or gives up.
+#[inline]
+pub fn drive<P: PollPolicy>(client: &mut P, job: &Job, rng: &mut JobRng) -> JobOutcome {
+    let mut poller = client.start(&JobHint { expected: job.hint });
+    let Some(first) = poller.first_delay(rng) else {
+        return JobOutcome {
+            calls: 0,
+            seen_at: None,
+            last_pending: 0.0,
+        };
+    };
+    let mut t = first;
+    let mut calls = 1u32;
+    let mut last_pending = 0.0;
+    loop {
+        if t >= job.duration {
+            return JobOutcome {
+                calls,
+                seen_at: Some(t),
+                last_pending,
+            };
+        }
+        last_pending = t;
+        if calls >= MAX_CALLS_PER_JOB {
+            break;
+        }
+        match poller.next_delay(&Observation::pending(calls, t), rng) {
+            Some(wait) => {
+                t += wait;
+                calls += 1;
+            }
+            None => break,
+        }
+    }
+    JobOutcome {
+        calls,
+        seen_at: None,
+        last_pending,
+    }
+}
