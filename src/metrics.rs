@@ -266,7 +266,11 @@ impl Accumulator {
 
     /// Jobs per call count: `(calls, jobs)` for every count that occurred.
     pub fn call_distribution(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        self.call_counts.iter().copied().enumerate().filter(|(_, n)| *n > 0)
+        self.call_counts
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
     }
 
     /// Fraction of calls that returned a final state: detected jobs over all calls.
@@ -376,7 +380,13 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(policy: &str, kind: &str, acc: &Accumulator, scoring: &Scoring, exact: Option<Exact>) -> Self {
+    pub fn new(
+        policy: &str,
+        kind: &str,
+        acc: &Accumulator,
+        scoring: &Scoring,
+        exact: Option<Exact>,
+    ) -> Self {
         let call_moments = acc.calls();
         let calls = Stat {
             mean: call_moments.mean(),
@@ -392,7 +402,11 @@ impl Summary {
             p50: acc.delay_quantile(0.50),
             p95: acc.delay_quantile(0.95),
             p99: acc.delay_quantile(0.99),
-            max: if acc.delay.count() > 0 { acc.delay.max() } else { f64::NAN },
+            max: if acc.delay.count() > 0 {
+                acc.delay.max()
+            } else {
+                f64::NAN
+            },
         };
         let jobs = acc.jobs.max(1) as f64;
         let hit_rate = acc.hit_rate();
@@ -410,7 +424,11 @@ impl Summary {
             hit_rate,
             efficiency_ratio,
             score: scoring.score(hit_rate, efficiency_ratio),
-            cost: scoring.cost(calls.mean, acc.delay.sum() / jobs, acc.given_up as f64 / jobs),
+            cost: scoring.cost(
+                calls.mean,
+                acc.delay.sum() / jobs,
+                acc.given_up as f64 / jobs,
+            ),
             exact,
         }
     }
@@ -422,7 +440,9 @@ mod tests {
 
     #[test]
     fn moments_merge_equals_one_pass() {
-        let xs: Vec<f64> = (0..1000).map(|i| 1e6 + (i as f64 * 0.37).sin() * 3.0).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| 1e6 + (i as f64 * 0.37).sin() * 3.0)
+            .collect();
         let mut whole = Moments::default();
         xs.iter().for_each(|x| whole.add(*x));
         let mut left = Moments::default();
@@ -446,7 +466,10 @@ mod tests {
             acc.add(10.0, k % 10 == 0, k, Some(10.0 + f64::from(k) / 10.0));
         }
         acc.add(10.0, false, 50, None);
-        assert_eq!((acc.jobs, acc.completed, acc.errors, acc.given_up), (101, 90, 10, 1));
+        assert_eq!(
+            (acc.jobs, acc.completed, acc.errors, acc.given_up),
+            (101, 90, 10, 1)
+        );
         assert_eq!(acc.calls_quantile(0.5), 50.0);
         assert_eq!(acc.jobs_with_calls(50), 2);
         assert!((acc.delay_quantile(0.95) - 9.5).abs() < 1e-9);

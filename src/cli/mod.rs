@@ -36,7 +36,10 @@ pub(crate) fn say(text: impl std::fmt::Display) {
 }
 
 /// Runs `work` on a pool of `threads` workers (all cores when `None`).
-pub(crate) fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+pub(crate) fn with_threads<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T> {
     match threads {
         None => Ok(work()),
         Some(n) => {

@@ -81,7 +81,13 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<(Vec<Summary>,
         .zip(&run.policies)
         .map(|(spec, result)| {
             let exact = sim::evaluate(spec, &config.workload.distribution);
-            Summary::new(spec.name(), spec.kind(), &result.accumulator, &config.scoring, exact)
+            Summary::new(
+                spec.name(),
+                spec.kind(),
+                &result.accumulator,
+                &config.scoring,
+                exact,
+            )
         })
         .collect();
     Ok((summaries, run))
@@ -105,7 +111,10 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     if args.no_write {
         return Ok(());
     }
-    let target = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(config.name()));
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(config.name()));
     let out = OutputDir::create(&target)?;
     out.write("summary.csv", &report::csv::summary_csv(&summaries))?;
     if args.per_job {
@@ -116,7 +125,8 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             .map(|(spec, r)| (spec.name(), r.records.as_deref().unwrap_or_default()))
             .collect();
         let file = std::fs::File::create(out.path("jobs.csv")).context("cannot create jobs.csv")?;
-        report::csv::write_jobs_csv(BufWriter::new(file), &records).context("cannot write jobs.csv")?;
+        report::csv::write_jobs_csv(BufWriter::new(file), &records)
+            .context("cannot write jobs.csv")?;
     }
     let written = out.commit()?;
     say(format_args!("wrote {}", written.display()));

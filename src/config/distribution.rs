@@ -2,13 +2,20 @@
 
 use super::raw::RawDistribution;
 use super::{ConfigError, Source};
-use crate::workload::{Distribution, Empirical, Exponential, Fixed, LogNormal, Mixture, TruncatedNormal, Uniform};
+use crate::workload::{
+    Distribution, Empirical, Exponential, Fixed, LogNormal, Mixture, TruncatedNormal, Uniform,
+};
 use std::path::Path;
 use toml::Spanned;
 
 const KINDS: &str = "fixed, uniform, normal, lognormal, exponential, mixture, empirical";
 
-pub(super) fn build(source: &Source, raw: &Spanned<RawDistribution>, base_dir: &Path, path: &str) -> Result<Distribution, ConfigError> {
+pub(super) fn build(
+    source: &Source,
+    raw: &Spanned<RawDistribution>,
+    base_dir: &Path,
+    path: &str,
+) -> Result<Distribution, ConfigError> {
     build_one(source, raw.get_ref(), raw.span(), base_dir, path, false)
 }
 
@@ -20,8 +27,12 @@ fn build_one(
     path: &str,
     in_mixture: bool,
 ) -> Result<Distribution, ConfigError> {
-    let error = |field: &str, problem: String| source.error(span.clone(), format!("{path}.{field}"), problem);
-    let fail = |field: &str, problem: String| -> Result<Distribution, ConfigError> { Err(error(field, problem)) };
+    let error = |field: &str, problem: String| {
+        source.error(span.clone(), format!("{path}.{field}"), problem)
+    };
+    let fail = |field: &str, problem: String| -> Result<Distribution, ConfigError> {
+        Err(error(field, problem))
+    };
     let allowed: &[&str] = match raw.kind.as_str() {
         "fixed" => &["value"],
         "uniform" => &["base", "spread"],
@@ -30,7 +41,12 @@ fn build_one(
         "exponential" => &["mean"],
         "mixture" => &["components"],
         "empirical" => &["file", "column"],
-        other => return fail("kind", format!("'{other}' is not a distribution; use one of: {KINDS}")),
+        other => {
+            return fail(
+                "kind",
+                format!("'{other}' is not a distribution; use one of: {KINDS}"),
+            );
+        }
     };
     let present = [
         ("value", raw.value.is_some()),
@@ -46,7 +62,14 @@ fn build_one(
     ];
     for (field, set) in present {
         if set && !allowed.contains(&field) {
-            return fail(field, format!("is not a parameter of {} (it takes {})", raw.kind, allowed.join(", ")));
+            return fail(
+                field,
+                format!(
+                    "is not a parameter of {} (it takes {})",
+                    raw.kind,
+                    allowed.join(", ")
+                ),
+            );
         }
     }
     if raw.weight.is_some() && !in_mixture {
@@ -57,13 +80,19 @@ fn build_one(
     };
     let built = match raw.kind.as_str() {
         "fixed" => Fixed::new(need("value", raw.value)?).map(Distribution::Fixed),
-        "uniform" => Uniform::new(need("base", raw.base)?, need("spread", raw.spread)?).map(Distribution::Uniform),
-        "normal" => TruncatedNormal::new(need("mean", raw.mean)?, need("sd", raw.sd)?).map(Distribution::Normal),
-        "lognormal" => LogNormal::new(need("median", raw.median)?, need("sigma", raw.sigma)?).map(Distribution::LogNormal),
+        "uniform" => Uniform::new(need("base", raw.base)?, need("spread", raw.spread)?)
+            .map(Distribution::Uniform),
+        "normal" => TruncatedNormal::new(need("mean", raw.mean)?, need("sd", raw.sd)?)
+            .map(Distribution::Normal),
+        "lognormal" => LogNormal::new(need("median", raw.median)?, need("sigma", raw.sigma)?)
+            .map(Distribution::LogNormal),
         "exponential" => Exponential::new(need("mean", raw.mean)?).map(Distribution::Exponential),
         "empirical" => {
             let Some(file) = &raw.file else {
-                return fail("file", "is missing: empirical needs a CSV file of durations".into());
+                return fail(
+                    "file",
+                    "is missing: empirical needs a CSV file of durations".into(),
+                );
             };
             let column = raw.column.as_deref().unwrap_or("duration_s");
             return Empirical::from_csv(&base_dir.join(file), column)
@@ -72,11 +101,18 @@ fn build_one(
         }
         "mixture" => {
             if in_mixture {
-                return fail("kind", "a mixture component cannot itself be a mixture: list its parts directly".into());
+                return fail(
+                    "kind",
+                    "a mixture component cannot itself be a mixture: list its parts directly"
+                        .into(),
+                );
             }
             let components = raw.components.as_deref().unwrap_or_default();
             if components.is_empty() {
-                return fail("components", "is empty: a mixture needs at least one component".into());
+                return fail(
+                    "components",
+                    "is empty: a mixture needs at least one component".into(),
+                );
             }
             let mut parts = Vec::with_capacity(components.len());
             for (i, component) in components.iter().enumerate() {
@@ -84,18 +120,35 @@ fn build_one(
                 let weight = match component.weight {
                     Some(w) if w.is_finite() && w > 0.0 => w,
                     Some(w) => {
-                        return source.invalid(span.clone(), format!("{inner_path}.weight"), format!("{w} is not a positive weight"));
+                        return source.invalid(
+                            span.clone(),
+                            format!("{inner_path}.weight"),
+                            format!("{w} is not a positive weight"),
+                        );
                     }
-                    None => return source.invalid(span.clone(), format!("{inner_path}.weight"), "is missing"),
+                    None => {
+                        return source.invalid(
+                            span.clone(),
+                            format!("{inner_path}.weight"),
+                            "is missing",
+                        );
+                    }
                 };
-                parts.push((weight, build_one(source, component, span.clone(), base_dir, &inner_path, true)?));
+                parts.push((
+                    weight,
+                    build_one(source, component, span.clone(), base_dir, &inner_path, true)?,
+                ));
             }
             Mixture::new(parts).map(Distribution::Mixture)
         }
         _ => unreachable!("kinds were checked above"),
     };
     built.or_else(|e| match e {
-        crate::workload::DistributionError::Parameter { name, value, problem } => fail(name, format!("{value} {problem}")),
+        crate::workload::DistributionError::Parameter {
+            name,
+            value,
+            problem,
+        } => fail(name, format!("{value} {problem}")),
         crate::workload::DistributionError::Invalid(problem) => fail("kind", problem),
     })
 }

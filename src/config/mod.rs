@@ -19,9 +19,12 @@ use toml::Spanned;
 /// A config that cannot be used, located as precisely as possible.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {}: {source}", file.display())]
-    Read { file: PathBuf, source: std::io::Error },
-    #[error("{}: {message}", file.display())]
+    #[error("cannot read {}", file.display())]
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{message}", file.display())]
     Syntax { file: PathBuf, message: String },
     #[error("{}, line {line}: {field}: {problem}", file.display())]
     Invalid {
@@ -61,10 +64,18 @@ pub(crate) struct Source<'a> {
 
 impl Source<'_> {
     pub fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 
-    pub fn error(&self, span: std::ops::Range<usize>, field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+    pub fn error(
+        &self,
+        span: std::ops::Range<usize>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> ConfigError {
         ConfigError::Invalid {
             file: self.file.to_path_buf(),
             line: self.line_of(span.start),
@@ -73,14 +84,26 @@ impl Source<'_> {
         }
     }
 
-    pub fn invalid<T>(&self, span: std::ops::Range<usize>, field: impl Into<String>, problem: impl Into<String>) -> Result<T, ConfigError> {
+    pub fn invalid<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> Result<T, ConfigError> {
         Err(self.error(span, field, problem))
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        toml::from_str(self.text).map_err(|e| ConfigError::Syntax {
-            file: self.file.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+        toml::from_str(self.text).map_err(|e| {
+            let at = e.span().map(|span| {
+                let line = self.line_of(span.start);
+                let line_start = self.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                format!(", line {line}, column {}", span.start - line_start + 1)
+            });
+            ConfigError::Syntax {
+                file: self.file.to_path_buf(),
+                message: format!("{}: {}", at.unwrap_or_default(), e.message().trim_end()),
+            }
         })
     }
 }
@@ -111,12 +134,21 @@ impl Config {
         }
         let workload_span = raw.workload.span();
         let rw = raw.workload.into_inner();
-        let distribution = distribution::build(&source, &rw.distribution, base_dir, "workload.distribution")?;
-        let workload = Workload::new(distribution, rw.error_probability.unwrap_or(0.0), rw.hint_error)
-            .or_else(|e| source.invalid(workload_span.clone(), "workload", e.to_string()))?;
+        let distribution =
+            distribution::build(&source, &rw.distribution, base_dir, "workload.distribution")?;
+        let workload = Workload::new(
+            distribution,
+            rw.error_probability.unwrap_or(0.0),
+            rw.hint_error,
+        )
+        .or_else(|e| source.invalid(workload_span.clone(), "workload", e.to_string()))?;
         let clients = rw.clients.unwrap_or(1);
         if clients == 0 {
-            return source.invalid(workload_span, "workload.clients", "0: there must be at least one client");
+            return source.invalid(
+                workload_span,
+                "workload.clients",
+                "0: there must be at least one client",
+            );
         }
         let (scoring, exact_percentiles) = scoring(&source, raw.metrics)?;
         let policies = policies(&source, &raw.policies, workload.hint_error.is_some())?;
@@ -154,26 +186,43 @@ impl Config {
 }
 
 /// Reads a file of `[[policies]]` tables.
-pub fn load_policies(file: &Path, workload_has_hints: bool) -> Result<Vec<PolicySpec>, ConfigError> {
+pub fn load_policies(
+    file: &Path,
+    workload_has_hints: bool,
+) -> Result<Vec<PolicySpec>, ConfigError> {
     let text = read(file)?;
     let source = Source { file, text: &text };
     let raw: RawPolicyFile = source.parse()?;
     policies(&source, &raw.policies, workload_has_hints)
 }
 
-fn policies(source: &Source, raw: &[Spanned<crate::policy::RawPolicy>], has_hints: bool) -> Result<Vec<PolicySpec>, ConfigError> {
+fn policies(
+    source: &Source,
+    raw: &[Spanned<crate::policy::RawPolicy>],
+    has_hints: bool,
+) -> Result<Vec<PolicySpec>, ConfigError> {
     if raw.is_empty() {
-        return source.invalid(0..0, "policies", "none listed: add at least one [[policies]] table");
+        return source.invalid(
+            0..0,
+            "policies",
+            "none listed: add at least one [[policies]] table",
+        );
     }
     let mut specs: Vec<PolicySpec> = Vec::with_capacity(raw.len());
     for (i, entry) in raw.iter().enumerate() {
         let where_ = format!("policies[{i}] ({})", entry.get_ref().name);
         let spec = match PolicySpec::from_raw(entry.get_ref()) {
             Ok(spec) => spec,
-            Err(e) => return source.invalid(entry.span(), format!("{where_}.{}", e.field), e.problem),
+            Err(e) => {
+                return source.invalid(entry.span(), format!("{where_}.{}", e.field), e.problem);
+            }
         };
         if specs.iter().any(|s| s.name() == spec.name()) {
-            return source.invalid(entry.span(), format!("{where_}.name"), "is used twice: policy names must be unique");
+            return source.invalid(
+                entry.span(),
+                format!("{where_}.name"),
+                "is used twice: policy names must be unique",
+            );
         }
         if spec.needs_hint() && !has_hints {
             return source.invalid(
@@ -187,7 +236,10 @@ fn policies(source: &Source, raw: &[Spanned<crate::policy::RawPolicy>], has_hint
     Ok(specs)
 }
 
-fn scoring(source: &Source, raw: Option<Spanned<RawMetrics>>) -> Result<(Scoring, bool), ConfigError> {
+fn scoring(
+    source: &Source,
+    raw: Option<Spanned<RawMetrics>>,
+) -> Result<(Scoring, bool), ConfigError> {
     let mut scoring = Scoring::default();
     let Some(raw) = raw else {
         return Ok((scoring, false));
@@ -197,20 +249,40 @@ fn scoring(source: &Source, raw: Option<Spanned<RawMetrics>>) -> Result<(Scoring
     let set = |value: Option<f64>, target: &mut f64, field: &str| -> Result<(), ConfigError> {
         if let Some(v) = value {
             if !(v.is_finite() && v >= 0.0) {
-                return source.invalid(span.clone(), field, format!("{v} is not a non-negative number"));
+                return source.invalid(
+                    span.clone(),
+                    field,
+                    format!("{v} is not a non-negative number"),
+                );
             }
             *target = v;
         }
         Ok(())
     };
     if let Some(w) = raw.weights {
-        set(w.hit_rate, &mut scoring.hit_rate_weight, "metrics.weights.hit_rate")?;
-        set(w.efficiency, &mut scoring.efficiency_weight, "metrics.weights.efficiency")?;
+        set(
+            w.hit_rate,
+            &mut scoring.hit_rate_weight,
+            "metrics.weights.hit_rate",
+        )?;
+        set(
+            w.efficiency,
+            &mut scoring.efficiency_weight,
+            "metrics.weights.efficiency",
+        )?;
     }
     if let Some(p) = raw.prices {
         set(p.call, &mut scoring.call_price, "metrics.prices.call")?;
-        set(p.delay_s, &mut scoring.delay_price, "metrics.prices.delay_s")?;
-        set(p.give_up, &mut scoring.give_up_price, "metrics.prices.give_up")?;
+        set(
+            p.delay_s,
+            &mut scoring.delay_price,
+            "metrics.prices.delay_s",
+        )?;
+        set(
+            p.give_up,
+            &mut scoring.give_up_price,
+            "metrics.prices.give_up",
+        )?;
     }
     Ok((scoring, raw.exact_percentiles.unwrap_or(false)))
 }

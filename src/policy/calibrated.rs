@@ -35,7 +35,10 @@ impl Calibrated {
         require("max", max, max >= min, "is below min")?;
         let factor = growth("factor", factor)?;
         if window == 0 {
-            return Err(PolicyError::new("window", "0 jobs: must remember at least one job"));
+            return Err(PolicyError::new(
+                "window",
+                "0 jobs: must remember at least one job",
+            ));
         }
         Ok(Self {
             min,
@@ -124,7 +127,10 @@ mod tests {
         history.record(&seen(100.0, 110.0), spec.window);
         history.record(&seen(200.0, 220.0), spec.window);
         let mut steps = spec.steps(&history);
-        assert_eq!([steps.next(), steps.next(), steps.next()], [105.0, 1.0, 2.0]);
+        assert_eq!(
+            [steps.next(), steps.next(), steps.next()],
+            [105.0, 1.0, 2.0]
+        );
         // The window is 2: the 105 s estimate drops out, leaving min(210, 305).
         history.record(&seen(300.0, 310.0), spec.window);
         assert_eq!(spec.steps(&history).next(), 210.0);
@@ -132,6 +138,9 @@ mod tests {
 
     #[test]
     fn rejects_empty_window() {
-        assert_eq!(Calibrated::new(1.0, 60.0, 2.0, 0).unwrap_err().field, "window");
+        assert_eq!(
+            Calibrated::new(1.0, 60.0, 2.0, 0).unwrap_err().field,
+            "window"
+        );
     }
 }

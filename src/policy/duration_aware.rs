@@ -36,7 +36,12 @@ impl DurationAware {
         }
         Ok(Self {
             expected,
-            lead: require("lead", lead, lead > 0.0, "is not a positive fraction of the expected duration")?,
+            lead: require(
+                "lead",
+                lead,
+                lead > 0.0,
+                "is not a positive fraction of the expected duration",
+            )?,
             interval: seconds("interval", interval)?,
             factor: growth("factor", factor)?,
             cap: seconds("cap", cap)?,
@@ -91,7 +96,17 @@ mod tests {
 
     #[test]
     fn rejects_bad_parameters() {
-        assert_eq!(DurationAware::new(Some(-1.0), 0.9, 1.0, 1.5, 30.0).unwrap_err().field, "expected");
-        assert_eq!(DurationAware::new(None, 0.0, 1.0, 1.5, 30.0).unwrap_err().field, "lead");
+        assert_eq!(
+            DurationAware::new(Some(-1.0), 0.9, 1.0, 1.5, 30.0)
+                .unwrap_err()
+                .field,
+            "expected"
+        );
+        assert_eq!(
+            DurationAware::new(None, 0.0, 1.0, 1.5, 30.0)
+                .unwrap_err()
+                .field,
+            "lead"
+        );
     }
 }

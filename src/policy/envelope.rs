@@ -42,7 +42,10 @@ impl Limits {
             seconds("timeout", t)?;
         }
         if self.max_attempts == Some(0) {
-            return Err(PolicyError::new("max_attempts", "0: must allow at least one check"));
+            return Err(PolicyError::new(
+                "max_attempts",
+                "0: must allow at least one check",
+            ));
         }
         Ok(self)
     }

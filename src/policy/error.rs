@@ -19,7 +19,12 @@ impl PolicyError {
 }
 
 /// Checks one number: finite and satisfying `ok`, else an error naming field and value.
-pub(crate) fn require(field: &str, value: f64, ok: bool, problem: &str) -> Result<f64, PolicyError> {
+pub(crate) fn require(
+    field: &str,
+    value: f64,
+    ok: bool,
+    problem: &str,
+) -> Result<f64, PolicyError> {
     if value.is_finite() && ok {
         Ok(value)
     } else {
@@ -29,7 +34,12 @@ pub(crate) fn require(field: &str, value: f64, ok: bool, problem: &str) -> Resul
 
 /// A positive, finite number of seconds.
 pub(crate) fn seconds(field: &str, value: f64) -> Result<f64, PolicyError> {
-    require(field, value, value > 0.0, "is not a positive number of seconds")
+    require(
+        field,
+        value,
+        value > 0.0,
+        "is not a positive number of seconds",
+    )
 }
 
 /// A growth factor of at least 1.

@@ -68,7 +68,9 @@ mod tests {
     #[test]
     fn doubling_capped_at_sixty() {
         let mut rng = JobRng::for_job(1, 0, 0);
-        let mut steps = Exponential::new(1.0, 2.0, 60.0, Jitter::None).unwrap().steps();
+        let mut steps = Exponential::new(1.0, 2.0, 60.0, Jitter::None)
+            .unwrap()
+            .steps();
         let got: Vec<f64> = (0..9).map(|_| steps.next(&mut rng)).collect();
         assert_eq!(got, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]);
     }
@@ -95,7 +97,10 @@ mod tests {
                         Jitter::Proportional { .. } => (0.8 * nominal, 1.2 * nominal),
                         Jitter::None => unreachable!(),
                     };
-                    assert!(wait >= lo && wait <= hi, "{jitter:?}: {wait} not in [{lo}, {hi}]");
+                    assert!(
+                        wait >= lo && wait <= hi,
+                        "{jitter:?}: {wait} not in [{lo}, {hi}]"
+                    );
                     nominal = (nominal * 2.0).min(60.0);
                 }
             }
@@ -118,8 +123,8 @@ mod tests {
         let err = Exponential::new(1.0, 0.5, 60.0, Jitter::None).unwrap_err();
         assert_eq!(err.field, "factor");
         assert!(err.problem.contains("0.5"));
-        let err = Exponential::new(1.0, 2.0, 60.0, Jitter::Proportional { fraction: 1.5 })
-            .unwrap_err();
+        let err =
+            Exponential::new(1.0, 2.0, 60.0, Jitter::Proportional { fraction: 1.5 }).unwrap_err();
         assert_eq!(err.field, "jitter.proportional.fraction");
     }
 }

@@ -23,7 +23,12 @@ impl ExponentialDecrease {
     pub fn new(start: f64, floor: f64, factor: f64) -> Result<Self, PolicyError> {
         let start = seconds("start", start)?;
         let floor = seconds("floor", floor)?;
-        require("floor", floor, floor <= start, "is above start: the intervals would grow")?;
+        require(
+            "floor",
+            floor,
+            floor <= start,
+            "is above start: the intervals would grow",
+        )?;
         let factor = require(
             "factor",
             factor,
@@ -75,7 +80,13 @@ mod tests {
 
     #[test]
     fn rejects_floor_above_start_and_growth() {
-        assert_eq!(ExponentialDecrease::new(5.0, 10.0, 2.0).unwrap_err().field, "floor");
-        assert_eq!(ExponentialDecrease::new(50.0, 1.0, 1.0).unwrap_err().field, "factor");
+        assert_eq!(
+            ExponentialDecrease::new(5.0, 10.0, 2.0).unwrap_err().field,
+            "floor"
+        );
+        assert_eq!(
+            ExponentialDecrease::new(50.0, 1.0, 1.0).unwrap_err().field,
+            "factor"
+        );
     }
 }

@@ -26,7 +26,12 @@ impl Oscillating {
         let max = seconds("max", max)?;
         require("max", max, max >= min, "is below min")?;
         let factor = growth("factor", factor)?;
-        require("factor", factor, factor > 1.0, "must be above 1 to reach the cap")?;
+        require(
+            "factor",
+            factor,
+            factor > 1.0,
+            "must be above 1 to reach the cap",
+        )?;
         Ok(Self { min, max, factor })
     }
 
@@ -52,7 +57,11 @@ impl OscillatingSteps {
         let s = &self.spec;
         if self.at_cap {
             let out = self.current;
-            self.current = if out >= s.max { (s.max / s.factor).max(s.min) } else { s.max };
+            self.current = if out >= s.max {
+                (s.max / s.factor).max(s.min)
+            } else {
+                s.max
+            };
             return out;
         }
         let out = self.current.min(s.max);
@@ -85,7 +94,13 @@ mod tests {
 
     #[test]
     fn rejects_factor_one() {
-        assert_eq!(Oscillating::new(1.0, 10.0, 1.0).unwrap_err().field, "factor");
-        assert_eq!(Oscillating::new(1.0, 10.0, 0.5).unwrap_err().field, "factor");
+        assert_eq!(
+            Oscillating::new(1.0, 10.0, 1.0).unwrap_err().field,
+            "factor"
+        );
+        assert_eq!(
+            Oscillating::new(1.0, 10.0, 0.5).unwrap_err().field,
+            "factor"
+        );
     }
 }

@@ -25,7 +25,10 @@ pub struct Schedule {
 impl Schedule {
     pub fn new(times: Vec<f64>, then: ScheduleEnd) -> Result<Self, PolicyError> {
         if times.is_empty() {
-            return Err(PolicyError::new("times", "is empty: list at least one check time"));
+            return Err(PolicyError::new(
+                "times",
+                "is empty: list at least one check time",
+            ));
         }
         let mut previous = 0.0;
         for (i, &t) in times.iter().enumerate() {
@@ -92,7 +95,10 @@ mod tests {
         let repeat = Schedule::new(vec![10.0, 15.0, 18.0], ScheduleEnd::Repeat).unwrap();
         let mut steps = repeat.steps();
         let got: Vec<_> = (0..5).map(|_| steps.next()).collect();
-        assert_eq!(got, [Some(10.0), Some(5.0), Some(3.0), Some(3.0), Some(3.0)]);
+        assert_eq!(
+            got,
+            [Some(10.0), Some(5.0), Some(3.0), Some(3.0), Some(3.0)]
+        );
         let stop = Schedule::new(vec![10.0], ScheduleEnd::Stop).unwrap();
         let mut steps = stop.steps();
         assert_eq!([steps.next(), steps.next()], [Some(10.0), None]);
@@ -100,7 +106,10 @@ mod tests {
 
     #[test]
     fn rejects_unsorted_or_empty_times() {
-        assert_eq!(Schedule::new(vec![], ScheduleEnd::Stop).unwrap_err().field, "times");
+        assert_eq!(
+            Schedule::new(vec![], ScheduleEnd::Stop).unwrap_err().field,
+            "times"
+        );
         let err = Schedule::new(vec![5.0, 5.0], ScheduleEnd::Stop).unwrap_err();
         assert_eq!(err.field, "times[1]");
     }

@@ -112,10 +112,17 @@ pub struct CheckTimes {
 }
 
 impl PolicySpec {
-    pub fn new(name: impl Into<String>, family: Family, limits: Limits) -> Result<Self, PolicyError> {
+    pub fn new(
+        name: impl Into<String>,
+        family: Family,
+        limits: Limits,
+    ) -> Result<Self, PolicyError> {
         let name = name.into();
         if name.trim().is_empty() {
-            return Err(PolicyError::new("name", "is empty: every policy needs a name"));
+            return Err(PolicyError::new(
+                "name",
+                "is empty: every policy needs a name",
+            ));
         }
         let limits = limits.validate()?;
         if matches!(family, Family::Manual) && limits.initial_delay.is_none() {
@@ -124,7 +131,11 @@ impl PolicySpec {
                 "is missing: manual makes a single check, at initial_delay",
             ));
         }
-        Ok(Self { name, family, limits })
+        Ok(Self {
+            name,
+            family,
+            limits,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -197,26 +208,37 @@ impl PolicySpec {
         let mut poller = self.client().start(&JobHint::default());
         let mut times = Vec::new();
         let Some(first) = poller.first_delay(&mut rng) else {
-            return Some(CheckTimes { times, gives_up: true });
+            return Some(CheckTimes {
+                times,
+                gives_up: true,
+            });
         };
         let mut t = first;
         loop {
             times.push(t);
             if t >= horizon || times.len() >= max_checks {
-                return Some(CheckTimes { times, gives_up: false });
+                return Some(CheckTimes {
+                    times,
+                    gives_up: false,
+                });
             }
             let obs = Observation::pending(times.len() as u32, t);
             match poller.next_delay(&obs, &mut rng) {
                 Some(wait) => t += wait,
-                None => return Some(CheckTimes { times, gives_up: true }),
+                None => {
+                    return Some(CheckTimes {
+                        times,
+                        gives_up: true,
+                    });
+                }
             }
         }
     }
 
     /// Parses and validates one policy table (handy in docs and tests).
     pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
-        let raw: RawPolicy =
-            toml::from_str(text).map_err(|e| PolicyError::new("policy", e.message().to_string()))?;
+        let raw: RawPolicy = toml::from_str(text)
+            .map_err(|e| PolicyError::new("policy", e.message().to_string()))?;
         Self::from_raw(&raw)
     }
 
@@ -235,7 +257,10 @@ impl PolicySpec {
             other => {
                 return Err(PolicyError::new(
                     "kind",
-                    format!("'{other}' is not a policy family; use one of: {}", KINDS.join(", ")),
+                    format!(
+                        "'{other}' is not a policy family; use one of: {}",
+                        KINDS.join(", ")
+                    ),
                 ));
             }
         };
@@ -256,9 +281,12 @@ impl PolicySpec {
         let family = match raw.kind.as_str() {
             "manual" => Family::Manual,
             "constant" => {
-                let interval = raw
-                    .interval
-                    .ok_or_else(|| PolicyError::new("interval", "is missing: constant needs an interval in seconds"))?;
+                let interval = raw.interval.ok_or_else(|| {
+                    PolicyError::new(
+                        "interval",
+                        "is missing: constant needs an interval in seconds",
+                    )
+                })?;
                 Family::Constant {
                     interval: seconds("interval", interval)?,
                 }
@@ -297,9 +325,9 @@ impl PolicySpec {
                 or(raw.cap, DurationAware::DEFAULT_CAP),
             )?),
             "schedule" => Family::Schedule(Schedule::new(
-                raw.times
-                    .clone()
-                    .ok_or_else(|| PolicyError::new("times", "is missing: schedule needs a list of check times"))?,
+                raw.times.clone().ok_or_else(|| {
+                    PolicyError::new("times", "is missing: schedule needs a list of check times")
+                })?,
                 raw.then.unwrap_or_default(),
             )?),
             _ => unreachable!("kinds were checked above"),

@@ -14,7 +14,10 @@ fn first_checks(spec: &PolicySpec, n: usize) -> Vec<f64> {
 #[test]
 fn exponential_poll_times_match_the_bench_description() {
     let exp = spec("name = 'e'\nkind = 'exponential'\ninitial = 1.0\nfactor = 2.0\ncap = 60.0");
-    assert_eq!(first_checks(&exp, 8), [1.0, 3.0, 7.0, 15.0, 31.0, 63.0, 123.0, 183.0]);
+    assert_eq!(
+        first_checks(&exp, 8),
+        [1.0, 3.0, 7.0, 15.0, 31.0, 63.0, 123.0, 183.0]
+    );
 }
 
 #[test]
@@ -93,9 +96,19 @@ fn mistakes_are_named() {
     assert!(e.problem.contains("exponential_decrease"), "{e}");
     assert_eq!(err("name = 'x'\nkind = 'constant'").field, "interval");
     assert_eq!(err("name = 'x'\nkind = 'manual'").field, "initial_delay");
-    assert_eq!(err("name = ''\nkind = 'constant'\ninterval = 1.0").field, "name");
-    assert_eq!(err("name = 'x'\nkind = 'constant'\ninterval = 1.0\ntimeout = 0.0").field, "timeout");
-    assert!(err("name = 'x'\nkind = 'constant'\ninterval = 1.0\nbogus = 1").problem.contains("bogus"));
+    assert_eq!(
+        err("name = ''\nkind = 'constant'\ninterval = 1.0").field,
+        "name"
+    );
+    assert_eq!(
+        err("name = 'x'\nkind = 'constant'\ninterval = 1.0\ntimeout = 0.0").field,
+        "timeout"
+    );
+    assert!(
+        err("name = 'x'\nkind = 'constant'\ninterval = 1.0\nbogus = 1")
+            .problem
+            .contains("bogus")
+    );
 }
 
 #[test]

@@ -4,7 +4,11 @@ use crate::metrics::Summary;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 fn num(x: f64, digits: usize) -> String {
-    if x.is_nan() { "-".into() } else { format!("{x:.digits$}") }
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.digits$}")
+    }
 }
 
 /// Policies sorted by cost (lowest first), with the exact expectations beside the
@@ -33,9 +37,17 @@ pub fn summary_table(rows: &[Summary]) -> String {
         let exact = s.exact;
         table.add_row(vec![
             Cell::new(&s.policy),
-            Cell::new(format!("{} ± {}", num(s.calls.mean, 2), num(s.calls.ci95, 2))),
+            Cell::new(format!(
+                "{} ± {}",
+                num(s.calls.mean, 2),
+                num(s.calls.ci95, 2)
+            )),
             Cell::new(exact.map_or("-".into(), |e| num(e.calls, 2))),
-            Cell::new(format!("{} ± {}", num(s.delay.mean, 2), num(s.delay.ci95, 2))),
+            Cell::new(format!(
+                "{} ± {}",
+                num(s.delay.mean, 2),
+                num(s.delay.ci95, 2)
+            )),
             Cell::new(exact.map_or("-".into(), |e| num(e.delay, 2))),
             Cell::new(num(s.delay.p95, 2)),
             Cell::new(num(s.delay.p99, 2)),

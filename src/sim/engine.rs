@@ -63,9 +63,17 @@ pub struct Run {
 }
 
 /// Replays `jobs` jobs from `source` against every policy.
-pub fn simulate(source: &JobSource, policies: &[PolicySpec], jobs: u64, seed: u64, options: RunOptions) -> Run {
+pub fn simulate(
+    source: &JobSource,
+    policies: &[PolicySpec],
+    jobs: u64,
+    seed: u64,
+    options: RunOptions,
+) -> Run {
     let chunks = jobs.div_ceil(CHUNK);
-    let independent: Vec<usize> = (0..policies.len()).filter(|&i| !policies[i].learns()).collect();
+    let independent: Vec<usize> = (0..policies.len())
+        .filter(|&i| !policies[i].learns())
+        .collect();
     let chunk_results: Vec<Vec<PolicyRun>> = (0..chunks)
         .into_par_iter()
         .map(|chunk| {
@@ -90,7 +98,10 @@ pub fn simulate(source: &JobSource, policies: &[PolicySpec], jobs: u64, seed: u6
         }
     }
     Run {
-        policies: results.into_iter().map(|r| r.expect("every policy ran")).collect(),
+        policies: results
+            .into_iter()
+            .map(|r| r.expect("every policy ran"))
+            .collect(),
     }
 }
 
@@ -115,7 +126,8 @@ fn merge<'a>(parts: impl Iterator<Item = &'a PolicyRun>, options: RunOptions) ->
 impl PolicyRun {
     #[inline]
     fn record(&mut self, job: &Job, calls: u32, seen_at: Option<f64>) {
-        self.accumulator.add(job.duration, job.failed, calls, seen_at);
+        self.accumulator
+            .add(job.duration, job.failed, calls, seen_at);
         if let Some(records) = &mut self.records {
             records.push(JobRecord {
                 job: job.index,
@@ -162,7 +174,13 @@ fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -
 }
 
 /// A learning policy: one lane per client, each in job order.
-fn run_learning(spec: &PolicySpec, source: &JobSource, jobs: u64, seed: u64, options: RunOptions) -> PolicyRun {
+fn run_learning(
+    spec: &PolicySpec,
+    source: &JobSource,
+    jobs: u64,
+    seed: u64,
+    options: RunOptions,
+) -> PolicyRun {
     let clients = options.clients.clamp(1, jobs.max(1));
     let lanes: Vec<PolicyRun> = (0..clients)
         .into_par_iter()

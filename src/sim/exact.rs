@@ -38,7 +38,11 @@ pub fn evaluate_times(times: &[f64], gives_up: bool, dist: &Distribution) -> Exa
     let detected = 1.0 - give_up;
     Exact {
         calls,
-        delay: if detected > 0.0 { delay / detected } else { f64::NAN },
+        delay: if detected > 0.0 {
+            delay / detected
+        } else {
+            f64::NAN
+        },
         give_up,
     }
 }

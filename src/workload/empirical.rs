@@ -40,7 +40,8 @@ impl Empirical {
     /// Reads durations (seconds) from a CSV file: the column named `column`, or the
     /// only column when the file has one. Lines starting with `#` are comments.
     pub fn from_csv(path: &Path, column: &str) -> Result<Self, DistributionError> {
-        let invalid = |what: String| DistributionError::Invalid(format!("{}: {what}", path.display()));
+        let invalid =
+            |what: String| DistributionError::Invalid(format!("{}: {what}", path.display()));
         let mut reader = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
@@ -65,7 +66,10 @@ impl Empirical {
             let record = record.map_err(|e| invalid(format!("row {}: {e}", line + 2)))?;
             let cell = record.get(index).unwrap_or("");
             let value: f64 = cell.parse().map_err(|_| {
-                invalid(format!("row {}: '{cell}' is not a number of seconds", line + 2))
+                invalid(format!(
+                    "row {}: '{cell}' is not a number of seconds",
+                    line + 2
+                ))
             })?;
             values.push(value);
         }

@@ -62,8 +62,8 @@ impl JobSource {
     #[inline]
     fn next(&self, index: u64, rng: &mut SimRng) -> Job {
         let duration = self.workload.distribution.sample(rng);
-        let failed = self.workload.error_probability > 0.0
-            && unit(rng) < self.workload.error_probability;
+        let failed =
+            self.workload.error_probability > 0.0 && unit(rng) < self.workload.error_probability;
         let hint = self
             .workload
             .hint_error

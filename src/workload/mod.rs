@@ -79,7 +79,12 @@ impl Mixture {
         }
         let mut total = 0.0;
         for (weight, component) in &parts {
-            check("weight", *weight, *weight > 0.0, "must be a positive number")?;
+            check(
+                "weight",
+                *weight,
+                *weight > 0.0,
+                "must be a positive number",
+            )?;
             if matches!(component, Distribution::Mixture(_)) {
                 return Err(DistributionError::Invalid(
                     "a mixture component cannot itself be a mixture: list its parts directly"
@@ -158,10 +163,7 @@ impl Distribution {
             Distribution::LogNormal(d) => d.partial_expectation(t),
             Distribution::Exponential(d) => d.partial_expectation(t),
             Distribution::Empirical(d) => d.partial_expectation(t),
-            Distribution::Mixture(m) => m
-                .parts()
-                .map(|(w, c)| w * c.partial_expectation(t))
-                .sum(),
+            Distribution::Mixture(m) => m.parts().map(|(w, c)| w * c.partial_expectation(t)).sum(),
         }
     }
 

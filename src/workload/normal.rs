@@ -33,7 +33,12 @@ pub struct TruncatedNormal {
 
 impl TruncatedNormal {
     pub fn new(mean: f64, sd: f64) -> Result<Self, DistributionError> {
-        check("mean", mean, mean.is_finite(), "must be a number of seconds")?;
+        check(
+            "mean",
+            mean,
+            mean.is_finite(),
+            "must be a number of seconds",
+        )?;
         check("sd", sd, sd > 0.0, "must be a positive number of seconds")?;
         let mass = phi_cdf(mean / sd);
         check(
@@ -76,7 +81,12 @@ pub struct LogNormal {
 
 impl LogNormal {
     pub fn new(median: f64, sigma: f64) -> Result<Self, DistributionError> {
-        check("median", median, median > 0.0, "must be a positive number of seconds")?;
+        check(
+            "median",
+            median,
+            median > 0.0,
+            "must be a positive number of seconds",
+        )?;
         check("sigma", sigma, sigma > 0.0, "must be a positive number")?;
         Ok(Self {
             mu: median.ln(),

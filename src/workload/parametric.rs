@@ -10,7 +10,12 @@ pub struct Fixed {
 
 impl Fixed {
     pub fn new(value: f64) -> Result<Self, DistributionError> {
-        check("value", value, value > 0.0, "must be a positive number of seconds")?;
+        check(
+            "value",
+            value,
+            value > 0.0,
+            "must be a positive number of seconds",
+        )?;
         Ok(Self { value })
     }
 
@@ -36,8 +41,18 @@ pub struct Uniform {
 
 impl Uniform {
     pub fn new(base: f64, spread: f64) -> Result<Self, DistributionError> {
-        check("base", base, base > 0.0, "must be a positive number of seconds")?;
-        check("spread", spread, spread >= 0.0, "must be zero or a positive number of seconds")?;
+        check(
+            "base",
+            base,
+            base > 0.0,
+            "must be a positive number of seconds",
+        )?;
+        check(
+            "spread",
+            spread,
+            spread >= 0.0,
+            "must be zero or a positive number of seconds",
+        )?;
         check(
             "spread",
             spread,
@@ -100,7 +115,12 @@ pub struct Exponential {
 
 impl Exponential {
     pub fn new(mean: f64) -> Result<Self, DistributionError> {
-        check("mean", mean, mean > 0.0, "must be a positive number of seconds")?;
+        check(
+            "mean",
+            mean,
+            mean > 0.0,
+            "must be a positive number of seconds",
+        )?;
         Ok(Self { mean })
     }
 
@@ -110,7 +130,11 @@ impl Exponential {
     }
 
     pub fn survival(&self, t: f64) -> f64 {
-        if t <= 0.0 { 1.0 } else { (-t / self.mean).exp() }
+        if t <= 0.0 {
+            1.0
+        } else {
+            (-t / self.mean).exp()
+        }
     }
 
     pub fn partial_expectation(&self, t: f64) -> f64 {

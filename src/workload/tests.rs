@@ -15,7 +15,10 @@ fn all() -> Vec<Distribution> {
         Distribution::Mixture(
             Mixture::new(vec![
                 (3.0, Distribution::Uniform(Uniform::new(10.0, 5.0).unwrap())),
-                (1.0, Distribution::LogNormal(LogNormal::new(600.0, 0.5).unwrap())),
+                (
+                    1.0,
+                    Distribution::LogNormal(LogNormal::new(600.0, 0.5).unwrap()),
+                ),
             ])
             .unwrap(),
         ),
@@ -71,7 +74,10 @@ fn sample_means_and_survival_agree_with_closed_forms() {
         let frac = samples.iter().filter(|x| **x > t).count() as f64 / n as f64;
         let p = d.survival(t);
         let se_p = (p * (1.0 - p) / n as f64).sqrt();
-        assert!((frac - p).abs() <= 4.0 * se_p + 1e-9, "{d:?}: S({t}) {p} vs {frac}");
+        assert!(
+            (frac - p).abs() <= 4.0 * se_p + 1e-9,
+            "{d:?}: S({t}) {p} vs {frac}"
+        );
     }
 }
 
@@ -98,12 +104,27 @@ fn known_values() {
 fn invalid_parameters_are_rejected_with_the_field_named() {
     let err = Uniform::new(10.0, 12.0).unwrap_err();
     assert!(err.to_string().starts_with("spread = 12"), "{err}");
-    assert!(Fixed::new(-1.0).unwrap_err().to_string().contains("value = -1"));
+    assert!(
+        Fixed::new(-1.0)
+            .unwrap_err()
+            .to_string()
+            .contains("value = -1")
+    );
     assert!(Exponential::new(f64::NAN).is_err());
     assert!(LogNormal::new(10.0, 0.0).is_err());
-    assert!(Mixture::new(vec![]).unwrap_err().to_string().contains("at least one"));
+    assert!(
+        Mixture::new(vec![])
+            .unwrap_err()
+            .to_string()
+            .contains("at least one")
+    );
     assert!(Empirical::new(vec![]).is_err());
-    assert!(Empirical::new(vec![1.0, -2.0]).unwrap_err().to_string().contains("#2"));
+    assert!(
+        Empirical::new(vec![1.0, -2.0])
+            .unwrap_err()
+            .to_string()
+            .contains("#2")
+    );
     assert!(Workload::new(all()[0].clone(), 1.5, None).is_err());
 }
 
@@ -118,7 +139,10 @@ fn job_source_is_order_independent() {
     assert_eq!(&whole[500..], &parts[..]);
     assert_eq!(source.job(731), whole[731]);
     let failed = whole.iter().filter(|j| j.failed).count();
-    assert!((60..=140).contains(&failed), "{failed} of 1000 failed at p = 0.1");
+    assert!(
+        (60..=140).contains(&failed),
+        "{failed} of 1000 failed at p = 0.1"
+    );
     for job in &whole {
         let hint = job.hint.unwrap();
         assert!(hint >= 0.8 * job.duration && hint <= 1.2 * job.duration);

@@ -1,0 +1,8 @@
+//! Integration tests: one binary, a module per topic.
+
+mod cli;
+mod configs;
+mod determinism;
+mod exact;
+mod properties;
+mod support;

@@ -1,0 +1,43 @@
+//! Helpers shared by the integration tests.
+
+use pollsim::config::Config;
+use pollsim::policy::PolicySpec;
+use std::path::{Path, PathBuf};
+
+pub fn policy(text: &str) -> PolicySpec {
+    PolicySpec::from_toml(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn bundled_configs() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("configs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "the bundled configs are missing");
+    files
+}
+
+pub fn load(path: &Path) -> Config {
+    Config::load(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs the pollsim binary; returns (exit code, stdout, stderr).
+pub fn pollsim(args: &[&str], threads: Option<usize>) -> (i32, String, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pollsim"));
+    command.args(args).current_dir(repo());
+    if let Some(n) = threads {
+        command.env("RAYON_NUM_THREADS", n.to_string());
+    }
+    let out = command.output().expect("the pollsim binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
