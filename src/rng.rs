@@ -126,8 +126,11 @@ impl JobRng {
     /// record (jobs in order: the previous job's load leaves it there).
     #[inline]
     pub fn load(&mut self, bulk: &mut SimRng, job: u64) {
-        for word in &mut self.window {
-            *word = bulk.next_u32();
+        // One bulk copy out of ChaCha's buffer, not 32 single-word reads.
+        let mut bytes = [0u8; 4 * JITTER_WINDOW];
+        bulk.fill_bytes(&mut bytes);
+        for (word, chunk) in self.window.iter_mut().zip(bytes.chunks_exact(4)) {
+            *word = u32::from_le_bytes(chunk.try_into().expect("4 bytes"));
         }
         self.next = 0;
         self.job = job;
@@ -135,7 +138,7 @@ impl JobRng {
     }
 
     /// A uniform draw in (0, 1), 32 bits of resolution: ample for jitter.
-    #[inline]
+    #[inline(always)]
     pub fn unit(&mut self) -> f64 {
         let word = if self.next < JITTER_WINDOW {
             let w = self.window[self.next];

@@ -48,7 +48,7 @@ pub(crate) struct ExponentialSteps {
 }
 
 impl ExponentialSteps {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next(&mut self, rng: &mut JobRng) -> f64 {
         let s = &self.spec;
         let wait = s

@@ -43,7 +43,7 @@ impl Jitter {
 
     /// The wait for nominal interval `nominal`. `previous` is the last actual wait
     /// (for decorrelated jitter), `initial` and `cap` the backoff's bounds.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn apply(
         self,
         nominal: f64,

@@ -28,7 +28,7 @@ pub(crate) enum Steps {
 }
 
 impl Steps {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next(&mut self, rng: &mut JobRng) -> Option<f64> {
         Some(match self {
             Steps::Manual => return None,

@@ -12,7 +12,7 @@
 //! job. Both paths give identical results for deterministic policies (tested).
 
 use crate::metrics::Accumulator;
-use crate::policy::{JobHint, JobOutcome, JobSchedule, Observation, PolicySpec, PollPolicy};
+use crate::policy::{ClientPolicy, JobHint, JobOutcome, PolicySpec, PollPolicy};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use rayon::prelude::*;
@@ -209,41 +209,7 @@ fn run_learning(
 
 /// Polls one job on the virtual clock until the policy sees it end or gives up.
 #[inline]
-pub fn drive<P: PollPolicy>(client: &mut P, job: &Job, rng: &mut JobRng) -> JobOutcome {
+pub fn drive(client: &mut ClientPolicy, job: &Job, rng: &mut JobRng) -> JobOutcome {
     let mut poller = client.start(&JobHint { expected: job.hint });
-    let Some(first) = poller.first_delay(rng) else {
-        return JobOutcome {
-            calls: 0,
-            seen_at: None,
-            last_pending: 0.0,
-        };
-    };
-    let mut t = first;
-    let mut calls = 1u32;
-    let mut last_pending = 0.0;
-    loop {
-        if t >= job.duration {
-            return JobOutcome {
-                calls,
-                seen_at: Some(t),
-                last_pending,
-            };
-        }
-        last_pending = t;
-        if calls >= MAX_CALLS_PER_JOB {
-            break;
-        }
-        match poller.next_delay(&Observation::pending(calls, t), rng) {
-            Some(wait) => {
-                t += wait;
-                calls += 1;
-            }
-            None => break,
-        }
-    }
-    JobOutcome {
-        calls,
-        seen_at: None,
-        last_pending,
-    }
+    poller.replay(job.duration, MAX_CALLS_PER_JOB, rng)
 }

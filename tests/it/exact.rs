@@ -127,7 +127,7 @@ fn a_job_ending_exactly_at_a_check_is_seen_by_that_check() {
     let source = JobSource::new(Workload::new(fixed.clone(), 0.0, None).unwrap(), 3);
     let run = simulate(
         &source,
-        &[every5.clone()],
+        std::slice::from_ref(&every5),
         100,
         3,
         RunOptions {

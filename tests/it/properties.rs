@@ -124,16 +124,23 @@ proptest! {
             let mut t = 0.0;
             let mut next = poller.first_delay(&mut rng);
             let mut attempt = 0;
+            let mut stepped = None;
             while let Some(wait) = next {
                 prop_assert!(wait.is_finite() && wait > 0.0, "wait {wait}");
                 t += wait;
                 attempt += 1;
-                if t >= duration || attempt > 10_000 { break; }
+                if t >= duration { stepped = Some(t); break; }
+                if attempt > 100_000 { break; }
                 next = poller.next_delay(&Observation::pending(attempt, t), &mut rng);
             }
-            // And the driven job has calls >= 1 and a non-negative delay.
+            // The simulator's replay makes exactly the checks that stepping made,
+            // and the job has calls >= 1 and a non-negative delay.
             let mut rng = JobRng::for_job(seed, 7, index as u64);
             let outcome = drive(&mut client, &job, &mut rng);
+            if attempt <= 100_000 {
+                prop_assert_eq!(outcome.calls, attempt);
+                prop_assert_eq!(outcome.seen_at, stepped);
+            }
             prop_assert!(outcome.calls >= 1);
             if let Some(seen) = outcome.seen_at {
                 prop_assert!(seen >= duration);

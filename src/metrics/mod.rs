@@ -4,10 +4,12 @@
 //! Accumulators are merged in a fixed order (chunk by chunk), so floating-point
 //! sums, and therefore every printed digit, do not depend on the thread count.
 //! Memory is bounded: calls per job are counted exactly in a vector indexed by the
-//! call count, detection delays go to an HDR histogram (3 significant digits);
+//! call count, detection delays go to a log-linear histogram (0.1% buckets);
 //! only `exact_percentiles` keeps every delay.
 
-use hdrhistogram::Histogram;
+mod histogram;
+
+pub use histogram::LogHistogram;
 
 /// Running first and second moments with a shift for numerical stability.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -90,11 +92,6 @@ impl Moments {
     }
 }
 
-/// Delays are recorded in microseconds.
-const MICROS: f64 = 1e6;
-/// Delays beyond ~31 years are recorded as 31 years in the histogram.
-const MAX_MICROS: f64 = 1e15;
-
 /// Everything measured for one policy over a set of jobs.
 ///
 /// The per-job cost is kept small (this runs tens of millions of times per
@@ -110,7 +107,7 @@ pub struct Accumulator {
     call_counts: Vec<u64>,
     /// Detection delay (check time − completion), detected jobs.
     pub delay: Moments,
-    delay_hist: Histogram<u64>,
+    delay_hist: LogHistogram,
     /// Every delay, when exact percentiles were asked for.
     delays: Option<Vec<f64>>,
     /// Sum of durations of detected jobs (detection time = duration + delay).
@@ -129,7 +126,7 @@ impl Accumulator {
             given_up: 0,
             call_counts: Vec::new(),
             delay: Moments::default(),
-            delay_hist: Histogram::new(3).expect("3 significant digits is a valid precision"),
+            delay_hist: LogHistogram::default(),
             delays: exact_percentiles.then(Vec::new),
             detected_duration_sum: 0.0,
             efficiency_sum: 0.0,
@@ -158,11 +155,7 @@ impl Accumulator {
         }
         let delay = seen - duration;
         self.delay.add(delay);
-        // Auto-resizing: `record` grows the histogram; it cannot fail below the cap.
-        let micros = (delay * MICROS + 0.5).clamp(0.0, MAX_MICROS) as u64;
-        self.delay_hist
-            .record(micros)
-            .expect("an auto-resizing histogram takes any value below the cap");
+        self.delay_hist.record(delay);
         if let Some(all) = &mut self.delays {
             all.push(delay);
         }
@@ -220,9 +213,7 @@ impl Accumulator {
             *mine += theirs;
         }
         self.delay.merge(&other.delay);
-        self.delay_hist
-            .add(&other.delay_hist)
-            .expect("auto-resizing histograms always merge");
+        self.delay_hist.merge(&other.delay_hist);
         if let (Some(mine), Some(theirs)) = (&mut self.delays, &other.delays) {
             mine.extend_from_slice(theirs);
         }
@@ -256,7 +247,7 @@ impl Accumulator {
             let (_, value, _) = sorted.select_nth_unstable_by(rank - 1, f64::total_cmp);
             return *value;
         }
-        self.delay_hist.value_at_quantile(q) as f64 / MICROS
+        self.delay_hist.quantile(q)
     }
 
     /// The number of jobs with exactly `calls` calls.
