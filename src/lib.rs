@@ -31,6 +31,7 @@
 pub mod cli;
 pub mod config;
 pub mod metrics;
+pub mod optimize;
 pub mod policy;
 pub mod report;
 pub mod rng;

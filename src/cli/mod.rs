@@ -2,6 +2,7 @@
 
 mod output;
 mod simulate;
+mod tune;
 
 pub use output::OutputDir;
 
@@ -20,11 +21,15 @@ pub struct Cli {
 pub enum Command {
     /// Replay simulated jobs against every policy of a config and compare them.
     Simulate(simulate::SimulateArgs),
+    /// Sweep the config's [tune] grids, find the optimal schedule and write tuned.toml
+    /// (also writes everything `simulate` writes).
+    Tune(simulate::SimulateArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Simulate(args) => simulate::run(args),
+        Command::Simulate(args) => simulate::run(args, false),
+        Command::Tune(args) => simulate::run(args, true),
     }
 }
 

@@ -93,8 +93,15 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<(Vec<Summary>,
     Ok((summaries, run))
 }
 
-pub fn run(args: SimulateArgs) -> Result<()> {
+/// `simulate`, and `tune` (`tune_required`): a config with `[tune]` is tuned either way.
+pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
     let config = load(&args)?;
+    if tune_required && config.tune.is_none() {
+        anyhow::bail!(
+            "{} has no [tune] section: add one with a grid per family, e.g. [tune.constant] interval = {{ geometric = [1.0, 120.0, 40] }}",
+            config.file.display()
+        );
+    }
     let started = Instant::now();
     let (summaries, run) = summarize(&config, args.per_job)?;
     let elapsed = started.elapsed();
@@ -109,6 +116,9 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     ));
     say(report::table::summary_table(&summaries));
     if args.no_write {
+        if let Some(settings) = &config.tune {
+            super::tune::run(&config, settings, None)?;
+        }
         return Ok(());
     }
     let target = args
@@ -127,6 +137,9 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         let file = std::fs::File::create(out.path("jobs.csv")).context("cannot create jobs.csv")?;
         report::csv::write_jobs_csv(BufWriter::new(file), &records)
             .context("cannot write jobs.csv")?;
+    }
+    if let Some(settings) = &config.tune {
+        super::tune::run(&config, settings, Some(&out))?;
     }
     let written = out.commit()?;
     say(format_args!("wrote {}", written.display()));

@@ -10,6 +10,7 @@ mod raw;
 pub use raw::RawConfig;
 
 use crate::metrics::Scoring;
+use crate::optimize::TuneSettings;
 use crate::policy::PolicySpec;
 use crate::workload::Workload;
 use raw::{RawMetrics, RawPolicyFile};
@@ -49,8 +50,8 @@ pub struct Config {
     pub scoring: Scoring,
     pub exact_percentiles: bool,
     pub policies: Vec<PolicySpec>,
-    /// The raw `[tune]` table and its line, for the optimizer.
-    pub tune: Option<(toml::Table, usize)>,
+    /// The optimizer's settings and grids (`[tune]`).
+    pub tune: Option<TuneSettings>,
 }
 
 pub const DEFAULT_SEED: u64 = 1;
@@ -152,10 +153,13 @@ impl Config {
         }
         let (scoring, exact_percentiles) = scoring(&source, raw.metrics)?;
         let policies = policies(&source, &raw.policies, workload.hint_error.is_some())?;
-        let tune = raw.tune.map(|t| {
-            let line = source.line_of(t.span().start);
-            (t.into_inner(), line)
-        });
+        let tune = match raw.tune {
+            None => None,
+            Some(t) => Some(
+                TuneSettings::parse(t.get_ref())
+                    .or_else(|e| source.invalid(t.span(), e.field, e.problem))?,
+            ),
+        };
         Ok(Self {
             file: file.to_path_buf(),
             seed: raw.seed.unwrap_or(DEFAULT_SEED),

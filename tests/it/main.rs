@@ -6,3 +6,4 @@ mod determinism;
 mod exact;
 mod properties;
 mod support;
+mod tune;

@@ -1,0 +1,226 @@
+//! Evaluates one candidate policy: exactly from the distribution, exactly over the
+//! sampled job set, or by simulating that job set.
+//!
+//! Deterministic policies on the sampled set need no simulation: the sampled
+//! durations form an empirical distribution whose S and T are prefix sums, so a
+//! schedule costs one binary search per check time, not one replay per job.
+//! Every candidate sees the same jobs (common random numbers).
+
+use crate::metrics::{Scoring, Summary};
+use crate::policy::PolicySpec;
+use crate::sim::exact::{MAX_EXACT_CHECKS, evaluate_times};
+use crate::sim::{RunOptions, simulate};
+use crate::workload::{Distribution, Empirical, JobSource};
+
+/// How candidates are evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// From the distribution's S and T where the policy is deterministic, else sampled.
+    Exact,
+    /// On the sampled job set for every policy.
+    Sampled,
+}
+
+/// What is minimized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Objective {
+    /// `c_call·calls + c_delay·delay + c_give_up·P(give up)` per job.
+    Cost,
+    /// `−(w_hr·HR − w_er·ER)`: the score, maximized.
+    Score,
+}
+
+/// Filters applied before ranking.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Constraints {
+    pub max_p95_delay: Option<f64>,
+    pub max_mean_calls: Option<f64>,
+    pub max_give_up_rate: Option<f64>,
+}
+
+/// A candidate's figures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// "exact", "sampled-exact" (deterministic over the sampled set) or "simulated".
+    pub method: &'static str,
+    pub calls: f64,
+    /// Mean detection delay of detected jobs.
+    pub delay: f64,
+    pub give_up: f64,
+    /// NaN when not computed (exact evaluations compute it only under a p95 constraint).
+    pub p95_delay: f64,
+    pub hit_rate: f64,
+    pub efficiency_ratio: f64,
+    pub cost: f64,
+    /// Standard error of `cost` (0 for exact evaluations): a conservative
+    /// `c_call·se(calls) + c_delay·se(delay)`.
+    pub cost_se: f64,
+    pub score: f64,
+}
+
+pub struct Evaluator {
+    pub distribution: Distribution,
+    /// The sampled durations as a distribution.
+    sample: Distribution,
+    source: JobSource,
+    jobs: u64,
+    seed: u64,
+    clients: u64,
+    pub scoring: Scoring,
+    pub method: Method,
+    pub objective: Objective,
+    pub constraints: Constraints,
+}
+
+impl Evaluator {
+    /// Draws the sampled job set (`jobs` jobs of `source`) once for all candidates.
+    pub fn new(
+        source: JobSource,
+        jobs: u64,
+        seed: u64,
+        clients: u64,
+        scoring: Scoring,
+        settings: &super::TuneSettings,
+    ) -> Self {
+        let (method, objective, constraints) =
+            (settings.method, settings.objective, settings.constraints);
+        let mut durations = Vec::new();
+        source.fill(0..jobs, &mut durations);
+        let sample = Empirical::new(
+            durations
+                .iter()
+                .map(|j| j.duration.max(f64::MIN_POSITIVE))
+                .collect(),
+        )
+        .map(Distribution::Empirical)
+        .expect("a job set has at least one job with a positive duration");
+        Self {
+            distribution: source.workload().distribution.clone(),
+            sample,
+            source,
+            jobs,
+            seed,
+            clients,
+            scoring,
+            method,
+            objective,
+            constraints,
+        }
+    }
+
+    /// The value minimized (lower is better).
+    pub fn objective_of(&self, p: &Point) -> f64 {
+        match self.objective {
+            Objective::Cost => p.cost,
+            Objective::Score => -p.score,
+        }
+    }
+
+    pub fn feasible(&self, p: &Point) -> bool {
+        let c = &self.constraints;
+        c.max_p95_delay.is_none_or(|m| p.p95_delay <= m)
+            && c.max_mean_calls.is_none_or(|m| p.calls <= m)
+            && c.max_give_up_rate.is_none_or(|m| p.give_up <= m)
+    }
+
+    pub fn evaluate(&self, spec: &PolicySpec) -> Point {
+        let deterministic = spec.is_deterministic() && self.objective == Objective::Cost;
+        match (deterministic, self.method) {
+            (true, Method::Exact) => self.exact(spec, &self.distribution, "exact"),
+            (true, Method::Sampled) => self.exact(spec, &self.sample, "sampled-exact"),
+            _ => self.simulated(spec),
+        }
+    }
+
+    fn exact(&self, spec: &PolicySpec, dist: &Distribution, method: &'static str) -> Point {
+        let horizon = dist.upper(1e-14);
+        let checks = spec
+            .check_times(horizon, MAX_EXACT_CHECKS)
+            .expect("deterministic policies have check times");
+        let e = evaluate_times(&checks.times, checks.gives_up, dist);
+        let p95_delay = if self.constraints.max_p95_delay.is_some() {
+            delay_quantile(&checks.times, dist, 0.95)
+        } else {
+            f64::NAN
+        };
+        let detected = 1.0 - e.give_up;
+        let hit_rate = detected / e.calls;
+        Point {
+            method,
+            calls: e.calls,
+            delay: e.delay,
+            give_up: e.give_up,
+            p95_delay,
+            hit_rate,
+            efficiency_ratio: f64::NAN,
+            cost: self.scoring.cost(e.calls, e.delay * detected, e.give_up),
+            cost_se: 0.0,
+            score: f64::NAN,
+        }
+    }
+
+    fn simulated(&self, spec: &PolicySpec) -> Point {
+        let options = RunOptions {
+            clients: self.clients,
+            ..RunOptions::default()
+        };
+        let run = simulate(
+            &self.source,
+            std::slice::from_ref(spec),
+            self.jobs,
+            self.seed,
+            options,
+        );
+        let acc = &run.policies[0].accumulator;
+        let s = Summary::new(spec.name(), spec.kind(), acc, &self.scoring, None);
+        let cost_se = self.scoring.call_price * acc.calls().std_error()
+            + self.scoring.delay_price * acc.delay.std_error();
+        Point {
+            method: "simulated",
+            calls: s.calls.mean,
+            delay: s.delay.mean,
+            give_up: s.given_up as f64 / s.jobs as f64,
+            p95_delay: s.delay.p95,
+            hit_rate: s.hit_rate,
+            efficiency_ratio: s.efficiency_ratio,
+            cost: s.cost,
+            cost_se,
+            score: s.score,
+        }
+    }
+}
+
+/// The `q` quantile of detection delay among detected jobs, exactly:
+/// `P(delay > x) = Σ_k [S(t_{k−1}) − S(max(t_{k−1}, t_k − x))]`, inverted by bisection.
+pub fn delay_quantile(times: &[f64], dist: &Distribution, q: f64) -> f64 {
+    let exceed = |x: f64| -> f64 {
+        let mut previous = 0.0f64;
+        let mut p = 0.0;
+        for &t in times {
+            let s_prev = if previous == 0.0 {
+                1.0
+            } else {
+                dist.survival(previous)
+            };
+            p += (s_prev - dist.survival(previous.max(t - x))).max(0.0);
+            previous = t;
+        }
+        p
+    };
+    let detected = 1.0 - times.last().map_or(1.0, |&t| dist.survival(t));
+    let target = (1.0 - q) * detected;
+    let mut hi = times
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(times.first().copied().unwrap_or(0.0), f64::max);
+    let mut lo = 0.0;
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if exceed(mid) > target {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    hi
+}

@@ -1,0 +1,347 @@
+//! The strategy optimizer: sweeps each family's parameter grid on common random
+//! numbers, finds the Pareto frontier of calls against delay, refines each
+//! family's best point, and measures every family against the cost-optimal
+//! schedule that bounds what any policy can reach.
+
+pub mod evaluate;
+pub mod grid;
+pub mod optimal;
+pub mod pareto;
+pub mod refine;
+
+pub use evaluate::{Constraints, Evaluator, Method, Objective, Point};
+pub use grid::{Grid, GridError};
+pub use optimal::{OptimalSchedule, optimal_schedule};
+
+use crate::policy::{Family, Limits, PolicySpec, Schedule, ScheduleEnd};
+use rayon::prelude::*;
+use toml::Value;
+
+/// Settings of `[tune]`.
+#[derive(Clone, Debug)]
+pub struct TuneSettings {
+    pub objective: Objective,
+    pub method: Method,
+    /// Jobs in the sampled set (default: the config's jobs, at most 20,000).
+    pub jobs: Option<u64>,
+    pub refine: bool,
+    pub constraints: Constraints,
+    /// Grid steps of the optimal-schedule DP.
+    pub optimal_points: usize,
+    pub grids: Vec<Grid>,
+}
+
+pub const DEFAULT_TUNE_JOBS: u64 = 20_000;
+pub const DEFAULT_OPTIMAL_POINTS: usize = 100_000;
+
+fn bad(field: &str, problem: impl Into<String>) -> GridError {
+    GridError {
+        field: field.to_string(),
+        problem: problem.into(),
+    }
+}
+
+impl TuneSettings {
+    /// Parses the raw `[tune]` table.
+    pub fn parse(table: &toml::Table) -> Result<Self, GridError> {
+        let mut settings = TuneSettings {
+            objective: Objective::Cost,
+            method: Method::Exact,
+            jobs: None,
+            refine: true,
+            constraints: Constraints::default(),
+            optimal_points: DEFAULT_OPTIMAL_POINTS,
+            grids: Vec::new(),
+        };
+        for (key, value) in table {
+            let field = format!("tune.{key}");
+            match key.as_str() {
+                "objective" => {
+                    settings.objective = match value.as_str() {
+                        Some("cost") => Objective::Cost,
+                        Some("score") => Objective::Score,
+                        _ => {
+                            return Err(bad(
+                                &field,
+                                format!("{value} is not an objective: use \"cost\" or \"score\""),
+                            ));
+                        }
+                    }
+                }
+                "evaluation" => {
+                    settings.method = match value.as_str() {
+                        Some("exact") => Method::Exact,
+                        Some("sampled") => Method::Sampled,
+                        _ => {
+                            return Err(bad(
+                                &field,
+                                format!("{value}: use \"exact\" (where available) or \"sampled\""),
+                            ));
+                        }
+                    }
+                }
+                "jobs" => match value.as_integer() {
+                    Some(n) if n > 0 => settings.jobs = Some(n as u64),
+                    _ => {
+                        return Err(bad(
+                            &field,
+                            format!("{value} is not a positive number of jobs"),
+                        ));
+                    }
+                },
+                "refine" => {
+                    settings.refine = value
+                        .as_bool()
+                        .ok_or_else(|| bad(&field, "must be true or false"))?
+                }
+                "optimal_points" => match value.as_integer() {
+                    Some(n) if (10..=10_000_000).contains(&n) => {
+                        settings.optimal_points = n as usize
+                    }
+                    _ => {
+                        return Err(bad(
+                            &field,
+                            format!("{value}: use 10 to 10,000,000 grid steps"),
+                        ));
+                    }
+                },
+                "constraints" => settings.constraints = constraints(value)?,
+                _ => {
+                    let grid_table = value.as_table().ok_or_else(|| {
+                        bad(
+                            &field,
+                            "is not a setting; a grid is a table [tune.<family>]",
+                        )
+                    })?;
+                    settings.grids.push(Grid::parse(key, grid_table)?);
+                }
+            }
+        }
+        if settings.grids.is_empty() {
+            return Err(bad(
+                "tune",
+                "has no grids: add a [tune.<family>] table, e.g. [tune.constant] interval = { geometric = [1.0, 120.0, 40] }",
+            ));
+        }
+        Ok(settings)
+    }
+}
+
+fn constraints(value: &Value) -> Result<Constraints, GridError> {
+    let table = value
+        .as_table()
+        .ok_or_else(|| bad("tune.constraints", "must be a table"))?;
+    let mut c = Constraints::default();
+    for (key, v) in table {
+        let field = format!("tune.constraints.{key}");
+        let x = match v {
+            Value::Float(f) if *f >= 0.0 => *f,
+            Value::Integer(i) if *i >= 0 => *i as f64,
+            _ => return Err(bad(&field, format!("{v} is not a non-negative number"))),
+        };
+        match key.as_str() {
+            "max_p95_delay" => c.max_p95_delay = Some(x),
+            "max_mean_calls" => c.max_mean_calls = Some(x),
+            "max_give_up_rate" => c.max_give_up_rate = Some(x),
+            _ => {
+                return Err(bad(
+                    &field,
+                    "unknown constraint: use max_p95_delay, max_mean_calls or max_give_up_rate",
+                ));
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// One evaluated grid point.
+#[derive(Clone, Debug)]
+pub struct SweepRow {
+    /// Index into `TuneSettings::grids`.
+    pub grid: usize,
+    pub index: u64,
+    pub params: Vec<(String, Value)>,
+    /// `Err` when this combination is not a valid policy (e.g. floor above start).
+    pub result: Result<(PolicySpec, Point), String>,
+    pub objective: f64,
+    pub feasible: bool,
+}
+
+/// Each grid's winner after refinement.
+#[derive(Clone, Debug)]
+pub struct FamilyBest {
+    pub grid: usize,
+    /// Row of the best grid point.
+    pub row: usize,
+    pub spec: PolicySpec,
+    pub params: Vec<(String, Value)>,
+    pub point: Point,
+    pub objective: f64,
+    /// Objective of the best grid point before refinement.
+    pub grid_objective: f64,
+    /// Cost above the optimal schedule's, percent.
+    pub regret_pct: f64,
+    /// 1 = best family.
+    pub rank: usize,
+}
+
+pub struct TuneResult {
+    pub rows: Vec<SweepRow>,
+    /// Rows on the Pareto frontier (feasible points only), by calls.
+    pub pareto: Vec<usize>,
+    /// Families sorted by rank.
+    pub best: Vec<FamilyBest>,
+    pub optimal: OptimalSchedule,
+    pub optimal_spec: PolicySpec,
+    pub sweep_seconds: f64,
+}
+
+/// Runs the sweep, the refinement and the optimal schedule. `progress` is told
+/// how many points were evaluated (it may be called from several threads).
+pub fn tune(
+    settings: &TuneSettings,
+    evaluator: &Evaluator,
+    progress: &(dyn Fn(u64) + Sync),
+) -> TuneResult {
+    let started = std::time::Instant::now();
+    let work: Vec<(usize, u64)> = settings
+        .grids
+        .iter()
+        .enumerate()
+        .flat_map(|(g, grid)| (0..grid.points()).map(move |i| (g, i)))
+        .collect();
+    let rows: Vec<SweepRow> = work
+        .par_iter()
+        .map(|&(g, index)| {
+            let grid = &settings.grids[g];
+            let indices = grid.indices(index);
+            let params: Vec<(String, Value)> = grid
+                .axes
+                .iter()
+                .zip(&indices)
+                .map(|(a, &i)| (a.name.clone(), a.values[i].clone()))
+                .collect();
+            let row = match grid.spec_at(&indices) {
+                Ok(spec) => {
+                    let point = evaluator.evaluate(&spec);
+                    SweepRow {
+                        grid: g,
+                        index,
+                        params,
+                        objective: evaluator.objective_of(&point),
+                        feasible: evaluator.feasible(&point),
+                        result: Ok((spec, point)),
+                    }
+                }
+                Err(e) => SweepRow {
+                    grid: g,
+                    index,
+                    params,
+                    result: Err(e.to_string()),
+                    objective: f64::NAN,
+                    feasible: false,
+                },
+            };
+            progress(1);
+            row
+        })
+        .collect();
+    let sweep_seconds = started.elapsed().as_secs_f64();
+
+    let optimal = optimal_schedule(
+        &evaluator.distribution,
+        &evaluator.scoring,
+        settings.optimal_points,
+    );
+    let optimal_spec = PolicySpec::new(
+        "optimal-schedule",
+        Family::Schedule(
+            Schedule::new(optimal.times.clone(), ScheduleEnd::Repeat)
+                .expect("optimal times increase"),
+        ),
+        Limits::default(),
+    )
+    .expect("a valid schedule");
+
+    let mut best: Vec<FamilyBest> = (0..settings.grids.len())
+        .filter_map(|g| family_best(settings, evaluator, &rows, g, &optimal))
+        .collect();
+    best.sort_by(|a, b| {
+        a.objective
+            .total_cmp(&b.objective)
+            .then(a.grid.cmp(&b.grid))
+    });
+    for (rank, b) in best.iter_mut().enumerate() {
+        b.rank = rank + 1;
+    }
+
+    let feasible: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].feasible).collect();
+    let coords: Vec<(f64, f64)> = feasible
+        .iter()
+        .map(|&i| {
+            rows[i]
+                .result
+                .as_ref()
+                .map(|(_, p)| (p.calls, p.delay))
+                .expect("feasible rows are valid")
+        })
+        .collect();
+    let pareto = pareto::frontier(&coords)
+        .into_iter()
+        .map(|k| feasible[k])
+        .collect();
+    TuneResult {
+        rows,
+        pareto,
+        best,
+        optimal,
+        optimal_spec,
+        sweep_seconds,
+    }
+}
+
+fn family_best(
+    settings: &TuneSettings,
+    evaluator: &Evaluator,
+    rows: &[SweepRow],
+    g: usize,
+    optimal: &OptimalSchedule,
+) -> Option<FamilyBest> {
+    // Lowest objective, ties to the lowest index.
+    let (row, base) = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.grid == g && r.feasible && r.objective.is_finite())
+        .min_by(|(i, a), (j, b)| a.objective.total_cmp(&b.objective).then(i.cmp(j)))?;
+    let (spec, point) = base.result.clone().ok()?;
+    let grid = &settings.grids[g];
+    let mut best = FamilyBest {
+        grid: g,
+        row,
+        spec,
+        params: base.params.clone(),
+        point,
+        objective: base.objective,
+        grid_objective: base.objective,
+        regret_pct: f64::NAN,
+        rank: 0,
+    };
+    if settings.refine {
+        let start = grid.indices(base.index);
+        let refined = refine::refine(grid, &start, base.objective, |spec| {
+            let p = evaluator.evaluate(spec);
+            evaluator.feasible(&p).then(|| evaluator.objective_of(&p))
+        });
+        if let Some((params, _)) = refined {
+            let spec =
+                grid::spec_from_table(grid.table_with(&params)).expect("refined points are valid");
+            let point = evaluator.evaluate(&spec);
+            best.objective = evaluator.objective_of(&point);
+            best.spec = spec;
+            best.params = params;
+            best.point = point;
+        }
+    }
+    best.regret_pct = 100.0 * (best.point.cost - optimal.cost) / optimal.cost;
+    Some(best)
+}
