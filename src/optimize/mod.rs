@@ -204,14 +204,24 @@ pub fn tune(
     progress: &(dyn Fn(u64) + Sync),
 ) -> TuneResult {
     let started = std::time::Instant::now();
+    let rows = sweep(settings, evaluator, progress);
+    let sweep_seconds = started.elapsed().as_secs_f64();
+    finish(settings, evaluator, rows, sweep_seconds)
+}
+
+/// Evaluates every grid point, in grid order (results do not depend on threads).
+pub fn sweep(
+    settings: &TuneSettings,
+    evaluator: &Evaluator,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SweepRow> {
     let work: Vec<(usize, u64)> = settings
         .grids
         .iter()
         .enumerate()
         .flat_map(|(g, grid)| (0..grid.points()).map(move |i| (g, i)))
         .collect();
-    let rows: Vec<SweepRow> = work
-        .par_iter()
+    work.par_iter()
         .map(|&(g, index)| {
             let grid = &settings.grids[g];
             let indices = grid.indices(index);
@@ -245,9 +255,15 @@ pub fn tune(
             progress(1);
             row
         })
-        .collect();
-    let sweep_seconds = started.elapsed().as_secs_f64();
+        .collect()
+}
 
+fn finish(
+    settings: &TuneSettings,
+    evaluator: &Evaluator,
+    rows: Vec<SweepRow>,
+    sweep_seconds: f64,
+) -> TuneResult {
     let optimal = optimal_schedule(
         &evaluator.distribution,
         &evaluator.scoring,
