@@ -13,6 +13,22 @@
 //! The simulator ([`sim`]) drives it on a virtual clock; the HTTP client drives
 //! it on real time. See [`policy`] for the contract.
 //!
+//! ## Where the code departs from `shared/DESIGN.md`, and why
+//! - **Time is `f64` seconds**, not `Duration`: the engine takes tens of millions
+//!   of steps per second and `Duration` arithmetic and conversions cost more than
+//!   the step itself. The HTTP driver converts at its edge.
+//! - **The driver supplies randomness** ([`rng::JobRng`], keyed by seed, policy
+//!   name and job) instead of `start(hint, seed)`: job `j`'s first 32 draws are
+//!   words `[32j, 32j + 32)` of one ChaCha stream, read in bulk by the simulator
+//!   (one block refill serves several jobs) and seeked to by the HTTP client, so
+//!   both give a job the same jitter.
+//! - **`JobPoller::replay`** runs the simulator's inner loop with the family
+//!   chosen once per job; it goes through the same envelope as
+//!   [`policy::JobSchedule::next_delay`] (a property test checks both agree).
+//! - **Deterministic policies** (no jitter, learning or per-job hint) are
+//!   evaluated from their check times: one binary search per simulated job, and
+//!   exact expectations from S and T for the optimizer.
+//!
 //! ```
 //! use pollsim::policy::PolicySpec;
 //! use pollsim::sim::{simulate, RunOptions, evaluate};
