@@ -4,5 +4,7 @@ mod cli;
 mod configs;
 mod determinism;
 mod exact;
+mod plots;
 mod properties;
+mod report;
 mod support;
