@@ -127,6 +127,9 @@ impl ScheduleRows {
     }
 }
 
+/// Width of the density chart's y label area (numbers and the axis title).
+const DENSITY_LABELS: u32 = 100;
+
 /// Height of one policy's tick row, in pixels.
 const ROW: u32 = 44;
 
@@ -218,8 +221,12 @@ impl XBody for Density<'_, '_> {
         let mut chart = ChartBuilder::on(self.area)
             .margin(20)
             .margin_right(40)
+            // The tick rows below need a wide label area for policy names; this
+            // chart keeps its axis title near its numbers and makes up the width
+            // in margin, so both plot areas start at the same pixel.
+            .margin_left(20 + self.label_width.saturating_sub(DENSITY_LABELS))
             .x_label_area_size(if self.x_desc { 70 } else { 40 })
-            .y_label_area_size(self.label_width)
+            .y_label_area_size(self.label_width.min(DENSITY_LABELS))
             .build_cartesian_2d(x, 0.0..peak * 1.1)
             .map_err(draw_err)?;
         let bin_desc = if axis.log {
