@@ -1,5 +1,6 @@
 //! Command-line interface: clap arguments and one file per subcommand.
 
+mod figures;
 mod output;
 mod simulate;
 mod tune;

@@ -4,6 +4,8 @@ mod cli;
 mod configs;
 mod determinism;
 mod exact;
+mod plots;
 mod properties;
+mod report;
 mod support;
 mod tune;
