@@ -10,14 +10,23 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn bench_1(c: &mut Criterion) {
-    let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/bench.toml")).unwrap();
+    let config =
+        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/bench.toml")).unwrap();
     let source = JobSource::new(config.workload.clone(), config.seed);
     let mut group = c.benchmark_group("bench-1");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(config.jobs * config.policies.len() as u64));
+    group.throughput(Throughput::Elements(
+        config.jobs * config.policies.len() as u64,
+    ));
     group.bench_function("simulate+summarize 1M jobs x 4 policies", |b| {
         b.iter(|| {
-            let run = simulate(&source, &config.policies, config.jobs, config.seed, RunOptions::default());
+            let run = simulate(
+                &source,
+                &config.policies,
+                config.jobs,
+                config.seed,
+                RunOptions::default(),
+            );
             let rows: Vec<Summary> = config
                 .policies
                 .iter()

@@ -30,6 +30,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod metrics;
 pub mod policy;
 pub mod report;

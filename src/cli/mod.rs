@@ -1,6 +1,9 @@
 //! Command-line interface: clap arguments and one file per subcommand.
 
 mod output;
+mod poll;
+mod runtime;
+mod serve;
 mod simulate;
 
 pub use output::OutputDir;
@@ -20,11 +23,17 @@ pub struct Cli {
 pub enum Command {
     /// Replay simulated jobs against every policy of a config and compare them.
     Simulate(simulate::SimulateArgs),
+    /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status).
+    Serve(serve::ServeArgs),
+    /// Create jobs on a server and poll them with a policy.
+    Poll(poll::PollArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Poll(args) => poll::run(args),
     }
 }
 
