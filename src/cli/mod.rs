@@ -5,6 +5,7 @@ mod poll;
 mod runtime;
 mod serve;
 mod simulate;
+mod validate;
 
 pub use output::OutputDir;
 
@@ -27,6 +28,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Create jobs on a server and poll them with a policy.
     Poll(poll::PollArgs),
+    /// Compare the real client on the bundled server with the simulator, job by job.
+    Validate(validate::ValidateArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -34,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => simulate::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Poll(args) => poll::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 

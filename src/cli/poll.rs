@@ -109,6 +109,7 @@ pub fn run(args: PollArgs) -> Result<()> {
                     index,
                     hint: None,
                     created: now,
+                    submitted: now,
                 })
                 .collect()
         };

@@ -15,6 +15,7 @@
 
 pub mod client;
 pub mod server;
+pub mod validate;
 
 pub mod wire;
 

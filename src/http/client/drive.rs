@@ -1,12 +1,12 @@
 //! The runtime loop: a policy's [`JobSchedule`] driven on tokio time.
 //!
 //! The schedule is anchored at the job's creation: check `k` is due at
-//! `created + t_k · time_scale`, where `t_{k+1} = t_k + next_delay`. Timer lag
-//! therefore never accumulates, and the policy sees the same `elapsed` values as
-//! in the simulator. Only the server can push the schedule back: a check is never
-//! sent before the previous answer arrived, nor before its `Retry-After` ran out
-//! (when the policy honours it); the time the check could first go out then
-//! becomes its `elapsed`.
+//! `created + t_k · time_scale`, where `t_{k+1} = t_k + next_delay`, and the
+//! policy sees `t_k` as `elapsed`, exactly as in the simulator. Lateness (timer
+//! lag, a slow answer) never shifts later checks, so the client makes the checks
+//! the simulator predicts, each a little late. A check never goes out before the
+//! previous answer arrived, nor before that answer's `Retry-After` ran out (when
+//! the policy honours it); a check whose time has passed goes out at once.
 
 use super::report::{CheckRecord, CheckResult, JobEnd, JobReport};
 use super::{Answer, Client, JobHandle};
@@ -31,10 +31,25 @@ impl Client {
         report
     }
 
+    /// Polls `job` with a policy that concurrent jobs share (a learning policy
+    /// then learns from all of them, in the order they end).
+    pub async fn wait_shared(&self, job: &JobHandle, policy: &Mutex<ClientPolicy>) -> JobReport {
+        let (poller, spec) = {
+            let mut policy = lock(policy);
+            (
+                policy.start(&JobHint { expected: job.hint }),
+                policy.spec().clone(),
+            )
+        };
+        let report = self.drive(job, poller, &spec).await;
+        lock(policy).finished(&report.outcome());
+        report
+    }
+
     /// Polls every job with `spec`, at most `concurrency` jobs at a time, and
     /// returns the reports in the order of `jobs`. All jobs share one
-    /// [`ClientPolicy`], so learning policies learn across them (in completion order).
-    /// A job that waits for a slot has its checks sent late, not skipped.
+    /// [`ClientPolicy`] (see [`Self::wait_shared`]). A job that waits for a slot
+    /// has its checks sent late, not skipped.
     pub async fn wait_all(
         &self,
         jobs: &[JobHandle],
@@ -48,16 +63,7 @@ impl Client {
             let (client, policy, slots) = (self.clone(), policy.clone(), slots.clone());
             tasks.spawn(async move {
                 let _slot = slots.acquire_owned().await.ok();
-                let (poller, spec) = {
-                    let mut policy = lock(&policy);
-                    (
-                        policy.start(&JobHint { expected: job.hint }),
-                        policy.spec().clone(),
-                    )
-                };
-                let report = client.drive(&job, poller, &spec).await;
-                lock(&policy).finished(&report.outcome());
-                (position, report)
+                (position, client.wait_shared(&job, &policy).await)
             });
         }
         let mut reports: Vec<Option<JobReport>> = vec![None; jobs.len()];
@@ -70,17 +76,7 @@ impl Client {
         reports
             .into_iter()
             .zip(jobs)
-            .map(|(report, job)| {
-                report.unwrap_or_else(|| JobReport {
-                    id: job.id.clone(),
-                    index: job.index,
-                    end: JobEnd::Rejected("the polling task panicked".into()),
-                    calls: 0,
-                    elapsed: job.created.elapsed(),
-                    checks: Vec::new(),
-                    errors: vec!["the polling task panicked".into()],
-                })
-            })
+            .map(|(report, job)| report.unwrap_or_else(|| JobReport::lost(job)))
             .collect()
     }
 
@@ -105,6 +101,7 @@ impl Client {
             end: JobEnd::GaveUp,
             calls: 0,
             elapsed: Duration::ZERO,
+            creation_lag: t0.saturating_duration_since(job.submitted).as_secs_f64() / scale,
             checks: Vec::new(),
             errors: Vec::new(),
         };

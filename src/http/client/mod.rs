@@ -122,8 +122,12 @@ pub struct JobHandle {
     pub index: u64,
     /// The server's duration hint, for duration-aware policies.
     pub hint: Option<f64>,
-    /// When the creation was answered: time zero of the job's schedule.
+    /// When the creation was answered: time zero of the job's schedule. The
+    /// server started the job's clock a little earlier, between `submitted` and
+    /// `created`, so no check can land before its scheduled job time.
     pub created: Instant,
+    /// When the creation request was sent.
+    pub submitted: Instant,
 }
 
 /// The client; cheap to clone (clones share connections).
@@ -218,6 +222,7 @@ impl Client {
     /// Creates a job (`POST /jobs`). Not retried: a retry could create two jobs.
     pub async fn create_job(&self, job: &NewJob) -> Result<JobHandle, ClientError> {
         let what = || "POST /jobs".to_string();
+        let submitted = Instant::now();
         let response = self
             .request(reqwest::Method::POST, "/jobs")
             .json(job)
@@ -248,6 +253,7 @@ impl Client {
             index: self.inner.created.fetch_add(1, Ordering::Relaxed),
             hint: created.hint_s,
             created: created_at,
+            submitted,
         })
     }
 

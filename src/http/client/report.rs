@@ -70,12 +70,30 @@ pub struct JobReport {
     pub calls: u32,
     /// Real time from creation to the end of polling.
     pub elapsed: Duration,
+    /// Job seconds the creation request took: the server's clock for the job
+    /// started up to this much before the client's.
+    pub creation_lag: f64,
     pub checks: Vec<CheckRecord>,
     /// One line per failed check: transient errors and rate limits.
     pub errors: Vec<String>,
 }
 
 impl JobReport {
+    /// A job whose polling task died (a panic): reported, never silently dropped.
+    pub fn lost(job: &super::JobHandle) -> Self {
+        let why = "the polling task panicked".to_string();
+        Self {
+            id: job.id.clone(),
+            index: job.index,
+            end: JobEnd::Rejected(why.clone()),
+            calls: 0,
+            elapsed: job.created.elapsed(),
+            creation_lag: 0.0,
+            checks: Vec::new(),
+            errors: vec![why],
+        }
+    }
+
     /// The check that saw the final state.
     pub fn final_check(&self) -> Option<&CheckRecord> {
         self.checks
