@@ -499,7 +499,8 @@ fn the_table_is_capped_and_finished_jobs_expire() {
 
 #[test]
 fn bad_server_settings_are_refused_by_name() {
-    let bad: [(&str, fn(&mut ServerConfig)); 5] = [
+    type Breaks = fn(&mut ServerConfig);
+    let bad: [(&str, Breaks); 5] = [
         ("time_scale", |c| c.time_scale = 0.0),
         ("fail_rate", |c| c.faults.fail_rate = 1.5),
         ("throttle_rate", |c| {

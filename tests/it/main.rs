@@ -4,6 +4,7 @@ mod cli;
 mod configs;
 mod determinism;
 mod exact;
+mod http_cli;
 mod http_client;
 mod http_server;
 mod properties;
