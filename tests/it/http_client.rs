@@ -213,6 +213,10 @@ fn under_faults_every_job_ends_and_each_failed_check_costs_at_most_one_call() {
             .filter(|c| c.result == CheckResult::RateLimited)
             .count();
     }
+    let predicted_calls: u32 = predicted.iter().map(|p| p.calls).sum();
+    eprintln!(
+        "faults: 200 jobs, {calls} calls ({predicted_calls} predicted without faults), {failed} 500s, {throttled} 429s"
+    );
     let share = |n: usize| n as f64 / f64::from(calls);
     assert!(
         (0.15..0.25).contains(&share(failed)),
