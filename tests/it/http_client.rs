@@ -274,9 +274,10 @@ fn unreachable_server_unknown_jobs_and_deadlines_end_jobs_clearly() {
         let spec = policy("name = 'c'\nkind = 'constant'\ninterval = 0.05");
         let report = client.wait(&long, &mut spec.client()).await;
         assert_eq!(report.end, JobEnd::DeadlineExceeded);
-        assert!((3..=5).contains(&report.calls), "{}", report.calls);
+        // Checks at 50, 100, 150 and 200 ms; fewer if the machine is slow, never more.
+        assert!((1..=4).contains(&report.calls), "{}", report.calls);
         assert!(
-            report.elapsed < Duration::from_millis(400),
+            report.elapsed < Duration::from_secs(2),
             "{:?}",
             report.elapsed
         );

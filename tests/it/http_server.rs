@@ -406,8 +406,11 @@ async fn status(state: &AppState, uri: &str) -> (StatusBody, Option<String>) {
 #[test]
 fn a_job_is_pending_then_final_and_long_polling_returns_at_the_end() {
     runtime().block_on(async {
-        // Time scale 0.01: a 20 s job ends after 0.2 s.
-        let state = state(|c| c.time_scale = 0.01);
+        // Time scale 0.01: a 20 s job ends after 0.2 s; a wait of 1000 s is 10 s.
+        let state = state(|c| {
+            c.time_scale = 0.01;
+            c.max_wait_s = 1000.0;
+        });
         let job = create(&state, r#"{"duration_s": 20, "outcome": "error"}"#).await;
         assert_eq!(job.id, "1");
         let (body, retry_after) = status(&state, &job.status_url).await;
@@ -420,14 +423,14 @@ fn a_job_is_pending_then_final_and_long_polling_returns_at_the_end() {
         let (latest, _) = status(&state, "/status").await;
         assert_eq!(latest, body);
         let started = std::time::Instant::now();
-        let (body, _) = status(&state, &format!("{}?wait=60", job.status_url)).await;
+        let (body, _) = status(&state, &format!("{}?wait=1000", job.status_url)).await;
         let held = started.elapsed();
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
             r#"{"result":"error"}"#
         );
         assert!(
-            held < Duration::from_millis(500),
+            held < Duration::from_secs(3),
             "held until the end, not the whole wait: {held:?}"
         );
         assert!(held > Duration::from_millis(100), "{held:?}");
