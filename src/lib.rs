@@ -46,6 +46,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod metrics;
 pub mod optimize;
 pub mod policy;

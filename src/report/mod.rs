@@ -6,3 +6,4 @@ pub mod page;
 pub mod plot;
 pub mod table;
 pub mod tune;
+pub mod validation;
