@@ -154,10 +154,11 @@ pub fn tradeoff_png(rows: &TradeoffRows) -> Result<Vec<u8>, PlotError> {
 }
 
 fn detail(m: &Marked) -> String {
+    let calls = style::tick(m.calls);
+    let unit = if calls == "1" { "call" } else { "calls" };
     format!(
-        "cost {:.2}: {} calls, {} s",
+        "cost {:.2}: {calls} {unit}, {} s",
         m.cost,
-        style::tick(m.calls),
         style::tick(m.delay)
     )
 }
