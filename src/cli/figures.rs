@@ -1,11 +1,15 @@
-//! The figures of a `simulate` results folder: rows built from the run, each
-//! plot rendered to bytes, and a [`Figure`] entry for `report.md` whether or not
-//! it could be drawn. Writing the bytes is left to the caller.
+//! The figures of a results folder: rows built from the run (and the tuning,
+//! when there was one), each plot rendered to bytes, and a [`Figure`] entry for
+//! `report.md` whether or not it could be drawn. Writing the bytes is left to
+//! the caller.
 
 use crate::config::Config;
 use crate::metrics::Summary;
+use crate::optimize::{TuneResult, TuneSettings};
 use crate::report::page::Figure;
-use crate::report::plot::{self, CallCounts, DelayCdf, PlotError, ScheduleRows};
+use crate::report::plot::{
+    self, CallCounts, DelayCdf, HeatmapRows, PlotError, ScheduleRows, TradeoffRows,
+};
 use crate::sim;
 
 /// A figure and, when it was drawn, its PNG bytes.
@@ -35,14 +39,10 @@ fn rendered(
     }
 }
 
-/// Delay CDF, calls per job and schedule, for the policies of `config` as run.
-/// Each policy keeps its config position as palette slot, so it has one color in
-/// every plot; lists are ordered by cost, cheapest first, like the table.
-pub(crate) fn simulate_figures(
-    config: &Config,
-    summaries: &[Summary],
-    run: &sim::Run,
-) -> Vec<Rendered> {
+/// Delay CDF and calls per job, for the policies of `config` as run. Each policy
+/// keeps its config position as palette slot, so it has one color in every
+/// plot; lists are ordered by cost, cheapest first, like the table.
+pub(crate) fn simulate_figures(summaries: &[Summary], run: &sim::Run) -> Vec<Rendered> {
     let mut order: Vec<usize> = (0..summaries.len()).collect();
     order.sort_by(|&a, &b| summaries[a].cost.total_cmp(&summaries[b].cost));
     let delay_rows: Vec<DelayCdf> = order
@@ -55,20 +55,6 @@ pub(crate) fn simulate_figures(
             CallCounts::from_accumulator(&summaries[i].policy, i, &run.policies[i].accumulator)
         })
         .collect();
-    let schedule = ScheduleRows::new(&config.workload.distribution, &config.policies);
-    let omitted = if schedule.omitted.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " Not drawn, because their check times change from job to job: {}.",
-            schedule
-                .omitted
-                .iter()
-                .map(|p| format!("`{p}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
     vec![
         rendered(
             "delay_cdf.png",
@@ -85,14 +71,96 @@ pub(crate) fn simulate_figures(
              needed each number of status calls. Narrow and far left is cheap for the server.",
             plot::calls_png(&call_rows),
         ),
+    ]
+}
+
+/// Names of policies left out of `schedule.png`, as a sentence for its caption.
+fn omitted_note(schedule: &ScheduleRows) -> String {
+    if schedule.omitted.is_empty() {
+        return String::new();
+    }
+    format!(
+        " Not drawn, because their check times change from job to job: {}.",
+        schedule
+            .omitted
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+const SCHEDULE_READING: &str = "Ticks before the jobs finish are wasted calls; gaps where many \
+     jobs finish become detection delay.";
+
+/// `schedule.png` for the config's own policies (when nothing was tuned).
+pub(crate) fn schedule_figure(config: &Config) -> Rendered {
+    let schedule = ScheduleRows::new(&config.workload.distribution, &config.policies);
+    rendered(
+        "schedule.png",
+        "Where the checks fall",
+        &format!(
+            "Top: when jobs finish (the job-duration distribution). Below: each deterministic \
+             policy's check times as ticks on the same time axis. {SCHEDULE_READING}{}",
+            omitted_note(&schedule)
+        ),
+        plot::schedule_png(&schedule),
+    )
+}
+
+/// Trade-off, heatmap and the tuned policies' schedule. Each family's color is
+/// its grid's position in `[tune]`, the optimal schedule is drawn in ink.
+pub(crate) fn tune_figures(
+    config: &Config,
+    settings: &TuneSettings,
+    result: &TuneResult,
+) -> Vec<Rendered> {
+    let tradeoff = TradeoffRows::from_tune(settings, result, &config.scoring);
+    let heatmap = HeatmapRows::from_tune(settings, result);
+    let heatmap_caption = match &heatmap {
+        Ok(rows) => format!(
+            "The objective ({}) of `{}`, the best family with two numeric parameters, over \
+             `{}` and `{}`; {}. One cell per grid value; the red outline is the best grid \
+             point. A wide dark valley means the exact values matter little.",
+            rows.objective,
+            rows.family,
+            rows.x.name,
+            rows.y.name,
+            if rows.fixed.is_empty() {
+                "it has no other parameters".to_string()
+            } else {
+                "its other parameters are held at the best point's values".to_string()
+            }
+        ),
+        Err(_) => String::new(),
+    };
+    let schedule = ScheduleRows::tuned(&config.workload.distribution, result);
+    vec![
+        rendered(
+            "tradeoff.png",
+            "Trade-off: calls against delay",
+            "Every valid point of the sweep, colored by family (rings fail a constraint). The \
+             black line is the Pareto frontier: no point has both fewer calls and a shorter \
+             delay than a point on it. Numbers mark each family's tuned best (its rank), the \
+             diamond the optimal schedule; the dashed curve joins the points that cost as \
+             much as the optimal schedule, so a point below it uses information a \
+             \"pending\" answer does not carry (a per-job duration hint).",
+            plot::tradeoff_png(&tradeoff),
+        ),
+        rendered(
+            "heatmap.png",
+            "Sensitivity of the best family",
+            &heatmap_caption,
+            heatmap.and_then(|rows| plot::heatmap_png(&rows)),
+        ),
         rendered(
             "schedule.png",
-            "Where the checks fall",
+            "Where the tuned policies check",
             &format!(
-                "Top: when jobs finish (the job-duration distribution). Below: each \
-                 deterministic policy's check times as ticks on the same time axis. Ticks \
-                 before the jobs finish are wasted calls; gaps where many jobs finish become \
-                 detection delay.{omitted}"
+                "After tuning, this shows the tuned policies, not the config's. Top: when \
+                 jobs finish. Below: the check times of each deterministic tuned policy, best \
+                 first, and of the optimal schedule (black, last). {SCHEDULE_READING}{}",
+                omitted_note(&schedule)
             ),
             plot::schedule_png(&schedule),
         ),

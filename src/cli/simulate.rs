@@ -1,6 +1,6 @@
 //! `pollsim simulate`: replay jobs against every policy, print and save the comparison.
 
-use super::figures::simulate_figures;
+use super::figures::{Rendered, schedule_figure, simulate_figures, tune_figures};
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
 use crate::metrics::Summary;
@@ -143,21 +143,25 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         report::csv::write_jobs_csv(BufWriter::new(file), &records)
             .context("cannot write jobs.csv")?;
     }
-    if let Some(settings) = &config.tune {
-        super::tune::run(&config, settings, Some(&out))?;
-    }
-    let figures = (!args.no_plots).then(|| simulate_figures(&config, &summaries, &run));
-    if let Some(figures) = &figures {
-        for r in figures {
-            match (&r.png, &r.figure.status) {
-                (Some(png), _) => out.write(&r.figure.file, png)?,
-                (None, Err(reason)) => eprintln!("note: {} not drawn: {reason}", r.figure.file),
-                (None, Ok(())) => {}
+    // Tuning runs before report.md is written, so the page can tell its results.
+    let tuned = match &config.tune {
+        Some(settings) => Some((settings, super::tune::run(&config, settings, Some(&out))?)),
+        None => None,
+    };
+    let plots = !args.no_plots;
+    let mut figures = plots.then(|| simulate_figures(&summaries, &run));
+    // After tuning, schedule.png shows the tuned policies, in the tuning section.
+    let tune_figures = match &tuned {
+        Some((settings, t)) => plots.then(|| tune_figures(&config, settings, &t.result)),
+        None => {
+            if let Some(f) = &mut figures {
+                f.push(schedule_figure(&config));
             }
+            None
         }
-    }
-    let entries: Option<Vec<page::Figure>> =
-        figures.map(|f| f.into_iter().map(|r| r.figure).collect());
+    };
+    let entries = write_figures(&out, figures)?;
+    let tune_entries = write_figures(&out, tune_figures)?;
     let command = reproduce_command(&args, &config);
     let config_path = args.config.display().to_string();
     let name = config.name();
@@ -172,12 +176,37 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
             summaries: &summaries,
             scoring: &config.scoring,
             figures: entries.as_deref(),
+            tuning: tuned.as_ref().map(|(settings, t)| page::Tuning {
+                settings,
+                result: &t.result,
+                jobs: t.jobs,
+                figures: tune_entries.as_deref(),
+            }),
         })
         .as_bytes(),
     )?;
     let written = out.commit()?;
     say(format_args!("wrote {}", written.display()));
     Ok(())
+}
+
+/// Writes the drawn figures' PNGs, tells on stderr which could not be drawn,
+/// and returns the entries for `report.md` (`None` when plots are off).
+fn write_figures(
+    out: &OutputDir,
+    figures: Option<Vec<Rendered>>,
+) -> Result<Option<Vec<page::Figure>>> {
+    let Some(figures) = figures else {
+        return Ok(None);
+    };
+    for r in &figures {
+        match (&r.png, &r.figure.status) {
+            (Some(png), _) => out.write(&r.figure.file, png)?,
+            (None, Err(reason)) => eprintln!("note: {} not drawn: {reason}", r.figure.file),
+            (None, Ok(())) => {}
+        }
+    }
+    Ok(Some(figures.into_iter().map(|r| r.figure).collect()))
 }
 
 /// The command line that reproduces this run's numbers (threads do not matter).

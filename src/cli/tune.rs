@@ -3,7 +3,7 @@
 
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
-use crate::optimize::{DEFAULT_TUNE_JOBS, Evaluator, TuneSettings, tune};
+use crate::optimize::{DEFAULT_TUNE_JOBS, Evaluator, TuneResult, TuneSettings, tune};
 use crate::report;
 use crate::workload::JobSource;
 use anyhow::Result;
@@ -11,8 +11,19 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
+/// A finished tuning run, for the plots and `report.md`.
+pub(crate) struct Tuned {
+    pub result: TuneResult,
+    /// Jobs in the sampled set the sweep used.
+    pub jobs: u64,
+}
+
 /// Tunes, prints the winners, and writes the tuning files into `out` when given.
-pub fn run(config: &Config, settings: &TuneSettings, out: Option<&OutputDir>) -> Result<()> {
+pub(crate) fn run(
+    config: &Config,
+    settings: &TuneSettings,
+    out: Option<&OutputDir>,
+) -> Result<Tuned> {
     let jobs = settings.jobs.unwrap_or(config.jobs.min(DEFAULT_TUNE_JOBS));
     let source = JobSource::new(config.workload.clone(), config.seed);
     let evaluator = Evaluator::new(
@@ -95,7 +106,7 @@ pub fn run(config: &Config, settings: &TuneSettings, out: Option<&OutputDir>) ->
         config.file.display()
     );
     let Some(out) = out else {
-        return Ok(());
+        return Ok(Tuned { result, jobs });
     };
     out.write("sweep.csv", &report::tune::sweep_csv(settings, &result))?;
     out.write("pareto.csv", &report::tune::pareto_csv(settings, &result))?;
@@ -104,5 +115,5 @@ pub fn run(config: &Config, settings: &TuneSettings, out: Option<&OutputDir>) ->
         "tuned.toml",
         report::tune::tuned_toml(&result, &header).as_bytes(),
     )?;
-    Ok(())
+    Ok(Tuned { result, jobs })
 }

@@ -185,6 +185,7 @@ pub struct FamilyBest {
     pub rank: usize,
 }
 
+#[derive(Debug)]
 pub struct TuneResult {
     pub rows: Vec<SweepRow>,
     /// Rows on the Pareto frontier (feasible points only), by calls.

@@ -79,7 +79,16 @@ fn cli_outputs_are_byte_identical_at_one_and_two_threads() {
         assert_eq!(code, 0, "{err}");
         let summary = std::fs::read(out.join("summary.csv")).unwrap();
         let jobs = std::fs::read(out.join("jobs.csv")).unwrap();
-        let pictures: Vec<Vec<u8>> = ["report.md", "delay_cdf.png", "calls.png", "schedule.png"]
+        // long.toml is tuned too: the tuning plots and section must not vary either.
+        let files = [
+            "report.md",
+            "delay_cdf.png",
+            "calls.png",
+            "schedule.png",
+            "tradeoff.png",
+            "heatmap.png",
+        ];
+        let pictures: Vec<Vec<u8>> = files
             .iter()
             .map(|f| std::fs::read(out.join(f)).unwrap())
             .collect();

@@ -2,12 +2,15 @@
 //! the right size, not a blank canvas, a title drawn in dark text, and the data
 //! drawn in the policy's palette color inside the plot area.
 
-use super::support::policy;
+use super::support::{policy, repo};
+use pollsim::config::Config;
 use pollsim::metrics::Accumulator;
+use pollsim::optimize::{Evaluator, TuneResult, TuneSettings, tune};
 use pollsim::report::plot::{
-    CallCounts, DelayCdf, PlotError, ScheduleRows, calls_png, delay_cdf_png, schedule_png, style,
+    CallCounts, DelayCdf, HeatmapRows, PlotError, ScheduleRows, TradeoffRows, calls_png,
+    delay_cdf_png, heatmap_png, schedule_png, style, tradeoff_png,
 };
-use pollsim::workload::{Distribution, Uniform};
+use pollsim::workload::{Distribution, JobSource, Uniform};
 
 struct Image {
     width: u32,
@@ -205,4 +208,164 @@ fn plots_without_data_say_why_instead_of_drawing() {
         "{err}"
     );
     assert!(matches!(calls_png(&[]), Err(PlotError::NoData(_))));
+}
+
+/// A small real tuning run on jobs uniform on [180, 420] s: a constant grid,
+/// an exponential grid over three numeric axes, and a manual grid whose early
+/// checks give up on jobs (infeasible under `max_give_up_rate = 0`).
+const TUNED: &str = r#"
+seed = 3
+jobs = 2000
+[workload.distribution]
+kind = "uniform"
+base = 300.0
+spread = 120.0
+[[policies]]
+name = "c"
+kind = "constant"
+interval = 10.0
+[tune]
+jobs = 2000
+[tune.constraints]
+max_give_up_rate = 0.0
+[tune.constant]
+interval = { geometric = [2.0, 120.0, 12] }
+[tune.exponential]
+initial = { geometric = [1.0, 60.0, 4] }
+factor = [1.5, 2.0, 3.0]
+cap = { geometric = [10.0, 120.0, 6] }
+[tune.manual]
+initial_delay = { linear = [300.0, 500.0, 5] }
+"#;
+
+fn tuned(text: &str) -> (Config, TuneSettings, TuneResult) {
+    let config = Config::from_text(&repo().join("configs/case.toml"), text).unwrap();
+    let settings = config.tune.clone().unwrap();
+    let source = JobSource::new(config.workload.clone(), config.seed);
+    let jobs = settings.jobs.unwrap();
+    let evaluator = Evaluator::new(
+        source,
+        jobs,
+        config.seed,
+        1,
+        config.scoring.clone(),
+        &settings,
+    );
+    let result = tune(&settings, &evaluator, &|_| {});
+    (config, settings, result)
+}
+
+#[test]
+fn tradeoff_rows_hold_every_valid_point_by_family_and_rank() {
+    let (config, settings, result) = tuned(TUNED);
+    let rows = TradeoffRows::from_tune(&settings, &result, &config.scoring);
+    assert_eq!(rows.points.len(), result.rows.len(), "every point is valid");
+    assert_eq!(rows.frontier.len(), result.pareto.len());
+    // Legend order is rank order, and each family keeps its grid's color.
+    let ranks: Vec<usize> = rows.families.iter().map(|f| f.best.unwrap().0).collect();
+    assert_eq!(ranks, vec![1, 2, 3]);
+    for f in &rows.families {
+        assert_eq!(settings.grids[f.color].name, f.name);
+    }
+    // A single check before 420 s gives up on longer jobs: drawn, as infeasible.
+    let infeasible = rows.points.iter().filter(|p| !p.feasible).count();
+    assert_eq!(
+        infeasible, 3,
+        "one check at 300, 350 or 400 s misses the longer jobs"
+    );
+}
+
+#[test]
+fn tradeoff_draws_points_frontier_and_marks_in_their_colors() {
+    let (config, settings, result) = tuned(TUNED);
+    let rows = TradeoffRows::from_tune(&settings, &result, &config.scoring);
+    let img = Image::decode(&tradeoff_png(&rows).unwrap());
+    common(&img, style::WIDTH, style::HEIGHT);
+    let plot = (120, style::WIDTH - style::LEGEND_WIDTH);
+    let legend = (style::WIDTH - style::LEGEND_WIDTH, style::WIDTH);
+    for f in &rows.families {
+        let points = img.count(plot, (80, style::HEIGHT - 90), is(f.color));
+        assert!(points > 150, "{}: {points} pixels of its points", f.name);
+        let swatch = img.count(legend, (0, style::HEIGHT), is(f.color));
+        assert!(swatch > 80, "{}: {swatch} pixels of its swatch", f.name);
+    }
+    // The frontier and the optimal schedule's diamond are drawn in ink.
+    let ink = |p: [u8; 3]| p == [style::INK.0, style::INK.1, style::INK.2];
+    let frontier = img.count(plot, (80, style::HEIGHT - 90), ink);
+    assert!(frontier > 600, "{frontier} ink pixels in the plot");
+    // Axis descriptions and tick labels under and left of the plot.
+    assert!(
+        img.count((200, 1100), (style::HEIGHT - 80, style::HEIGHT), dark) > 500,
+        "x axis description"
+    );
+    assert!(
+        img.count((0, 60), (200, 800), dark) > 300,
+        "y axis description"
+    );
+    // Legend text: family names and their numbers.
+    assert!(img.count(legend, (40, 400), dark) > 2000, "legend text");
+}
+
+#[test]
+fn heatmap_maps_the_family_with_two_numeric_axes_and_marks_its_best_cell() {
+    let (_, settings, result) = tuned(TUNED);
+    let rows = HeatmapRows::from_tune(&settings, &result).unwrap();
+    // Only the exponential grid has two numeric axes; cap (6 values) and
+    // initial (4) have the most.
+    assert_eq!(rows.family, "exponential");
+    assert_eq!(
+        (rows.x.name.as_str(), rows.y.name.as_str()),
+        ("cap", "initial")
+    );
+    assert_eq!(rows.cells.len(), 24);
+    assert_eq!(rows.fixed.len(), 1);
+    assert_eq!(rows.fixed[0].0, "factor");
+    let (bx, by) = rows.best;
+    let best = rows.cells[by * 6 + bx].unwrap();
+    assert!(rows.cells.iter().flatten().all(|v| *v >= best));
+
+    let img = Image::decode(&heatmap_png(&rows).unwrap());
+    common(&img, style::WIDTH, style::HEIGHT);
+    let plot = (120, style::WIDTH - style::LEGEND_WIDTH);
+    // The best cell has the lowest value, so the darkest color of the map, and a red outline.
+    let lowest = |p: [u8; 3]| p == [0x44, 0x01, 0x54];
+    assert!(
+        img.count(plot, (100, style::HEIGHT - 90), lowest) > 2000,
+        "best cell"
+    );
+    let red = |p: [u8; 3]| p == [0xE0, 0x1B, 0x24];
+    assert!(
+        img.count(plot, (80, style::HEIGHT), red) > 1000,
+        "best cell outline"
+    );
+    // The color bar in the legend column runs from that color to yellow.
+    let legend = (style::WIDTH - style::LEGEND_WIDTH, style::WIDTH);
+    let yellow = |p: [u8; 3]| p[0] > 0xE0 && p[1] > 0xD0 && p[2] < 0x60;
+    assert!(
+        img.count(legend, (0, 600), lowest) > 30,
+        "color bar's low end"
+    );
+    assert!(
+        img.count(legend, (0, 600), yellow) > 30,
+        "color bar's high end"
+    );
+    assert!(img.count(legend, (0, 600), dark) > 300, "color bar labels");
+    // Tick labels under the cells.
+    assert!(
+        img.count((150, 1100), (style::HEIGHT - 110, style::HEIGHT), dark) > 500,
+        "x labels and description"
+    );
+}
+
+#[test]
+fn no_family_with_two_numeric_axes_means_no_heatmap() {
+    let text = TUNED
+        .split("[tune.exponential]")
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, settings, result) = tuned(&text);
+    let err = HeatmapRows::from_tune(&settings, &result).unwrap_err();
+    assert!(matches!(err, PlotError::NoData(_)));
+    assert!(err.to_string().contains("two numeric parameters"), "{err}");
 }

@@ -16,12 +16,17 @@ mod axis;
 mod calls;
 pub mod canvas;
 mod delay_cdf;
+mod heatmap;
+mod labels;
 mod schedule;
 pub mod style;
+mod tradeoff;
 
 pub use calls::{CallCounts, calls_png};
 pub use delay_cdf::{DelayCdf, delay_cdf_png};
+pub use heatmap::{HeatAxis, HeatmapRows, heatmap_png};
 pub use schedule::{ScheduleRows, schedule_png};
+pub use tradeoff::{Marked, TradeoffFamily, TradeoffPoint, TradeoffRows, tradeoff_png};
 
 /// Why a plot was not drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

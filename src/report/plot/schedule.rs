@@ -11,6 +11,7 @@ use super::PlotError;
 use super::axis::{XAxis, XBody};
 use super::canvas::{self, Area};
 use super::style::{self, draw_err};
+use crate::optimize::TuneResult;
 use crate::policy::PolicySpec;
 use crate::workload::Distribution;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
@@ -34,6 +35,8 @@ pub struct Checks {
 /// Everything `schedule.png` shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRows {
+    /// The image's title: says whether these are the config's or the tuned policies.
+    pub title: String,
     /// Time axis, seconds since submission; log when durations span decades.
     pub lo: f64,
     pub hi: f64,
@@ -68,6 +71,29 @@ impl ScheduleRows {
     /// The density of `dist` over the range where 99.8 % of jobs end, and the
     /// check times there of every deterministic policy (color = its index).
     pub fn new(dist: &Distribution, policies: &[PolicySpec]) -> Self {
+        let colored: Vec<(&PolicySpec, usize)> = policies.iter().zip(0..).collect();
+        Self::colored(
+            dist,
+            &colored,
+            "Where the checks fall: job durations and each policy's check times",
+        )
+    }
+
+    /// After tuning: each family's tuned policy, best first, in its grid's color,
+    /// and the optimal schedule in ink last.
+    pub fn tuned(dist: &Distribution, result: &TuneResult) -> Self {
+        let mut colored: Vec<(&PolicySpec, usize)> =
+            result.best.iter().map(|b| (&b.spec, b.grid)).collect();
+        colored.push((&result.optimal_spec, style::OPTIMAL_SLOT));
+        Self::colored(
+            dist,
+            &colored,
+            "Tuned policies: job durations and each tuned policy's check times",
+        )
+    }
+
+    /// Rows for `policies`, each with its palette slot.
+    pub fn colored(dist: &Distribution, policies: &[(&PolicySpec, usize)], title: &str) -> Self {
         let first = quantile(dist, 0.001);
         let last = quantile(dist, 0.999);
         let (lo, hi, log) = if style::wants_log(first, last, 20.0) {
@@ -98,7 +124,7 @@ impl ScheduleRows {
             .collect();
         let mut checks = Vec::new();
         let mut omitted = Vec::new();
-        for (color, spec) in policies.iter().enumerate() {
+        for &(spec, color) in policies {
             match spec.check_times(hi, MAX_CHECKS) {
                 Some(c) => checks.push(Checks {
                     policy: spec.name().to_string(),
@@ -109,6 +135,7 @@ impl ScheduleRows {
             }
         }
         Self {
+            title: title.to_string(),
             lo,
             hi,
             log,
@@ -170,10 +197,7 @@ pub fn schedule_png(rows: &ScheduleRows) -> Result<Vec<u8>, PlotError> {
         .map(|c| style::text_width(&c.policy, style::LABEL_SIZE));
     let label_width = names.max().unwrap_or(0).max(60) + 40;
     canvas::render((style::WIDTH, height), |root| {
-        let body = canvas::titled(
-            root,
-            "Where the checks fall: job durations and each policy's check times",
-        )?;
+        let body = canvas::titled(root, &rows.title)?;
         let (density, rest) = body.split_vertically(density_height);
         let (ticks, note_area) = rest.split_vertically(ticks_height);
         let axis = rows.axis();

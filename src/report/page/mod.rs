@@ -3,7 +3,12 @@
 //! It says which policy wins and by how much (against the runner-up and against
 //! the naive constant policy), shows the summary table, embeds the plots that
 //! were drawn and explains the ones that were not, and ends with what produced
-//! it: config, seed, jobs and the command that reproduces it.
+//! it: config, seed, jobs and the command that reproduces it. When the config
+//! was tuned, a tuning section ([`tuning`]) follows the table.
+
+mod tuning;
+
+pub use tuning::Tuning;
 
 use super::table::{by_cost, summary_markdown};
 use crate::metrics::{Scoring, Summary};
@@ -36,6 +41,8 @@ pub struct Page<'a> {
     pub scoring: &'a Scoring,
     /// `None`: plots were switched off (`--no-plots`).
     pub figures: Option<&'a [Figure]>,
+    /// The tuning run, when the config has `[tune]`.
+    pub tuning: Option<Tuning<'a>>,
 }
 
 /// Differences smaller than this fraction of the cost are reported as a tie.
@@ -45,6 +52,9 @@ pub fn report_md(page: &Page) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# pollsim results: {}\n", page.name);
     md.push_str(&verdict(page.summaries));
+    if let Some(t) = &page.tuning {
+        md.push_str(&tuning::headline(t));
+    }
     let _ = writeln!(md, "\n## Policies, cheapest first\n");
     md.push_str(&summary_markdown(page.summaries));
     let s = page.scoring;
@@ -58,13 +68,37 @@ pub fn report_md(page: &Page) -> String {
         num(s.delay_price),
         num(s.give_up_price)
     );
-    let _ = writeln!(md, "\n## Plots\n");
-    match page.figures {
+    if let Some(t) = &page.tuning {
+        md.push_str(&tuning::section(t, page.summaries));
+    }
+    let plots = if page.tuning.is_some() {
+        "Plots of the config's policies"
+    } else {
+        "Plots"
+    };
+    let _ = writeln!(md, "\n## {plots}\n");
+    md.push_str(&figures_md(page.figures, "###"));
+    let _ = writeln!(md, "## Reproduce\n");
+    let _ = writeln!(
+        md,
+        "Config `{}`, seed {}, {} jobs per policy (the same jobs for every policy). \
+         The same command gives the same numbers at any thread count:\n",
+        page.config, page.seed, page.jobs
+    );
+    let _ = writeln!(md, "```sh\n{}\n```", page.command);
+    md
+}
+
+/// Each figure under its own heading: the caption and the image, or why it is
+/// missing. `None` means plots were switched off.
+fn figures_md(figures: Option<&[Figure]>, heading: &str) -> String {
+    let mut md = String::new();
+    match figures {
         None => md.push_str("Plots were skipped (`--no-plots`).\n"),
         Some([]) => md.push_str("No plots for this run.\n"),
         Some(figures) => {
             for f in figures {
-                let _ = writeln!(md, "### {}\n", f.title);
+                let _ = writeln!(md, "{heading} {}\n", f.title);
                 match &f.status {
                     Ok(()) => {
                         let _ = writeln!(md, "{}\n\n![{}]({})\n", f.caption, f.title, f.file);
@@ -76,14 +110,6 @@ pub fn report_md(page: &Page) -> String {
             }
         }
     }
-    let _ = writeln!(md, "## Reproduce\n");
-    let _ = writeln!(
-        md,
-        "Config `{}`, seed {}, {} jobs per policy (the same jobs for every policy). \
-         The same command gives the same numbers at any thread count:\n",
-        page.config, page.seed, page.jobs
-    );
-    let _ = writeln!(md, "```sh\n{}\n```", page.command);
     md
 }
 
@@ -260,6 +286,7 @@ mod tests {
             summaries: &rows,
             scoring: &scoring,
             figures: Some(&figures),
+            tuning: None,
         };
         let md = report_md(&page);
         assert!(md.contains("![A](a.png)"), "{md}");
