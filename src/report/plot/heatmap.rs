@@ -212,6 +212,17 @@ pub const BEST: RGBColor = RGBColor(0xE0, 0x1B, 0x24);
 /// Cells that are not valid policies or fail a constraint.
 pub const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
 
+/// An axis description with its unit: most policy parameters are seconds.
+fn with_unit(parameter: &str) -> String {
+    match parameter {
+        "factor" | "lead" => format!("{parameter} (ratio)"),
+        "window" => format!("{parameter} (jobs)"),
+        "max_attempts" => format!("{parameter} (checks)"),
+        "jitter" | "then" => parameter.to_string(),
+        _ => format!("{parameter} (s)"),
+    }
+}
+
 /// Three significant digits: cell labels must stay short.
 fn short(v: f64) -> String {
     let a = v.abs();
@@ -299,8 +310,8 @@ fn draw_cells(area: &Area, rows: &HeatmapRows, scale: Scale) -> Result<(), PlotE
         .disable_mesh()
         .x_labels(0)
         .y_labels(0)
-        .x_desc(rows.x.name.clone())
-        .y_desc(rows.y.name.clone())
+        .x_desc(with_unit(&rows.x.name))
+        .y_desc(with_unit(&rows.y.name))
         .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
         .draw()
         .map_err(draw_err)?;
