@@ -5,6 +5,7 @@ use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
 use super::{OutputDir, say};
 use crate::config::Config;
 use crate::http::validate::{DEFAULT_MIN_AGREEMENT, ValidationSettings, validate};
+use crate::report::plot::{ValidationRows, validation_png};
 use crate::report::validation::{validation_csv, validation_table};
 use anyhow::Result;
 use clap::Args;
@@ -74,11 +75,27 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     });
     let out = OutputDir::create(&target)?;
     out.write("validation.csv", &validation_csv(&run.policies))?;
+    let rows: Vec<ValidationRows> = run
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(color, p)| ValidationRows {
+            policy: p.policy.clone(),
+            color,
+            seen: p
+                .jobs
+                .iter()
+                .filter_map(|j| Some((j.predicted_seen_at?, j.measured_seen_at?)))
+                .collect(),
+            calls_agreement: p.agreement(),
+        })
+        .collect();
+    match validation_png(&rows) {
+        Ok(png) => out.write("validation.png", &png)?,
+        Err(e) => eprintln!("note: validation.png not drawn: {e}"),
+    }
     let written = out.commit()?;
-    say(format_args!(
-        "wrote {}",
-        written.join("validation.csv").display()
-    ));
+    say(format_args!("wrote {}", written.display()));
 
     let failing: Vec<&str> = run
         .policies

@@ -21,12 +21,14 @@ mod labels;
 mod schedule;
 pub mod style;
 mod tradeoff;
+mod validation;
 
 pub use calls::{CallCounts, calls_png};
 pub use delay_cdf::{DelayCdf, delay_cdf_png};
 pub use heatmap::{HeatAxis, HeatmapRows, heatmap_png};
 pub use schedule::{ScheduleRows, schedule_png};
 pub use tradeoff::{Marked, TradeoffFamily, TradeoffPoint, TradeoffRows, tradeoff_png};
+pub use validation::{ValidationRows, validation_png};
 
 /// Why a plot was not drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
