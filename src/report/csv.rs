@@ -4,7 +4,7 @@
 //! results give equal bytes and a reader gets back exactly the computed value.
 
 use crate::metrics::Summary;
-use crate::sim::JobRecord;
+use crate::sim::{JobRecord, LoadTimeline};
 use serde::Serialize;
 use std::io::Write;
 
@@ -36,6 +36,12 @@ struct SummaryRow<'a> {
     exact_calls: Option<f64>,
     exact_delay_s: Option<f64>,
     exact_give_up: Option<f64>,
+    // The contention simulator's columns, last so that readers of the first
+    // columns keep working; empty for single-job runs.
+    peak_rps: Option<f64>,
+    p99_rps: Option<f64>,
+    throttled_calls: Option<u64>,
+    failed_calls: Option<u64>,
 }
 
 /// One row per policy.
@@ -70,6 +76,10 @@ pub fn summary_csv(rows: &[Summary]) -> Vec<u8> {
                 exact_calls: s.exact.map(|e| e.calls),
                 exact_delay_s: s.exact.map(|e| e.delay),
                 exact_give_up: s.exact.map(|e| e.give_up),
+                peak_rps: s.load.map(|l| l.peak_rps),
+                p99_rps: s.load.map(|l| l.p99_rps),
+                throttled_calls: s.load.map(|l| l.throttled),
+                failed_calls: s.load.map(|l| l.failed),
             })
             .expect("writing to memory cannot fail");
     }
@@ -109,4 +119,35 @@ pub fn write_jobs_csv<W: Write>(out: W, runs: &[(&str, &[JobRecord])]) -> std::i
         }
     }
     writer.flush()
+}
+
+#[derive(Serialize)]
+struct LoadRow<'a> {
+    policy: &'a str,
+    second: usize,
+    answered: u32,
+    failed: u32,
+    throttled: u32,
+    total: u32,
+}
+
+/// Requests per second at the server, by outcome: one row per policy and second,
+/// from second 0 to the policy's last request.
+pub fn load_csv(runs: &[(&str, &LoadTimeline)]) -> Vec<u8> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for (policy, load) in runs {
+        for (second, [answered, failed, throttled]) in load.seconds() {
+            writer
+                .serialize(LoadRow {
+                    policy,
+                    second,
+                    answered,
+                    failed,
+                    throttled,
+                    total: answered + failed + throttled,
+                })
+                .expect("writing to memory cannot fail");
+        }
+    }
+    writer.into_inner().expect("writing to memory cannot fail")
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod configs;
 mod determinism;
+mod equivalence;
 mod exact;
 mod properties;
 mod support;
