@@ -56,6 +56,8 @@ pub struct ContendedRun {
     pub load: LoadTimeline,
     /// Events processed: submissions, checks reaching the server, held checks released.
     pub events: u64,
+    /// Checks the server held (long polling): each ends in one release event.
+    pub holds: u64,
 }
 
 /// Runs every policy against its own copy of the server, in parallel, in order.
@@ -80,6 +82,11 @@ enum Event {
 struct Live {
     job: Job,
     submitted: f64,
+    /// Seconds since submission of this job's next event (its check reaching the
+    /// server, or a held check's release). Kept relative to submission, like the
+    /// engine's clock, so that waits add exactly as they do there and a short
+    /// wait is never absorbed by a large absolute time.
+    clock: f64,
     client: u32,
     calls: u32,
     last_pending: f64,
@@ -115,6 +122,7 @@ struct Des<'a> {
     buffer: Vec<Job>,
     buffered: usize,
     next_job: u64,
+    holds: u64,
 }
 
 fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
@@ -157,6 +165,7 @@ fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
         buffer: Vec::new(),
         buffered: 0,
         next_job: 0,
+        holds: 0,
     };
     let mut times = setup.arrivals.times(jobs, setup.seed);
     if let Some(t) = times.next() {
@@ -171,7 +180,7 @@ fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
                 }
             }
             Event::Arrive(slot) => des.arrive(slot, t),
-            Event::Release(slot) => des.release(slot, t),
+            Event::Release(slot) => des.release(slot),
         }
     }
     if let Some(records) = &mut des.run.records {
@@ -179,6 +188,7 @@ fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
     }
     ContendedRun {
         events: des.queue.processed(),
+        holds: des.holds,
         run: des.run,
         load: des.load,
     }
@@ -216,6 +226,7 @@ impl Des<'_> {
                 self.slots.push(Live {
                     job,
                     submitted: 0.0,
+                    clock: 0.0,
                     client: 0,
                     calls: 0,
                     last_pending: 0.0,
@@ -242,14 +253,14 @@ impl Des<'_> {
             live.server_rng.load(bulk, job.index);
         }
         match live.poller.first_delay(&mut live.jitter) {
-            Some(wait) => self.send(slot, t, wait),
+            Some(wait) => self.send(slot, 0.0, wait),
             None => self.finish(slot, None),
         }
     }
 
-    /// The client waits `wait` after `t`, then sends its next check.
+    /// The client waits `wait` after `elapsed` (since submission), then sends its next check.
     #[inline]
-    fn send(&mut self, slot: u32, t: f64, wait: f64) {
+    fn send(&mut self, slot: u32, elapsed: f64, wait: f64) {
         let live = &mut self.slots[slot as usize];
         let model = self.server.model();
         let mut latency = 0.0;
@@ -263,7 +274,9 @@ impl Des<'_> {
             // A fixed latency (min == max) needs no draw.
             latency = min * 1e-3;
         }
-        self.queue.push(t + wait + latency, Event::Arrive(slot));
+        live.clock = elapsed + wait + latency;
+        self.queue
+            .push(live.submitted + live.clock, Event::Arrive(slot));
     }
 
     fn arrive(&mut self, slot: u32, t: f64) {
@@ -272,15 +285,15 @@ impl Des<'_> {
         match self.server.admit(t, live.client as usize, live.u_fail) {
             Verdict::Fail => {
                 self.load.record(t, Outcome::Failed);
-                self.respond(slot, t, Response::TransientError, None);
+                self.respond(slot, Response::TransientError, None);
             }
             Verdict::Throttle(after) => {
                 self.load.record(t, Outcome::Throttled);
-                self.respond(slot, t, Response::RateLimited, Some(after));
+                self.respond(slot, Response::RateLimited, Some(after));
             }
             Verdict::Pass => {
                 self.load.record(t, Outcome::Answered);
-                let elapsed = t - live.submitted;
+                let elapsed = live.clock;
                 let remaining = live.job.duration - elapsed;
                 if remaining <= 0.0 {
                     return self.finish(slot, Some(elapsed));
@@ -290,31 +303,33 @@ impl Des<'_> {
                     Some(hold) if max_wait > 0.0 => {
                         let hold = hold.min(max_wait);
                         live.done_at_release = remaining <= hold;
+                        self.holds += 1;
+                        live.clock = elapsed + remaining.min(hold);
                         self.queue
-                            .push(t + remaining.min(hold), Event::Release(slot));
+                            .push(live.submitted + live.clock, Event::Release(slot));
                     }
-                    _ => self.pending(slot, t),
+                    _ => self.pending(slot),
                 }
             }
         }
     }
 
-    fn release(&mut self, slot: u32, t: f64) {
+    fn release(&mut self, slot: u32) {
         let live = &self.slots[slot as usize];
         if live.done_at_release {
             // Answered the moment the job ended (never before, despite rounding).
-            let seen = (t - live.submitted).max(live.job.duration);
+            let seen = live.clock.max(live.job.duration);
             self.finish(slot, Some(seen));
         } else {
-            self.pending(slot, t);
+            self.pending(slot);
         }
     }
 
     /// A pending answer, with the hints the server is configured to give.
-    fn pending(&mut self, slot: u32, t: f64) {
+    fn pending(&mut self, slot: u32) {
         let live = &mut self.slots[slot as usize];
         let model = self.server.model();
-        let elapsed = t - live.submitted;
+        let elapsed = live.clock;
         live.last_pending = elapsed;
         let (mut progress, mut eta, mut retry_after) = (None, None, None);
         if model.eta_hints || model.retry_after_hints {
@@ -327,23 +342,23 @@ impl Des<'_> {
                 retry_after = Some(retry_after_hint(estimate));
             }
         }
-        self.respond(slot, t, Response::Pending { progress, eta }, retry_after);
+        self.respond(slot, Response::Pending { progress, eta }, retry_after);
     }
 
     /// The client reads a non-final answer and schedules its next check, or gives up.
-    fn respond(&mut self, slot: u32, t: f64, response: Response, retry_after: Option<f64>) {
+    fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
         if live.calls >= MAX_CALLS_PER_JOB {
             return self.finish(slot, None);
         }
         let obs = Observation {
             attempt: live.calls,
-            elapsed: t - live.submitted,
+            elapsed: live.clock,
             response,
             retry_after,
         };
         match live.poller.next_delay(&obs, &mut live.jitter) {
-            Some(wait) => self.send(slot, t, wait),
+            Some(wait) => self.send(slot, obs.elapsed, wait),
             None => self.finish(slot, None),
         }
     }

@@ -21,7 +21,7 @@ pub enum Outcome {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadTimeline {
     /// `bins[s][o]`: requests of outcome `o` that arrived in second `s`.
-    bins: Vec<[u32; 3]>,
+    bins: Vec<[u64; 3]>,
     first: Option<usize>,
 }
 
@@ -43,25 +43,22 @@ impl LoadTimeline {
     }
 
     /// `(second, [answered, failed, throttled])` for every second from 0 to the last request.
-    pub fn seconds(&self) -> impl Iterator<Item = (usize, [u32; 3])> + '_ {
+    pub fn seconds(&self) -> impl Iterator<Item = (usize, [u64; 3])> + '_ {
         self.bins.iter().copied().enumerate()
     }
 
     /// Requests of all outcomes.
     pub fn total(&self) -> u64 {
-        self.bins
-            .iter()
-            .map(|b| u64::from(b[0]) + u64::from(b[1]) + u64::from(b[2]))
-            .sum()
+        self.bins.iter().map(|b| b[0] + b[1] + b[2]).sum()
     }
 
     pub fn stats(&self) -> LoadStats {
         let first = self.first.unwrap_or(0);
         let mut totals: Vec<u64> = self.bins[first.min(self.bins.len())..]
             .iter()
-            .map(|b| u64::from(b[0]) + u64::from(b[1]) + u64::from(b[2]))
+            .map(|b| b[0] + b[1] + b[2])
             .collect();
-        let sum = |o: usize| self.bins.iter().map(|b| u64::from(b[o])).sum::<u64>();
+        let sum = |o: usize| self.bins.iter().map(|b| b[o]).sum::<u64>();
         let (peak, p99) = if totals.is_empty() {
             (0, 0)
         } else {
