@@ -9,11 +9,10 @@
 //!
 //! Each job is driven through the same [`crate::policy::JobSchedule`] the HTTP
 //! client uses; the clock is just a number. A job is seen complete at the first
-//! check at or after its completion time. In the event-queue view
-//! ([`queue::EventQueue`]) the completion is scheduled at submission, before any
-//! check, so at equal times it is processed first; for one client polling one job
-//! against an ideal server that rule reduces to `check_time >= duration`, which
-//! is what the replay below evaluates directly.
+//! check at or after its completion time: both drivers evaluate the job's state
+//! as `elapsed >= duration` when a check reaches the server, rather than
+//! scheduling a completion event, so a check at exactly the completion time
+//! sees the job done in both.
 
 pub mod arrivals;
 pub mod des;
