@@ -53,6 +53,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod metrics;
 pub mod optimize;
 pub mod policy;

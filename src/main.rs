@@ -3,6 +3,7 @@
 use clap::Parser;
 use pollsim::cli::{Cli, run};
 use pollsim::config::ConfigError;
+use pollsim::http::server::ServerConfigError;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -12,7 +13,10 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("Error: {error:#}");
             // Bad input (a config the user can fix) exits 2, like a usage error.
-            if error.chain().any(|cause| cause.is::<ConfigError>()) {
+            if error
+                .chain()
+                .any(|cause| cause.is::<ConfigError>() || cause.is::<ServerConfigError>())
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE

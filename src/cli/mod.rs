@@ -1,8 +1,13 @@
 //! Command-line interface: clap arguments and one file per subcommand.
 
+mod figures;
 mod output;
+mod poll;
+mod runtime;
+mod serve;
 mod simulate;
 mod tune;
+mod validate;
 
 pub use output::OutputDir;
 
@@ -24,12 +29,21 @@ pub enum Command {
     /// Sweep the config's [tune] grids, find the optimal schedule and write tuned.toml
     /// (also writes everything `simulate` writes).
     Tune(simulate::SimulateArgs),
+    /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status).
+    Serve(serve::ServeArgs),
+    /// Create jobs on a server and poll them with a policy.
+    Poll(poll::PollArgs),
+    /// Compare the real client on the bundled server with the simulator, job by job.
+    Validate(validate::ValidateArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args, false),
         Command::Tune(args) => simulate::run(args, true),
+        Command::Serve(args) => serve::run(args),
+        Command::Poll(args) => poll::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 

@@ -1,9 +1,11 @@
 //! `pollsim simulate`: replay jobs against every policy, print and save the comparison.
 
+use super::figures::simulate_figures;
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
 use crate::metrics::Summary;
 use crate::report;
+use crate::report::page::{self, Page};
 use crate::sim::{self, RunOptions};
 use crate::workload::JobSource;
 use anyhow::{Context, Result};
@@ -41,6 +43,9 @@ pub struct SimulateArgs {
     /// Do not write files; print the table only.
     #[arg(long)]
     pub no_write: bool,
+    /// Do not draw the PNG plots (report.md is still written, without images).
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 /// A loaded config with the command-line overrides applied.
@@ -221,7 +226,65 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
     if let Some(settings) = &config.tune {
         super::tune::run(&config, settings, Some(&out))?;
     }
+    let figures = (!args.no_plots).then(|| simulate_figures(&config, &summaries, &run));
+    if let Some(figures) = &figures {
+        for r in figures {
+            match (&r.png, &r.figure.status) {
+                (Some(png), _) => out.write(&r.figure.file, png)?,
+                (None, Err(reason)) => eprintln!("note: {} not drawn: {reason}", r.figure.file),
+                (None, Ok(())) => {}
+            }
+        }
+    }
+    let entries: Option<Vec<page::Figure>> =
+        figures.map(|f| f.into_iter().map(|r| r.figure).collect());
+    let command = reproduce_command(&args, &config);
+    let config_path = args.config.display().to_string();
+    let name = config.name();
+    out.write(
+        "report.md",
+        page::report_md(&Page {
+            name: &name,
+            config: &config_path,
+            seed: config.seed,
+            jobs: config.jobs,
+            command: &command,
+            summaries: &summaries,
+            scoring: &config.scoring,
+            figures: entries.as_deref(),
+        })
+        .as_bytes(),
+    )?;
     let written = out.commit()?;
     say(format_args!("wrote {}", written.display()));
     Ok(())
+}
+
+/// The command line that reproduces this run's numbers (threads do not matter).
+fn reproduce_command(args: &SimulateArgs, config: &Config) -> String {
+    let mut parts = vec![
+        "cargo run --release -- simulate --config".to_string(),
+        shell_word(&args.config.display().to_string()),
+        format!("--seed {} --jobs {}", config.seed, config.jobs),
+    ];
+    if let Some(file) = &args.policies {
+        parts.push(format!(
+            "--policies {}",
+            shell_word(&file.display().to_string())
+        ));
+    }
+    if config.exact_percentiles {
+        parts.push("--exact-percentiles".into());
+    }
+    parts.join(" ")
+}
+
+/// Quotes `s` for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
 }

@@ -1,7 +1,9 @@
-//! The terminal summary: an aligned table with units in the headers.
+//! The summary table, sorted by cost with units in the headers: aligned for the
+//! terminal, or as Markdown for `report.md` (same columns, same digits).
 
 use crate::metrics::Summary;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 fn num(x: f64, digits: usize) -> String {
     if x.is_nan() {
@@ -14,8 +16,31 @@ fn num(x: f64, digits: usize) -> String {
 /// Policies sorted by cost (lowest first), with the exact expectations beside the
 /// Monte Carlo means where the policy is deterministic.
 pub fn summary_table(rows: &[Summary]) -> String {
+    build(rows, UTF8_FULL_CONDENSED)
+}
+
+/// The same table in GitHub-flavoured Markdown.
+pub fn summary_markdown(rows: &[Summary]) -> String {
+    // A `|` inside a cell would end it early; policy names are the only free text.
+    let escaped: Vec<Summary> = rows
+        .iter()
+        .map(|s| Summary {
+            policy: s.policy.replace('|', "\\|"),
+            ..s.clone()
+        })
+        .collect();
+    build(&escaped, ASCII_MARKDOWN)
+}
+
+/// Policies in order of cost, lowest first (NaN costs last).
+pub fn by_cost(rows: &[Summary]) -> Vec<&Summary> {
     let mut sorted: Vec<&Summary> = rows.iter().collect();
     sorted.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    sorted
+}
+
+fn build(rows: &[Summary], preset: &str) -> String {
+    let sorted = by_cost(rows);
     let contention = rows.iter().any(|s| s.load.is_some());
     let mut header = vec![
         "policy",
@@ -35,7 +60,7 @@ pub fn summary_table(rows: &[Summary]) -> String {
     }
     let mut table = Table::new();
     table
-        .load_preset(UTF8_FULL_CONDENSED)
+        .load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header);
     for s in sorted {

@@ -74,23 +74,27 @@ pub fn simulate(
     let independent: Vec<usize> = (0..policies.len())
         .filter(|&i| !policies[i].learns())
         .collect();
-    let chunk_results: Vec<Vec<PolicyRun>> = (0..chunks)
-        .into_par_iter()
-        .map(|chunk| {
+    let mut totals: Vec<PolicyRun> = independent.iter().map(|_| empty_run(options, 0)).collect();
+    in_order(
+        chunks,
+        |chunk| {
             let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(jobs);
             let mut batch = Vec::with_capacity(CHUNK as usize);
             source.fill(range, &mut batch);
             independent
                 .iter()
                 .map(|&i| run_chunk(&policies[i], &batch, seed, options))
-                .collect()
-        })
-        .collect();
-
+                .collect::<Vec<_>>()
+        },
+        |parts| {
+            for (total, part) in totals.iter_mut().zip(&parts) {
+                total.absorb(part);
+            }
+        },
+    );
     let mut results: Vec<Option<PolicyRun>> = vec![None; policies.len()];
-    for (slot, &i) in independent.iter().enumerate() {
-        let parts = chunk_results.iter().map(|chunk| &chunk[slot]);
-        results[i] = Some(merge(parts, options));
+    for (total, &i) in totals.into_iter().zip(&independent) {
+        results[i] = Some(total);
     }
     for (i, spec) in policies.iter().enumerate() {
         if spec.learns() {
@@ -112,18 +116,29 @@ fn empty_run(options: RunOptions, capacity: usize) -> PolicyRun {
     }
 }
 
-fn merge<'a>(parts: impl Iterator<Item = &'a PolicyRun>, options: RunOptions) -> PolicyRun {
-    let mut total = empty_run(options, 0);
-    for part in parts {
-        total.accumulator.merge(&part.accumulator);
-        if let (Some(all), Some(some)) = (&mut total.records, &part.records) {
-            all.extend_from_slice(some);
-        }
+/// Produces items `0..n` in parallel and consumes them strictly in index order,
+/// a window at a time: results (floating-point merges included) do not depend
+/// on the thread count, and memory holds one window, not all `n` items.
+fn in_order<T: Send>(n: u64, produce: impl Fn(u64) -> T + Sync, mut consume: impl FnMut(T)) {
+    let window = 4 * rayon::current_num_threads().max(1) as u64;
+    let mut start = 0;
+    while start < n {
+        let end = (start + window).min(n);
+        let items: Vec<T> = (start..end).into_par_iter().map(&produce).collect();
+        items.into_iter().for_each(&mut consume);
+        start = end;
     }
-    total
 }
 
 impl PolicyRun {
+    /// Adds a later part of the job set.
+    fn absorb(&mut self, part: &PolicyRun) {
+        self.accumulator.merge(&part.accumulator);
+        if let (Some(all), Some(some)) = (&mut self.records, &part.records) {
+            all.extend_from_slice(some);
+        }
+    }
+
     #[inline]
     fn record(&mut self, job: &Job, calls: u32, seen_at: Option<f64>) {
         self.accumulator
@@ -182,9 +197,10 @@ fn run_learning(
     options: RunOptions,
 ) -> PolicyRun {
     let clients = options.clients.clamp(1, jobs.max(1));
-    let lanes: Vec<PolicyRun> = (0..clients)
-        .into_par_iter()
-        .map(|client_index| {
+    let mut merged = empty_run(options, 0);
+    in_order(
+        clients,
+        |client_index| {
             let sid = stream_id(spec.name());
             let mut client = spec.client();
             let mut run = empty_run(options, (jobs / clients + 1) as usize);
@@ -198,9 +214,9 @@ fn run_learning(
                 job_index += clients;
             }
             run
-        })
-        .collect();
-    let mut merged = merge(lanes.iter(), options);
+        },
+        |lane| merged.absorb(&lane),
+    );
     if let Some(records) = &mut merged.records {
         records.sort_by_key(|r| r.job);
     }

@@ -171,8 +171,11 @@ impl Distribution {
         self.partial_expectation(-1.0)
     }
 
-    /// The smallest `t` with `S(t) <= tail`: where a schedule may stop covering the
-    /// distribution. Exact for bounded distributions with `tail = 0`.
+    /// A `t` with `S(t) <= tail`: where a schedule may stop covering the
+    /// distribution. Bounded distributions return the end of their support (so
+    /// `S = 0` there, whatever `tail`); a mixture returns the largest of its
+    /// components' points, where its survival is at most `tail`. Unbounded ones
+    /// return the smallest such `t`, by bisection.
     pub fn upper(&self, tail: f64) -> f64 {
         match self {
             Distribution::Fixed(d) => d.value(),

@@ -79,10 +79,15 @@ fn cli_outputs_are_byte_identical_at_one_and_two_threads() {
         assert_eq!(code, 0, "{err}");
         let summary = std::fs::read(out.join("summary.csv")).unwrap();
         let jobs = std::fs::read(out.join("jobs.csv")).unwrap();
-        outputs.push((summary, jobs));
+        let pictures: Vec<Vec<u8>> = ["report.md", "delay_cdf.png", "calls.png", "schedule.png"]
+            .iter()
+            .map(|f| std::fs::read(out.join(f)).unwrap())
+            .collect();
+        outputs.push((summary, jobs, pictures));
     }
     assert_eq!(outputs[0].0, outputs[1].0, "summary.csv differs");
     assert_eq!(outputs[0].1, outputs[1].1, "jobs.csv differs");
+    assert!(outputs[0].2 == outputs[1].2, "report.md or a plot differs");
     // 70,000 jobs × 10 policies plus a header.
     let lines = outputs[0].1.iter().filter(|b| **b == b'\n').count();
     assert_eq!(lines, 70_000 * 10 + 1);

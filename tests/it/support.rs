@@ -41,3 +41,19 @@ pub fn pollsim(args: &[&str], threads: Option<usize>) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A multi-threaded tokio runtime for the HTTP tests (two workers: the target machine's cores).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// A workload of short jobs, uniform on `[base - spread, base + spread]` seconds.
+pub fn workload(base: f64, spread: f64, error_probability: f64) -> pollsim::workload::Workload {
+    use pollsim::workload::{Distribution, Uniform, Workload};
+    let dist = Distribution::Uniform(Uniform::new(base, spread).unwrap());
+    Workload::new(dist, error_probability, None).unwrap()
+}

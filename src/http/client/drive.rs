@@ -1,0 +1,212 @@
+//! The runtime loop: a policy's [`JobSchedule`] driven on tokio time.
+//!
+//! The schedule is anchored at the job's creation: check `k` is due at
+//! `created + t_k · time_scale`, where `t_{k+1} = t_k + next_delay`, and the
+//! policy sees `t_k` as `elapsed`, exactly as in the simulator. Lateness (timer
+//! lag, a slow answer) never shifts later checks, so the client makes the checks
+//! the simulator predicts, each a little late. A check never goes out before the
+//! previous answer arrived, nor before that answer's `Retry-After` ran out (when
+//! the policy honours it); a check whose time has passed goes out at once.
+
+use super::report::{CheckRecord, CheckResult, JobEnd, JobReport};
+use super::{Answer, Client, JobHandle};
+use crate::http::wire::JobState;
+use crate::policy::{
+    ClientPolicy, JobHint, JobPoller, JobSchedule, Observation, PolicySpec, PollPolicy, Response,
+};
+use crate::rng::{JobRng, stream_id};
+use crate::sim::engine::MAX_CALLS_PER_JOB;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+impl Client {
+    /// Polls `job` with `policy` until it ends. The report says how: a final
+    /// state, the policy giving up, the deadline, or a refused request.
+    pub async fn wait(&self, job: &JobHandle, policy: &mut ClientPolicy) -> JobReport {
+        let poller = policy.start(&JobHint { expected: job.hint });
+        let report = self.drive(job, poller, policy.spec()).await;
+        policy.finished(&report.outcome());
+        report
+    }
+
+    /// Polls `job` with a policy that concurrent jobs share (a learning policy
+    /// then learns from all of them, in the order they end).
+    pub async fn wait_shared(&self, job: &JobHandle, policy: &Mutex<ClientPolicy>) -> JobReport {
+        let (poller, spec) = {
+            let mut policy = lock(policy);
+            (
+                policy.start(&JobHint { expected: job.hint }),
+                policy.spec().clone(),
+            )
+        };
+        let report = self.drive(job, poller, &spec).await;
+        lock(policy).finished(&report.outcome());
+        report
+    }
+
+    /// Polls every job with `spec`, at most `concurrency` jobs at a time, and
+    /// returns the reports in the order of `jobs`. All jobs share one
+    /// [`ClientPolicy`] (see [`Self::wait_shared`]). A job that waits for a slot
+    /// has its checks sent late, not skipped.
+    pub async fn wait_all(
+        &self,
+        jobs: &[JobHandle],
+        spec: &PolicySpec,
+        concurrency: usize,
+    ) -> Vec<JobReport> {
+        let policy = Arc::new(Mutex::new(spec.client()));
+        let slots = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, job) in jobs.iter().cloned().enumerate() {
+            let (client, policy, slots) = (self.clone(), policy.clone(), slots.clone());
+            tasks.spawn(async move {
+                let _slot = slots.acquire_owned().await.ok();
+                (position, client.wait_shared(&job, &policy).await)
+            });
+        }
+        let mut reports: Vec<Option<JobReport>> = vec![None; jobs.len()];
+        while let Some(joined) = tasks.join_next().await {
+            // A task can only fail by panicking; the job is then reported below.
+            if let Ok((position, report)) = joined {
+                reports[position] = Some(report);
+            }
+        }
+        reports
+            .into_iter()
+            .zip(jobs)
+            .map(|(report, job)| report.unwrap_or_else(|| JobReport::lost(job)))
+            .collect()
+    }
+
+    async fn drive(&self, job: &JobHandle, poller: JobPoller, spec: &PolicySpec) -> JobReport {
+        let span =
+            tracing::info_span!("job", id = %job.id, index = job.index, policy = spec.name());
+        self.run(job, poller, spec).instrument(span).await
+    }
+
+    async fn run(&self, job: &JobHandle, mut poller: JobPoller, spec: &PolicySpec) -> JobReport {
+        let options = self.options();
+        let scale = options.time_scale;
+        let t0 = job.created;
+        let since = |i: Instant| i.saturating_duration_since(t0).as_secs_f64() / scale;
+        let real = |s: f64| Duration::try_from_secs_f64(s * scale).unwrap_or(Duration::MAX);
+        let deadline = options.deadline.map(|d| t0 + d);
+        let honor_retry_after = spec.limits().honor_retry_after;
+        let mut rng = JobRng::for_job(options.seed, stream_id(spec.name()), job.index);
+        let mut report = JobReport {
+            id: job.id.clone(),
+            index: job.index,
+            end: JobEnd::GaveUp,
+            calls: 0,
+            elapsed: Duration::ZERO,
+            creation_lag: t0.saturating_duration_since(job.submitted).as_secs_f64() / scale,
+            checks: Vec::new(),
+            errors: Vec::new(),
+        };
+        let mut next = poller.first_delay(&mut rng);
+        let mut not_before = t0;
+        let end = loop {
+            let Some(mut at) = next else {
+                break JobEnd::GaveUp;
+            };
+            if report.calls >= MAX_CALLS_PER_JOB {
+                break JobEnd::GaveUp;
+            }
+            at = at.max(since(Instant::now().max(not_before)));
+            let due = t0.checked_add(real(at));
+            if let (Some(deadline), Some(due)) = (deadline, due)
+                && due > deadline
+            {
+                break JobEnd::DeadlineExceeded;
+            }
+            let Some(due) = due else {
+                break JobEnd::DeadlineExceeded;
+            };
+            tokio::time::sleep_until(due).await;
+            let sent = Instant::now();
+            let answer = match deadline {
+                Some(d) => match tokio::time::timeout_at(d, self.status(&job.id)).await {
+                    Ok(answer) => answer,
+                    Err(_) => {
+                        report.calls += 1;
+                        break JobEnd::DeadlineExceeded;
+                    }
+                },
+                None => self.status(&job.id).await,
+            };
+            let received = Instant::now();
+            report.calls += 1;
+            let mut record = |result| {
+                report.checks.push(CheckRecord {
+                    at,
+                    sent: since(sent),
+                    received: since(received),
+                    result,
+                })
+            };
+            let (response, retry_after) = match answer {
+                Answer::Final(state) => {
+                    record(CheckResult::Final);
+                    break match state {
+                        JobState::Error => JobEnd::Error,
+                        _ => JobEnd::Completed,
+                    };
+                }
+                Answer::Rejected { message, .. } => {
+                    record(CheckResult::Rejected);
+                    break JobEnd::Rejected(message);
+                }
+                Answer::Pending {
+                    progress,
+                    eta,
+                    retry_after,
+                } => {
+                    record(CheckResult::Pending);
+                    (Response::Pending { progress, eta }, retry_after)
+                }
+                Answer::Transient {
+                    message,
+                    retry_after,
+                } => {
+                    record(CheckResult::Transient);
+                    report
+                        .errors
+                        .push(format!("check {}: {message}", report.calls));
+                    (Response::TransientError, retry_after)
+                }
+                Answer::RateLimited {
+                    message,
+                    retry_after,
+                } => {
+                    record(CheckResult::RateLimited);
+                    report
+                        .errors
+                        .push(format!("check {}: {message}", report.calls));
+                    (Response::RateLimited, retry_after)
+                }
+            };
+            tracing::debug!(check = report.calls, at, ?response, ?retry_after, "pending");
+            let obs = Observation {
+                attempt: report.calls,
+                elapsed: at,
+                response,
+                retry_after,
+            };
+            next = poller.next_delay(&obs, &mut rng).map(|wait| at + wait);
+            if let (true, Some(after)) = (honor_retry_after, retry_after) {
+                not_before = received.checked_add(real(after)).unwrap_or(received);
+            }
+        };
+        report.end = end;
+        report.elapsed = t0.elapsed();
+        tracing::info!(end = %report.end, calls = report.calls, errors = report.errors.len(), "done");
+        report
+    }
+}
+
+// Policy state stays consistent after every call, so a poisoned lock is still usable.
+fn lock(policy: &Mutex<ClientPolicy>) -> std::sync::MutexGuard<'_, ClientPolicy> {
+    policy.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,356 @@
+//! The thin client: creates jobs and polls them with a [`crate::policy`] policy.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), pollsim::http::client::ClientError> {
+//! use pollsim::http::{Client, wire::NewJob};
+//! use pollsim::policy::PolicySpec;
+//! let client = Client::new("http://127.0.0.1:8080")?;
+//! let job = client.create_job(&NewJob::default()).await?;
+//! let spec = PolicySpec::from_toml("name = 'e'\nkind = 'exponential'").unwrap();
+//! let report = client.wait(&job, &mut spec.client()).await;
+//! println!("{}: {} after {} calls", report.id, report.end, report.calls);
+//! # Ok(()) }
+//! ```
+//!
+//! Status answers are sorted into what a policy can act on ([`Answer`]): final,
+//! pending, a transient error (5xx, connection refused or reset, timeout,
+//! unreadable body) or rate limited (429), each with the server's `Retry-After`;
+//! any other 4xx means the request itself is wrong and polling stops.
+
+mod drive;
+mod report;
+
+pub use report::{CheckRecord, CheckResult, JobEnd, JobReport};
+
+use super::install_crypto_provider;
+use super::wire::{CreatedJob, ErrorBody, JobState, NewJob, StatusBody};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+/// How the client runs. Defaults are documented on each field.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Real seconds per job second; must match the server's. Default 1.
+    pub time_scale: f64,
+    /// Timeout of one request, real time. Default 10 s.
+    pub request_timeout: Duration,
+    /// Stop polling a job this long (real time) after it was created. Default: never.
+    pub deadline: Option<Duration>,
+    /// Jitter seed: job `i` under policy `p` draws what the simulator draws for
+    /// `(seed, p, i)`. Default 1, the config default.
+    pub seed: u64,
+    /// Sent as `X-Client-Id`, the server's rate-limit key. Default none.
+    pub client_id: Option<String>,
+    /// Status requests in flight at once across all jobs; bounds open connections.
+    /// Default 64.
+    pub max_in_flight: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            time_scale: 1.0,
+            request_timeout: Duration::from_secs(10),
+            deadline: None,
+            seed: crate::config::DEFAULT_SEED,
+            client_id: None,
+            max_in_flight: 64,
+        }
+    }
+}
+
+/// A request the client could not make or the server refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("base URL '{url}': {problem}")]
+    BaseUrl { url: String, problem: String },
+    #[error("client option {field}: {problem}")]
+    Option {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("cannot build the HTTP client: {0}")]
+    Build(#[source] reqwest::Error),
+    #[error("{what}: {source}")]
+    Request {
+        what: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{what}: HTTP {status}: {message}")]
+    Server {
+        what: String,
+        status: u16,
+        message: String,
+    },
+}
+
+/// One status check, classified for the policy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    Final(JobState),
+    Pending {
+        progress: Option<f64>,
+        eta: Option<f64>,
+        retry_after: Option<f64>,
+    },
+    /// Nothing learned; worth checking again.
+    Transient {
+        message: String,
+        retry_after: Option<f64>,
+    },
+    RateLimited {
+        message: String,
+        retry_after: Option<f64>,
+    },
+    /// The server refused the request itself (a 4xx other than 408 and 429).
+    Rejected {
+        status: u16,
+        message: String,
+    },
+}
+
+/// A job the server accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobHandle {
+    pub id: String,
+    /// Keys the job's jitter. `create_job` numbers a client's jobs 0, 1, 2, …,
+    /// like the simulator's job set; set it to match a specific simulated job.
+    pub index: u64,
+    /// The server's duration hint, for duration-aware policies.
+    pub hint: Option<f64>,
+    /// When the creation was answered: time zero of the job's schedule. The
+    /// server started the job's clock a little earlier, between `submitted` and
+    /// `created`, so no check can land before its scheduled job time.
+    pub created: Instant,
+    /// When the creation request was sent.
+    pub submitted: Instant,
+}
+
+/// The client; cheap to clone (clones share connections).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    options: ClientOptions,
+    in_flight: Semaphore,
+    created: AtomicU64,
+}
+
+impl Client {
+    /// A client with default options for `base_url` (`http://host:port`).
+    pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        Self::with_options(base_url, ClientOptions::default())
+    }
+
+    pub fn with_options(base_url: &str, options: ClientOptions) -> Result<Self, ClientError> {
+        let bad_url = |problem: String| ClientError::BaseUrl {
+            url: base_url.to_string(),
+            problem,
+        };
+        let url = reqwest::Url::parse(base_url).map_err(|e| bad_url(e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad_url(format!(
+                "scheme {} is not http or https",
+                url.scheme()
+            )));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad_url("must not have a query or fragment".into()));
+        }
+        super::server::validate_time_scale(options.time_scale).map_err(|e| {
+            ClientError::Option {
+                field: "time_scale",
+                problem: e.problem,
+            }
+        })?;
+        if options.max_in_flight == 0 {
+            return Err(ClientError::Option {
+                field: "max_in_flight",
+                problem: "0: at least one request must be allowed".into(),
+            });
+        }
+        if options.request_timeout.is_zero() {
+            return Err(ClientError::Option {
+                field: "request_timeout",
+                problem: "0: requests need time".into(),
+            });
+        }
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(options.request_timeout)
+            .connect_timeout(options.request_timeout)
+            .tcp_nodelay(true)
+            // Loopback and private servers must not be routed through a proxy.
+            .no_proxy()
+            .user_agent(concat!("pollsim/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(ClientError::Build)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base: url.as_str().trim_end_matches('/').to_string(),
+                in_flight: Semaphore::new(options.max_in_flight),
+                options,
+                created: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self
+            .inner
+            .http
+            .request(method, format!("{}{path}", self.inner.base));
+        match &self.inner.options.client_id {
+            Some(id) => request.header("x-client-id", id),
+            None => request,
+        }
+    }
+
+    /// Creates a job (`POST /jobs`). Not retried: a retry could create two jobs.
+    pub async fn create_job(&self, job: &NewJob) -> Result<JobHandle, ClientError> {
+        let what = || "POST /jobs".to_string();
+        let submitted = Instant::now();
+        let response = self
+            .request(reqwest::Method::POST, "/jobs")
+            .json(job)
+            .send()
+            .await
+            .map_err(|source| ClientError::Request {
+                what: what(),
+                source,
+            })?;
+        let created_at = Instant::now();
+        let status = response.status();
+        if status != reqwest::StatusCode::CREATED {
+            return Err(ClientError::Server {
+                what: what(),
+                status: status.as_u16(),
+                message: error_text(response).await,
+            });
+        }
+        let created: CreatedJob = response
+            .json()
+            .await
+            .map_err(|source| ClientError::Request {
+                what: what(),
+                source,
+            })?;
+        Ok(JobHandle {
+            id: created.id,
+            index: self.inner.created.fetch_add(1, Ordering::Relaxed),
+            hint: created.hint_s,
+            created: created_at,
+            submitted,
+        })
+    }
+
+    /// One status check of job `id`, classified. Never fails: failures are answers.
+    pub async fn status(&self, id: &str) -> Answer {
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Answer::Rejected {
+                status: 400,
+                message: format!("job id '{id}' has characters a job id never has"),
+            };
+        }
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = self.inner.in_flight.acquire().await.ok();
+        let path = format!("/jobs/{id}/status");
+        let response = match self.request(reqwest::Method::GET, &path).send().await {
+            Ok(r) => r,
+            Err(e) => {
+                return Answer::Transient {
+                    message: describe(&e),
+                    retry_after: None,
+                };
+            }
+        };
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        if status == reqwest::StatusCode::OK {
+            return match response.json::<StatusBody>().await {
+                Ok(StatusBody {
+                    result: JobState::Pending,
+                    progress,
+                    eta_s,
+                }) => Answer::Pending {
+                    progress,
+                    eta: eta_s,
+                    retry_after,
+                },
+                Ok(body) => Answer::Final(body.result),
+                Err(e) => Answer::Transient {
+                    message: format!("unreadable status answer: {}", describe(&e)),
+                    retry_after,
+                },
+            };
+        }
+        let message = format!("HTTP {}: {}", status.as_u16(), error_text(response).await);
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            Answer::RateLimited {
+                message,
+                retry_after,
+            }
+        } else if status.is_server_error() || status == reqwest::StatusCode::REQUEST_TIMEOUT {
+            Answer::Transient {
+                message,
+                retry_after,
+            }
+        } else {
+            Answer::Rejected {
+                status: status.as_u16(),
+                message,
+            }
+        }
+    }
+}
+
+/// `Retry-After` in seconds. The HTTP-date form is not used by pollsim's server
+/// and is ignored.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<f64> {
+    let seconds: f64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+/// The server's `{ "error": … }`, or the start of whatever it sent.
+async fn error_text(response: reqwest::Response) -> String {
+    let text = response.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => body.error,
+        Err(_) => text.chars().take(200).collect(),
+    }
+}
+
+/// A reqwest error with its causes (connection refused, reset, timeout).
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

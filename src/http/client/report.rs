@@ -1,0 +1,124 @@
+//! What happened to one job: how it ended, every check, and the errors met.
+
+use crate::policy::JobOutcome;
+use std::fmt;
+use std::time::Duration;
+
+/// How polling a job ended. Every job ends in exactly one of these.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobEnd {
+    /// A check saw `completed`.
+    Completed,
+    /// A check saw `error` (the job failed; polling worked).
+    Error,
+    /// The policy stopped (its timeout, attempts or the call guard).
+    GaveUp,
+    /// The client's overall deadline passed first.
+    DeadlineExceeded,
+    /// The server refused a check (unknown or expired job, bad request).
+    Rejected(String),
+}
+
+impl JobEnd {
+    /// The job's final state was seen.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Completed | Self::Error)
+    }
+}
+
+impl fmt::Display for JobEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Completed => f.write_str("completed"),
+            Self::Error => f.write_str("error"),
+            Self::GaveUp => f.write_str("gave up"),
+            Self::DeadlineExceeded => f.write_str("deadline exceeded"),
+            Self::Rejected(why) => write!(f, "rejected: {why}"),
+        }
+    }
+}
+
+/// What one check answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckResult {
+    Pending,
+    Final,
+    Transient,
+    RateLimited,
+    Rejected,
+}
+
+/// One status check. Times are job seconds since the job was created.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CheckRecord {
+    /// When the schedule placed the check: the time the policy saw as `elapsed`.
+    pub at: f64,
+    /// When the request left (later than `at` by timer and scheduling lag).
+    pub sent: f64,
+    /// When the answer arrived.
+    pub received: f64,
+    pub result: CheckResult,
+}
+
+/// One job's polling, start to end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobReport {
+    pub id: String,
+    pub index: u64,
+    pub end: JobEnd,
+    /// Status requests made.
+    pub calls: u32,
+    /// Real time from creation to the end of polling.
+    pub elapsed: Duration,
+    /// Job seconds the creation request took: the server's clock for the job
+    /// started up to this much before the client's.
+    pub creation_lag: f64,
+    pub checks: Vec<CheckRecord>,
+    /// One line per failed check: transient errors and rate limits.
+    pub errors: Vec<String>,
+}
+
+impl JobReport {
+    /// A job whose polling task died (a panic): reported, never silently dropped.
+    pub fn lost(job: &super::JobHandle) -> Self {
+        let why = "the polling task panicked".to_string();
+        Self {
+            id: job.id.clone(),
+            index: job.index,
+            end: JobEnd::Rejected(why.clone()),
+            calls: 0,
+            elapsed: job.created.elapsed(),
+            creation_lag: 0.0,
+            checks: Vec::new(),
+            errors: vec![why],
+        }
+    }
+
+    /// The check that saw the final state.
+    pub fn final_check(&self) -> Option<&CheckRecord> {
+        self.checks
+            .last()
+            .filter(|c| c.result == CheckResult::Final)
+    }
+
+    /// Scheduled time (job seconds) of the check that saw the final state: the
+    /// simulator's `seen_at`.
+    pub fn seen_at(&self) -> Option<f64> {
+        self.final_check().map(|c| c.at)
+    }
+
+    /// The outcome as a learning policy records it.
+    pub fn outcome(&self) -> JobOutcome {
+        let last_pending = self
+            .checks
+            .iter()
+            .rev()
+            .find(|c| c.result == CheckResult::Pending)
+            .map_or(0.0, |c| c.at);
+        JobOutcome {
+            calls: self.calls,
+            seen_at: self.seen_at(),
+            last_pending,
+        }
+    }
+}

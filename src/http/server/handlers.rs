@@ -1,0 +1,244 @@
+//! Route handlers: create a job, answer status checks (optionally long-polled).
+
+use super::super::wire::{CreatedJob, JobState, Outcome, StatusBody};
+use super::AppState;
+use super::error::ApiError;
+use super::faults::Verdict;
+use super::jobs::{Job, Missing};
+use super::request;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// `POST /jobs`.
+pub async fn create_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let config = state.config();
+    let bytes = request::body_bytes(&headers, body, config.max_body_bytes).await?;
+    let asked = request::new_job(&headers, &bytes, config.max_duration_s)?;
+    let (duration_s, outcome, hint_s) = match asked.duration_s {
+        Some(d) => (d, asked.outcome.unwrap_or(Outcome::Completed), asked.hint_s),
+        None => {
+            let job = state.sample();
+            let outcome = if job.failed {
+                Outcome::Error
+            } else {
+                Outcome::Completed
+            };
+            (
+                job.duration,
+                asked.outcome.unwrap_or(outcome),
+                asked.hint_s.or(job.hint),
+            )
+        }
+    };
+    let now = Instant::now();
+    let done_at = now + state.real(duration_s);
+    let job = Job {
+        created: now,
+        done_at,
+        expires_at: done_at + state.real(config.ttl_s),
+        duration_s,
+        outcome,
+    };
+    let Some(id) = state.jobs().insert(job, now) else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "job table full: {} jobs are running or finished less than {} s ago; retry later or start the server with a larger --max-jobs",
+                state.jobs().cap(),
+                config.ttl_s
+            ),
+        )
+        .retry_after(1));
+    };
+    let status_url = format!("/jobs/{id}/status");
+    let mut response = (
+        StatusCode::CREATED,
+        Json(CreatedJob {
+            id: id.to_string(),
+            status_url: status_url.clone(),
+            hint_s,
+        }),
+    )
+        .into_response();
+    if let Ok(location) = HeaderValue::from_str(&status_url) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `GET /jobs/{id}/status`.
+pub async fn job_status(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    let Path(id) = path.map_err(|e| ApiError::bad_request(format!("id: {}", e.body_text())))?;
+    let id = request::job_id(&id)?;
+    let wait = request::wait(query.as_deref(), state.config().max_wait_s)?;
+    status(&state, id, wait, &headers, peer).await
+}
+
+/// `GET /status`: the most recent job, the original assignment's endpoint.
+pub async fn latest_status(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    let wait = request::wait(query.as_deref(), state.config().max_wait_s)?;
+    let Some(id) = state.jobs().latest() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no job has been created yet: POST /jobs first",
+        ));
+    };
+    status(&state, id, wait, &headers, peer).await
+}
+
+async fn status(
+    state: &AppState,
+    id: u64,
+    wait: f64,
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    let faults = state.faults();
+    if faults.active() {
+        let (latency, verdict) = faults.draw();
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        match verdict {
+            Verdict::Pass => {}
+            Verdict::Fail => {
+                return Err(ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "injected failure (--fail-rate): nothing is wrong with the job; check again",
+                ));
+            }
+            Verdict::Throttle(after) => return Err(throttled(after, "--throttle-rate")),
+        }
+        let key = client_key(headers, peer)?;
+        if let Verdict::Throttle(after) = faults.admit(&key, Instant::now()) {
+            return Err(throttled(after, "--rate-limit"));
+        }
+    }
+    let mut now = Instant::now();
+    let mut job = lookup(state, id, now)?;
+    if wait > 0.0 && job.state(now) == JobState::Pending {
+        let until = job.done_at.min(now + state.real(wait));
+        tokio::time::sleep_until(until.into()).await;
+        now = Instant::now();
+        job = lookup(state, id, now)?;
+    }
+    Ok(answer(state, &job, now))
+}
+
+fn lookup(state: &AppState, id: u64, now: Instant) -> Result<Job, ApiError> {
+    state.jobs().get(id, now).map_err(|missing| {
+        let message = match missing {
+            Missing::Unknown => format!("id: no job {id}; create jobs with POST /jobs"),
+            Missing::Expired => format!(
+                "id: job {id} finished more than {} s ago and was forgotten (--ttl)",
+                state.config().ttl_s
+            ),
+        };
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    })
+}
+
+fn answer(state: &AppState, job: &Job, now: Instant) -> Response {
+    let result = job.state(now);
+    let config = state.config();
+    let pending = result == JobState::Pending;
+    let elapsed_s = now.duration_since(job.created).as_secs_f64() / config.time_scale;
+    let remaining_s = (job.duration_s - elapsed_s).max(0.0);
+    let body = StatusBody {
+        result,
+        progress: (pending && config.eta_hints).then(|| {
+            if job.duration_s > 0.0 {
+                (elapsed_s / job.duration_s).clamp(0.0, 1.0)
+            } else {
+                1.0
+            }
+        }),
+        eta_s: (pending && config.eta_hints).then_some(remaining_s),
+    };
+    let mut response = Json(body).into_response();
+    if pending && config.retry_after_hints {
+        // Retry-After is whole seconds (RFC 9110); rounding up never wakes the client early.
+        let after = remaining_s.ceil().clamp(1.0, 86_400.0) as u64;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(after));
+    }
+    response
+}
+
+fn throttled(after: u64, cause: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("rate limited ({cause}): check again after {after} s"),
+    )
+    .retry_after(after)
+}
+
+/// The rate limiter's key: `X-Client-Id` when sent, else the peer address.
+fn client_key(
+    headers: &HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<String, ApiError> {
+    match headers.get("x-client-id") {
+        Some(value) => match value.to_str() {
+            Ok(key) if !key.is_empty() && key.len() <= 128 => Ok(key.to_string()),
+            _ => Err(ApiError::bad_request(
+                "x-client-id: must be 1 to 128 visible ASCII characters",
+            )),
+        },
+        None => Ok(peer.map_or_else(
+            || "anonymous".into(),
+            |Extension(ConnectInfo(a))| a.ip().to_string(),
+        )),
+    }
+}
+
+/// Any path the server does not have.
+pub async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "no route {method} {}: the server has POST /jobs, GET /jobs/{{id}}/status, GET /status and GET /openapi.json",
+            uri.path()
+        ),
+    )
+}
+
+/// A known path with the wrong method.
+pub async fn wrong_method(method: Method, uri: Uri) -> Response {
+    let allowed = if uri.path() == "/jobs" { "POST" } else { "GET" };
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "method {method} is not allowed on {}: use {allowed}",
+            uri.path()
+        ),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allowed));
+    response
+}

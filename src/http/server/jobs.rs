@@ -1,0 +1,150 @@
+//! The job table: bounded in size, finished jobs expire after a TTL.
+//!
+//! A job's whole life is known when it is created (its duration and outcome), so
+//! the table stores instants, not timers: a status check compares the clock with
+//! `done_at`, and a long poll sleeps until `done_at` at most.
+
+use super::super::wire::{JobState, Outcome};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Job {
+    pub created: Instant,
+    pub done_at: Instant,
+    pub expires_at: Instant,
+    /// Job seconds.
+    pub duration_s: f64,
+    pub outcome: Outcome,
+}
+
+impl Job {
+    pub fn state(&self, now: Instant) -> JobState {
+        if now < self.done_at {
+            JobState::Pending
+        } else {
+            match self.outcome {
+                Outcome::Completed => JobState::Completed,
+                Outcome::Error => JobState::Error,
+            }
+        }
+    }
+}
+
+/// Why a job cannot be read.
+#[derive(Debug, PartialEq)]
+pub enum Missing {
+    /// The id was never given out.
+    Unknown,
+    /// The job finished and its TTL ran out.
+    Expired,
+}
+
+/// Jobs by id. Ids are 1, 2, 3, … so `id < next` tells an expired job from one
+/// that never existed without remembering it.
+pub struct JobTable {
+    jobs: RwLock<HashMap<u64, Job>>,
+    next: AtomicU64,
+    latest: AtomicU64,
+    cap: usize,
+    /// Real time between sweeps of expired jobs; sweeping is O(table).
+    sweep_every: Duration,
+    last_sweep: RwLock<Instant>,
+}
+
+impl JobTable {
+    pub fn new(cap: usize, sweep_every: Duration) -> Self {
+        Self {
+            jobs: RwLock::new(HashMap::new()),
+            next: AtomicU64::new(1),
+            latest: AtomicU64::new(0),
+            cap,
+            sweep_every,
+            last_sweep: RwLock::new(Instant::now()),
+        }
+    }
+
+    /// Stores a job; `None` when the table is full of live jobs.
+    pub fn insert(&self, job: Job, now: Instant) -> Option<u64> {
+        let due = now.duration_since(*read(&self.last_sweep)) >= self.sweep_every;
+        let mut jobs = write(&self.jobs);
+        if due || jobs.len() >= self.cap {
+            jobs.retain(|_, j| j.expires_at > now);
+            *write(&self.last_sweep) = now;
+        }
+        if jobs.len() >= self.cap {
+            return None;
+        }
+        // Taken under the write lock, so ids are handed out in insertion order.
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        jobs.insert(id, job);
+        self.latest.store(id, Ordering::Release);
+        Some(id)
+    }
+
+    pub fn get(&self, id: u64, now: Instant) -> Result<Job, Missing> {
+        match read(&self.jobs).get(&id) {
+            Some(job) if job.expires_at > now => Ok(*job),
+            Some(_) => Err(Missing::Expired),
+            None if id > 0 && id < self.next.load(Ordering::Relaxed) => Err(Missing::Expired),
+            None => Err(Missing::Unknown),
+        }
+    }
+
+    /// The most recently created job's id, if any.
+    pub fn latest(&self) -> Option<u64> {
+        Some(self.latest.load(Ordering::Acquire)).filter(|&id| id > 0)
+    }
+
+    /// How many jobs the table holds now (expired ones until the next sweep).
+    pub fn len(&self) -> usize {
+        read(&self.jobs).len()
+    }
+
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+}
+
+// A poisoned lock only means a thread panicked while holding it; the table's
+// invariants hold after every single operation, so the data is still good.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(now: Instant, life: u64) -> Job {
+        Job {
+            created: now,
+            done_at: now,
+            expires_at: now + Duration::from_secs(life),
+            duration_s: 0.0,
+            outcome: Outcome::Completed,
+        }
+    }
+
+    #[test]
+    fn full_table_refuses_until_jobs_expire() {
+        let now = Instant::now();
+        let table = JobTable::new(2, Duration::from_secs(3600));
+        assert_eq!(table.insert(job(now, 10), now), Some(1));
+        assert_eq!(table.insert(job(now, 20), now), Some(2));
+        assert_eq!(table.insert(job(now, 10), now), None);
+        let later = now + Duration::from_secs(15);
+        assert_eq!(table.get(1, later).unwrap_err(), Missing::Expired);
+        assert_eq!(table.insert(job(later, 10), later), Some(3));
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.get(1, later).unwrap_err(), Missing::Expired);
+        assert_eq!(table.get(9, later).unwrap_err(), Missing::Unknown);
+        assert_eq!(table.latest(), Some(3));
+    }
+}

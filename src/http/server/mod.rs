@@ -1,0 +1,178 @@
+//! The bundled status server: in-memory jobs behind `GET /status`, for demos,
+//! tests and sim-to-real validation.
+//!
+//! [`app`] is the whole router, so tests can call it without a socket; [`serve`]
+//! runs it on a listener and [`spawn`] on a free loopback port in the background.
+//! Routes and bodies are documented in [`openapi::document`], served at
+//! `GET /openapi.json`.
+
+mod config;
+mod error;
+mod faults;
+mod handlers;
+mod jobs;
+pub mod openapi;
+mod request;
+
+pub use config::{Faults, ServerConfig, ServerConfigError, validate_time_scale};
+
+use crate::workload::{Job as SimJob, JobSource};
+use axum::Router;
+use axum::routing::{get, post};
+use faults::FaultInjector;
+use jobs::JobTable;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The server's shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    config: ServerConfig,
+    jobs: JobTable,
+    faults: FaultInjector,
+    source: JobSource,
+    /// Index of the next job sampled from the workload.
+    sampled: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(config: ServerConfig) -> Result<Self, ServerConfigError> {
+        let config = config.validate()?;
+        // Sweeping expired jobs at most every TTL/10 (real) keeps creation O(1) on average.
+        let sweep_every =
+            Duration::from_secs_f64((config.ttl_s * config.time_scale / 10.0).min(60.0));
+        Ok(Self {
+            inner: Arc::new(Shared {
+                jobs: JobTable::new(config.max_jobs, sweep_every),
+                faults: FaultInjector::new(config.faults, config.seed, config.time_scale),
+                source: JobSource::new(config.workload.clone(), config.seed),
+                sampled: AtomicU64::new(0),
+                config,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// Jobs currently held (finished ones until they are swept).
+    pub fn job_count(&self) -> usize {
+        self.inner.jobs.len()
+    }
+
+    fn jobs(&self) -> &JobTable {
+        &self.inner.jobs
+    }
+
+    fn faults(&self) -> &FaultInjector {
+        &self.inner.faults
+    }
+
+    /// The next job of the workload: job `n` of the simulator's job set for the
+    /// `n`-th job created without a duration.
+    fn sample(&self) -> SimJob {
+        let index = self.inner.sampled.fetch_add(1, Ordering::Relaxed);
+        self.inner.source.job(index)
+    }
+
+    /// Real time for `job_s` job seconds. Validated settings keep it finite.
+    fn real(&self, job_s: f64) -> Duration {
+        Duration::try_from_secs_f64(job_s * self.inner.config.time_scale).unwrap_or(Duration::MAX)
+    }
+}
+
+/// The router: every route, fallback and state.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/jobs", post(handlers::create_job))
+        .route("/jobs/{id}/status", get(handlers::job_status))
+        .route("/status", get(handlers::latest_status))
+        .route("/openapi.json", get(openapi::handler))
+        .fallback(handlers::no_route)
+        .method_not_allowed_fallback(handlers::wrong_method)
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Status answers are one small write: do not let Nagle hold them back.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// A server running in the background on a loopback port; stops when dropped.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets running requests finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.unwrap_or(Ok(()))
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Why a background server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error("server settings: {0}")]
+    Config(#[from] ServerConfigError),
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Starts a server on a free port of 127.0.0.1. Must be called inside a tokio runtime.
+pub async fn spawn(config: ServerConfig) -> Result<RunningServer, SpawnError> {
+    let state = AppState::new(config)?;
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+    Ok(RunningServer {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
+}

@@ -1,0 +1,128 @@
+//! The OpenAPI 3.1 description of the server, served at `GET /openapi.json`.
+//! Written by hand; a test walks every documented operation against the router.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+pub async fn handler() -> Json<Value> {
+    Json(document())
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    })
+}
+
+fn status_operation(summary: &str, with_id: bool) -> Value {
+    let mut parameters = vec![json!({
+        "name": "wait", "in": "query", "required": false,
+        "description": "Long polling: hold a pending answer up to this many job seconds (at most the server's max wait, 60 by default) or until the job finishes.",
+        "schema": { "type": "number", "minimum": 0 }
+    })];
+    if with_id {
+        parameters.insert(
+            0,
+            json!({
+                "name": "id", "in": "path", "required": true,
+                "description": "The id POST /jobs returned.",
+                "schema": { "type": "string", "pattern": "^[0-9]{1,20}$" }
+            }),
+        );
+    }
+    json!({
+        "summary": summary,
+        "parameters": parameters,
+        "responses": {
+            "200": {
+                "description": "The job's state. With --retry-after-hints a pending answer carries Retry-After (whole job seconds until the job ends).",
+                "headers": { "Retry-After": { "schema": { "type": "integer" } } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Status" } } }
+            },
+            "400": error_response("A malformed id, an unknown query parameter or a bad wait."),
+            "404": error_response("No such job, or it expired (finished longer than the TTL ago)."),
+            "429": error_response("Rate limited (--rate-limit, --throttle-rate); Retry-After says when to check again."),
+            "500": error_response("Injected failure (--fail-rate).")
+        }
+    })
+}
+
+/// The document. Times are job seconds (see the server's time scale).
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "pollsim status server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "In-memory slow jobs behind a status endpoint. All times are job seconds: with a time scale of 0.01 a 300 s job finishes after 3 s of real time."
+        },
+        "paths": {
+            "/jobs": {
+                "post": {
+                    "summary": "Create a job",
+                    "requestBody": {
+                        "required": false,
+                        "description": "Missing fields are sampled from the server's workload. An empty body samples everything.",
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewJob" } } }
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Created; Location is the status URL.",
+                            "headers": { "Location": { "schema": { "type": "string" } } },
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Created" } } }
+                        },
+                        "400": error_response("Malformed JSON, a wrong type, an unknown field, a negative or too large duration."),
+                        "413": error_response("The body is larger than the limit (4096 bytes by default)."),
+                        "415": error_response("A body that is not application/json."),
+                        "503": error_response("The job table is full; Retry-After says when to try again.")
+                    }
+                }
+            },
+            "/jobs/{id}/status": { "get": status_operation("A job's state", true) },
+            "/status": { "get": status_operation("The most recent job's state (the original single-job endpoint)", false) },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": {} } } }
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "NewJob": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "duration_s": { "type": "number", "minimum": 0, "description": "Job seconds until the final state (at most the server's max duration, 30 days by default)." },
+                        "outcome": { "type": "string", "enum": ["completed", "error"], "description": "The final state; default completed (or sampled with the duration)." },
+                        "hint_s": { "type": "number", "minimum": 0, "description": "An approximate duration handed back to clients." }
+                    }
+                },
+                "Created": {
+                    "type": "object",
+                    "required": ["id", "status_url"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "status_url": { "type": "string" },
+                        "hint_s": { "type": "number" }
+                    }
+                },
+                "Status": {
+                    "type": "object",
+                    "required": ["result"],
+                    "properties": {
+                        "result": { "type": "string", "enum": ["pending", "completed", "error"] },
+                        "progress": { "type": "number", "minimum": 0, "maximum": 1, "description": "With --eta-hints, on pending answers." },
+                        "eta_s": { "type": "number", "minimum": 0, "description": "With --eta-hints: job seconds until the final state." }
+                    }
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": { "error": { "type": "string", "description": "The field or input at fault, and the problem." } }
+                }
+            }
+        }
+    })
+}

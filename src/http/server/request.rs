@@ -1,0 +1,178 @@
+//! Reading client input: the job body, the job id and the query. Every problem
+//! becomes a 4xx naming the field; nothing here can panic on any input.
+
+use super::super::wire::{NewJob, Outcome};
+use super::error::ApiError;
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde_json::Value;
+
+/// Reads a body of at most `limit` bytes.
+pub async fn body_bytes(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body: larger than {limit} bytes; a job needs a few dozen"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok(bytes.to_vec()),
+        Err(e) if is_length_limit(&e) => Err(too_large()),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "body: could not be read: {e}"
+        ))),
+    }
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.to_string().contains("length limit exceeded") {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Parses `POST /jobs`. An empty body means "sample everything".
+pub fn new_job(headers: &HeaderMap, bytes: &[u8], max_duration_s: f64) -> Result<NewJob, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(NewJob::default());
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"))
+        .unwrap_or("(none)");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("content-type: {content_type} is not JSON; send application/json"),
+        ));
+    }
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("body: not valid JSON: {e}")))?;
+    let Value::Object(fields) = value else {
+        return Err(ApiError::bad_request(format!(
+            "body: expected a JSON object like {{\"duration_s\": 12.5, \"outcome\": \"completed\"}}, got {}",
+            kind(&value)
+        )));
+    };
+    let mut job = NewJob::default();
+    for (name, value) in &fields {
+        match name.as_str() {
+            "duration_s" => job.duration_s = Some(seconds("duration_s", value, max_duration_s)?),
+            "hint_s" => job.hint_s = Some(seconds("hint_s", value, max_duration_s)?),
+            "outcome" => {
+                job.outcome = Some(match value.as_str() {
+                    Some("completed") => Outcome::Completed,
+                    Some("error") => Outcome::Error,
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "outcome: {value} is not \"completed\" or \"error\""
+                        )));
+                    }
+                });
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "{other}: unknown field; a job takes duration_s, outcome and hint_s"
+                )));
+            }
+        }
+    }
+    Ok(job)
+}
+
+/// A job-seconds field: a number in `[0, max]`. (JSON has no NaN or infinity;
+/// numbers too large for a double are rejected by the JSON parser.)
+fn seconds(field: &str, value: &Value, max: f64) -> Result<f64, ApiError> {
+    let Some(s) = value.as_f64() else {
+        return Err(ApiError::bad_request(format!(
+            "{field}: expected a number of seconds, got {}",
+            kind(value)
+        )));
+    };
+    if !s.is_finite() {
+        return Err(ApiError::bad_request(format!(
+            "{field}: {s} is not a finite number"
+        )));
+    }
+    if s < 0.0 {
+        return Err(ApiError::bad_request(format!(
+            "{field}: {s} is negative; durations are at least 0 seconds"
+        )));
+    }
+    if s > max {
+        return Err(ApiError::bad_request(format!(
+            "{field}: {s} is too large; at most {max} seconds"
+        )));
+    }
+    Ok(s)
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A job id: the decimal number `POST /jobs` answered.
+pub fn job_id(text: &str) -> Result<u64, ApiError> {
+    let shown: String = text.chars().take(40).collect();
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad_request(format!(
+            "id: '{shown}' is not a job id; ids are the decimal numbers POST /jobs returns"
+        )));
+    }
+    text.parse().map_err(|_| {
+        ApiError::bad_request(format!("id: '{shown}' is not a job id; it is out of range"))
+    })
+}
+
+/// The status query: `wait` (job seconds to hold a pending answer), nothing else.
+pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
+    let mut wait = 0.0;
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let shown: String = value.chars().take(40).collect();
+        if name != "wait" {
+            let name: String = name.chars().take(40).collect();
+            return Err(ApiError::bad_request(format!(
+                "{name}: unknown query parameter; only wait is accepted"
+            )));
+        }
+        let seconds: f64 = value.parse().map_err(|_| {
+            ApiError::bad_request(format!("wait: '{shown}' is not a number of seconds"))
+        })?;
+        if !(seconds.is_finite() && seconds >= 0.0) {
+            return Err(ApiError::bad_request(format!(
+                "wait: {shown} is not a non-negative number of seconds"
+            )));
+        }
+        if seconds > max_wait_s {
+            return Err(ApiError::bad_request(format!(
+                "wait: {shown} is too long; at most {max_wait_s} seconds"
+            )));
+        }
+        wait = seconds;
+    }
+    Ok(wait)
+}

@@ -1,0 +1,62 @@
+//! JSON bodies exchanged by the server and the client, and the job-id format.
+
+use serde::{Deserialize, Serialize};
+
+/// How a job ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Completed,
+    Error,
+}
+
+/// `POST /jobs`: every field optional; the server samples what is missing from
+/// its workload.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct NewJob {
+    /// Job seconds from submission to the final state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// An approximate duration the client may use (duration-aware policies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint_s: Option<f64>,
+}
+
+/// `201` answer to `POST /jobs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedJob {
+    pub id: String,
+    pub status_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_s: Option<f64>,
+}
+
+/// The `result` of a status check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Pending,
+    Completed,
+    Error,
+}
+
+/// `200` answer to a status check: the original assignment's `{ "result": … }`,
+/// plus optional hints when the server is started with `--eta-hints`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusBody {
+    pub result: JobState,
+    /// Share of the job done, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<f64>,
+    /// Job seconds until the final state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta_s: Option<f64>,
+}
+
+/// Every 4xx and 5xx answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}

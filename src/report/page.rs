@@ -1,0 +1,288 @@
+//! `report.md`: the one page a person opens first in a results folder.
+//!
+//! It says which policy wins and by how much (against the runner-up and against
+//! the naive constant policy), shows the summary table, embeds the plots that
+//! were drawn and explains the ones that were not, and ends with what produced
+//! it: config, seed, jobs and the command that reproduces it.
+
+use super::table::{by_cost, summary_markdown};
+use crate::metrics::{Scoring, Summary};
+use std::fmt::Write;
+
+/// One figure of the results folder, drawn or not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// File name inside the results folder, e.g. `delay_cdf.png`.
+    pub file: String,
+    pub title: String,
+    /// One or two sentences on how to read it.
+    pub caption: String,
+    /// `Err(reason)`: the plot could not be drawn; the page says why instead.
+    pub status: Result<(), String>,
+}
+
+/// What the page is made from.
+#[derive(Clone, Debug)]
+pub struct Page<'a> {
+    /// The run's name (the config's file stem).
+    pub name: &'a str,
+    /// The config file as given on the command line.
+    pub config: &'a str,
+    pub seed: u64,
+    pub jobs: u64,
+    /// A command line that reproduces the run.
+    pub command: &'a str,
+    pub summaries: &'a [Summary],
+    pub scoring: &'a Scoring,
+    /// `None`: plots were switched off (`--no-plots`).
+    pub figures: Option<&'a [Figure]>,
+}
+
+/// Differences smaller than this fraction of the cost are reported as a tie.
+const TIE: f64 = 0.01;
+
+pub fn report_md(page: &Page) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# pollsim results: {}\n", page.name);
+    md.push_str(&verdict(page.summaries));
+    let _ = writeln!(md, "\n## Policies, cheapest first\n");
+    md.push_str(&summary_markdown(page.summaries));
+    let s = page.scoring;
+    let _ = writeln!(
+        md,
+        "\n\ncost/job = {} × calls + {} × delay (s) + {} × P(give up) (`[metrics.prices]`; \
+         delay counts detected jobs, averaged over all jobs). \
+         \"exact\" columns are computed from the duration distribution for policies whose \
+         check times are the same for every job; ± is a 95 % confidence interval.",
+        num(s.call_price),
+        num(s.delay_price),
+        num(s.give_up_price)
+    );
+    let _ = writeln!(md, "\n## Plots\n");
+    match page.figures {
+        None => md.push_str("Plots were skipped (`--no-plots`).\n"),
+        Some([]) => md.push_str("No plots for this run.\n"),
+        Some(figures) => {
+            for f in figures {
+                let _ = writeln!(md, "### {}\n", f.title);
+                match &f.status {
+                    Ok(()) => {
+                        let _ = writeln!(md, "{}\n\n![{}]({})\n", f.caption, f.title, f.file);
+                    }
+                    Err(reason) => {
+                        let _ = writeln!(md, "*`{}` was not drawn: {reason}.*\n", f.file);
+                    }
+                }
+            }
+        }
+    }
+    let _ = writeln!(md, "## Reproduce\n");
+    let _ = writeln!(
+        md,
+        "Config `{}`, seed {}, {} jobs per policy (the same jobs for every policy). \
+         The same command gives the same numbers at any thread count:\n",
+        page.config, page.seed, page.jobs
+    );
+    let _ = writeln!(md, "```sh\n{}\n```", page.command);
+    md
+}
+
+fn num(x: f64) -> String {
+    let s = format!("{x:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// "How much lower": the absolute and relative difference of two costs.
+fn gap(better: f64, worse: f64) -> String {
+    let d = worse - better;
+    if worse > 0.0 {
+        format!("{d:.2} lower per job ({:.1} %)", 100.0 * d / worse)
+    } else {
+        format!("{d:.2} lower per job")
+    }
+}
+
+/// The opening paragraph: winner, runner-up, naive constant policy.
+fn verdict(rows: &[Summary]) -> String {
+    let sorted: Vec<&Summary> = by_cost(rows)
+        .into_iter()
+        .filter(|s| s.cost.is_finite())
+        .collect();
+    let Some(best) = sorted.first() else {
+        return "No policy has a finite cost, so there is no winner.\n".into();
+    };
+    let mut out = format!(
+        "**Winner: `{}`** ({}), with the lowest cost: **{:.2} per job** \
+         ({:.2} calls and {:.2} s mean detection delay per job).",
+        best.policy, best.kind, best.cost, best.calls.mean, best.delay.mean
+    );
+    if let Some(second) = sorted.get(1) {
+        if second.cost - best.cost <= TIE * second.cost.abs() {
+            let _ = write!(
+                out,
+                " The runner-up `{}` costs {:.2}: within {:.0} %, a near tie.",
+                second.policy,
+                second.cost,
+                100.0 * TIE
+            );
+        } else {
+            let _ = write!(
+                out,
+                " Against the runner-up `{}` ({:.2}): {}.",
+                second.policy,
+                second.cost,
+                gap(best.cost, second.cost)
+            );
+        }
+    }
+    // The naive answer is the config's first constant-interval policy.
+    match rows.iter().find(|s| s.kind == "constant") {
+        Some(naive) if naive.policy == best.policy => {
+            let _ = write!(out, " The winner is itself a constant-interval policy.");
+        }
+        Some(naive) => {
+            let _ = write!(
+                out,
+                " Against the naive constant policy `{}` ({:.2}): {}, with {:.2} calls per job \
+                 instead of {:.2} and {:.2} s mean delay instead of {:.2} s.",
+                naive.policy,
+                naive.cost,
+                gap(best.cost, naive.cost),
+                best.calls.mean,
+                naive.calls.mean,
+                best.delay.mean,
+                naive.delay.mean
+            );
+        }
+        None => {}
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Stat;
+
+    fn summary(policy: &str, kind: &str, cost: f64, calls: f64) -> Summary {
+        let stat = |mean| Stat {
+            mean,
+            ci95: 0.1,
+            p50: mean,
+            p95: mean,
+            p99: mean,
+            max: mean,
+        };
+        Summary {
+            policy: policy.into(),
+            kind: kind.into(),
+            jobs: 100,
+            completed: 100,
+            errors: 0,
+            given_up: 0,
+            calls: stat(calls),
+            delay: stat(2.0),
+            detection_time: 300.0,
+            hit_rate: 0.5,
+            efficiency_ratio: 0.01,
+            score: 0.49,
+            cost,
+            exact: None,
+            load: None,
+        }
+    }
+
+    #[test]
+    fn verdict_names_winner_runner_up_and_naive_with_the_differences() {
+        let rows = [
+            summary("every-5s", "constant", 60.75, 60.5),
+            summary("backoff", "exponential", 12.0, 11.0),
+            summary("sched", "schedule", 10.0, 9.0),
+        ];
+        let text = verdict(&rows);
+        assert!(text.starts_with("**Winner: `sched`** (schedule)"), "{text}");
+        assert!(
+            text.contains("runner-up `backoff` (12.00): 2.00 lower per job (16.7 %)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("naive constant policy `every-5s` (60.75): 50.75 lower per job (83.5 %)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("9.00 calls per job instead of 60.50"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn close_costs_are_a_tie_and_a_constant_winner_is_said_so() {
+        let rows = [
+            summary("c", "constant", 10.0, 9.0),
+            summary("e", "exponential", 10.05, 9.0),
+        ];
+        let text = verdict(&rows);
+        assert!(text.contains("a near tie"), "{text}");
+        assert!(
+            text.contains("The winner is itself a constant-interval policy"),
+            "{text}"
+        );
+        assert_eq!(
+            verdict(&[]),
+            "No policy has a finite cost, so there is no winner.\n"
+        );
+    }
+
+    #[test]
+    fn page_embeds_drawn_figures_and_explains_the_others() {
+        let rows = [summary("c", "constant", 10.0, 9.0)];
+        let figures = [
+            Figure {
+                file: "a.png".into(),
+                title: "A".into(),
+                caption: "Read A.".into(),
+                status: Ok(()),
+            },
+            Figure {
+                file: "b.png".into(),
+                title: "B".into(),
+                caption: "Read B.".into(),
+                status: Err("a single point".into()),
+            },
+        ];
+        let scoring = Scoring::default();
+        let mut page = Page {
+            name: "x",
+            config: "configs/x.toml",
+            seed: 7,
+            jobs: 100,
+            command: "pollsim simulate --config configs/x.toml --seed 7 --jobs 100",
+            summaries: &rows,
+            scoring: &scoring,
+            figures: Some(&figures),
+        };
+        let md = report_md(&page);
+        assert!(md.contains("![A](a.png)"), "{md}");
+        assert!(!md.contains("](b.png)"), "{md}");
+        assert!(
+            md.contains("*`b.png` was not drawn: a single point.*"),
+            "{md}"
+        );
+        assert!(md.contains("| c "), "{md}");
+        assert!(
+            md.contains("cost/job = 1 × calls + 0.1 × delay (s) + 0 × P(give up)"),
+            "{md}"
+        );
+        assert!(md.contains("seed 7, 100 jobs"), "{md}");
+        assert!(
+            md.contains("```sh\npollsim simulate --config configs/x.toml --seed 7 --jobs 100\n```")
+        );
+        page.figures = None;
+        let md = report_md(&page);
+        assert!(
+            md.contains("skipped (`--no-plots`)") && !md.contains("!["),
+            "{md}"
+        );
+    }
+}

@@ -1,0 +1,38 @@
+//! PNG plots: pure functions from result rows to PNG bytes.
+//!
+//! Each plot takes plain rows (built from simulation results by the `from_*`
+//! constructors beside it) and returns the encoded image or a [`PlotError`]
+//! that says, in words fit for `report.md`, why it could not be drawn. Nothing
+//! here touches the file system: the command layer writes the bytes, and turns
+//! an error into a note instead of failing the run.
+//!
+//! Every plot shares [`style`]: the bundled font, a 1600×1000 (or taller)
+//! canvas, the policy palette (pass each policy the same `color` slot in every
+//! plot) and a legend column beside the data. A new plot is a file with a row
+//! type and a `fn(&rows) -> Result<Vec<u8>, PlotError>` built on
+//! [`canvas::render`].
+
+mod axis;
+mod calls;
+pub mod canvas;
+mod delay_cdf;
+mod schedule;
+pub mod style;
+
+pub use calls::{CallCounts, calls_png};
+pub use delay_cdf::{DelayCdf, delay_cdf_png};
+pub use schedule::{ScheduleRows, schedule_png};
+
+/// Why a plot was not drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlotError {
+    /// The rows hold nothing a chart could show (no policies, no detected jobs, …).
+    #[error("nothing to draw: {0}")]
+    NoData(String),
+    #[error("the bundled font could not be loaded: {0}")]
+    Font(String),
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    #[error("PNG encoding failed: {0}")]
+    Encode(String),
+}
