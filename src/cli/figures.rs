@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::metrics::Summary;
 use crate::report::page::Figure;
-use crate::report::plot::{self, CallCounts, DelayCdf, PlotError, ScheduleRows};
+use crate::report::plot::{self, CallCounts, DelayCdf, LoadSeries, PlotError, ScheduleRows};
 use crate::sim;
 
 /// A figure and, when it was drawn, its PNG bytes.
@@ -42,6 +42,7 @@ pub(crate) fn simulate_figures(
     config: &Config,
     summaries: &[Summary],
     run: &sim::Run,
+    loads: Option<&[sim::LoadTimeline]>,
 ) -> Vec<Rendered> {
     let mut order: Vec<usize> = (0..summaries.len()).collect();
     order.sort_by(|&a, &b| summaries[a].cost.total_cmp(&summaries[b].cost));
@@ -69,7 +70,21 @@ pub(crate) fn simulate_figures(
                 .join(", ")
         )
     };
-    vec![
+    let load = loads.map(|loads| {
+        let rows: Vec<LoadSeries> = order
+            .iter()
+            .map(|&i| LoadSeries::from_timeline(&summaries[i].policy, i, &loads[i]))
+            .collect();
+        rendered(
+            "load.png",
+            "Server load",
+            "Each line is one policy: the requests the status server received in each second \
+             (answered, failed and throttled together; load.csv splits them). Spikes are herds \
+             of clients checking at once; a flat top at the rate limit means clients wait on 429s.",
+            plot::load_png(&rows),
+        )
+    });
+    let mut figures = vec![
         rendered(
             "delay_cdf.png",
             "Detection delay",
@@ -96,5 +111,7 @@ pub(crate) fn simulate_figures(
             ),
             plot::schedule_png(&schedule),
         ),
-    ]
+    ];
+    figures.extend(load);
+    figures
 }

@@ -226,7 +226,8 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
     if let Some(settings) = &config.tune {
         super::tune::run(&config, settings, Some(&out))?;
     }
-    let figures = (!args.no_plots).then(|| simulate_figures(&config, &summaries, &run));
+    let figures =
+        (!args.no_plots).then(|| simulate_figures(&config, &summaries, &run, loads.as_deref()));
     if let Some(figures) = &figures {
         for r in figures {
             match (&r.png, &r.figure.status) {

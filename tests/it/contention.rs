@@ -112,7 +112,14 @@ fn bundled_contention_configs_give_the_same_bytes_at_one_and_two_threads() {
             assert!(stdout.contains("against one server"), "{stdout}");
             assert!(stdout.contains("peak req/s"), "{stdout}");
             let read = |f: &str| std::fs::read(out.join(f)).unwrap();
-            outputs.push([read("summary.csv"), read("load.csv"), read("jobs.csv")]);
+            outputs.push([
+                read("summary.csv"),
+                read("load.csv"),
+                read("jobs.csv"),
+                read("load.png"),
+            ]);
+            let report = String::from_utf8(read("report.md")).unwrap();
+            assert!(report.contains("load.png"), "{report}");
         }
         assert!(
             outputs[0] == outputs[1],

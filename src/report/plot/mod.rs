@@ -16,11 +16,13 @@ mod axis;
 mod calls;
 pub mod canvas;
 mod delay_cdf;
+mod load;
 mod schedule;
 pub mod style;
 
 pub use calls::{CallCounts, calls_png};
 pub use delay_cdf::{DelayCdf, delay_cdf_png};
+pub use load::{LoadSeries, load_png};
 pub use schedule::{ScheduleRows, schedule_png};
 
 /// Why a plot was not drawn.
