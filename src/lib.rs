@@ -25,6 +25,13 @@
 //! - **`JobPoller::replay`** runs the simulator's inner loop with the family
 //!   chosen once per job; it goes through the same envelope as
 //!   [`policy::JobSchedule::next_delay`] (a property test checks both agree).
+//! - **Families see the last observation**: a family's step takes the last
+//!   [`policy::Observation`] (so `retry_after`, `eta_hint` and `long_poll` can
+//!   read the server's hints); long polling is asked of the driver through
+//!   [`policy::JobPoller::hold`] rather than a field of the observation.
+//! - **Two simulators, one model**: [`sim::des`] (many clients, one server, on
+//!   the event queue) and the single-job replay, kept as the fast path for the
+//!   ideal server; a test checks job by job that they agree there.
 //! - **Deterministic policies** (no jitter, learning or per-job hint) are
 //!   evaluated from their check times: one binary search per simulated job, and
 //!   exact expectations from S and T for the optimizer.

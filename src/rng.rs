@@ -27,6 +27,8 @@ pub enum Domain {
     Arrivals = 4,
     /// A policy's jitter beyond a job's window (see [`JobRng`]).
     JitterOverflow = 5,
+    /// Server draws beyond a job's window (see [`JobRng::server`]).
+    ServerOverflow = 6,
 }
 
 /// Words (32-bit) reserved for each job in a per-job stream: far more than any
@@ -97,6 +99,8 @@ pub struct JobRng {
     seed: u64,
     stream_id: u64,
     job: u64,
+    /// Where draws beyond the window come from: `JitterOverflow` or `ServerOverflow`.
+    overflow_domain: Domain,
     overflow: Option<Box<SimRng>>,
 }
 
@@ -118,8 +122,28 @@ impl JobRng {
             seed,
             stream_id,
             job: 0,
+            overflow_domain: Domain::JitterOverflow,
             overflow: None,
         }
+    }
+
+    /// The server's draws for one job's requests, laid out like a policy's
+    /// jitter: job `j`'s first [`JITTER_WINDOW`] draws are words `[32·j, 32·j + 32)`
+    /// of the stream `(seed, Server, 0)` ([`Self::server_bulk`]), the rest come from
+    /// `(seed, ServerOverflow, 0)`. A driver that takes a fixed number of draws per
+    /// request keys them by (seed, job, attempt): independent of request order.
+    pub fn server(seed: u64) -> Self {
+        Self {
+            overflow_domain: Domain::ServerOverflow,
+            ..Self::empty(seed, 0)
+        }
+    }
+
+    /// The bulk stream [`Self::server`] windows are loaded from, at job `first`.
+    pub fn server_bulk(seed: u64, first: u64) -> SimRng {
+        let mut bulk = stream(seed, Domain::Server, 0);
+        seek_record(&mut bulk, first, JITTER_WINDOW as u64);
+        bulk
     }
 
     /// Loads `job`'s window from `bulk`, which must be positioned at that job's
@@ -152,10 +176,11 @@ impl JobRng {
 
     #[cold]
     fn overflow_word(&mut self) -> u32 {
-        let (seed, stream_id, job) = (self.seed, self.stream_id, self.job);
+        let (seed, stream_id, job, domain) =
+            (self.seed, self.stream_id, self.job, self.overflow_domain);
         self.overflow
             .get_or_insert_with(|| {
-                let mut rng = stream(seed, Domain::JitterOverflow, stream_id);
+                let mut rng = stream(seed, domain, stream_id);
                 seek_job(&mut rng, job);
                 Box::new(rng)
             })
@@ -234,6 +259,22 @@ mod tests {
         }
         let mut other = JobRng::for_job(5, 77, 11);
         assert_ne!(other.unit(), JobRng::for_job(5, 77, 12).unit());
+    }
+
+    #[test]
+    fn server_draws_have_their_own_streams() {
+        let mut bulk = JobRng::server_bulk(5, 3);
+        let mut server = JobRng::server(5);
+        server.load(&mut bulk, 3);
+        let a: Vec<f64> = (0..40).map(|_| server.unit()).collect();
+        let mut jitter = JobRng::for_job(5, 0, 3);
+        let b: Vec<f64> = (0..40).map(|_| jitter.unit()).collect();
+        // Neither the window nor the overflow is shared with jitter stream 0.
+        assert_ne!(a[..32], b[..32]);
+        assert_ne!(a[32..], b[32..]);
+        let mut again = JobRng::server(5);
+        again.load(&mut JobRng::server_bulk(5, 3), 3);
+        assert_eq!(a, (0..40).map(|_| again.unit()).collect::<Vec<_>>());
     }
 
     #[test]

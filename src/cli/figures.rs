@@ -8,7 +8,7 @@ use crate::metrics::Summary;
 use crate::optimize::{TuneResult, TuneSettings};
 use crate::report::page::Figure;
 use crate::report::plot::{
-    self, CallCounts, DelayCdf, HeatmapRows, PlotError, ScheduleRows, TradeoffRows,
+    self, CallCounts, DelayCdf, HeatmapRows, LoadSeries, PlotError, ScheduleRows, TradeoffRows,
 };
 use crate::sim;
 
@@ -39,10 +39,15 @@ fn rendered(
     }
 }
 
-/// Delay CDF and calls per job, for the policies of `config` as run. Each policy
-/// keeps its config position as palette slot, so it has one color in every
-/// plot; lists are ordered by cost, cheapest first, like the table.
-pub(crate) fn simulate_figures(summaries: &[Summary], run: &sim::Run) -> Vec<Rendered> {
+/// Delay CDF, calls per job and, after a many-clients run, the server load, for
+/// the policies as run. Each policy keeps its config position as palette slot,
+/// so it has one color in every plot; lists are ordered by cost, cheapest first,
+/// like the table.
+pub(crate) fn simulate_figures(
+    summaries: &[Summary],
+    run: &sim::Run,
+    loads: Option<&[sim::LoadTimeline]>,
+) -> Vec<Rendered> {
     let mut order: Vec<usize> = (0..summaries.len()).collect();
     order.sort_by(|&a, &b| summaries[a].cost.total_cmp(&summaries[b].cost));
     let delay_rows: Vec<DelayCdf> = order
@@ -55,7 +60,21 @@ pub(crate) fn simulate_figures(summaries: &[Summary], run: &sim::Run) -> Vec<Ren
             CallCounts::from_accumulator(&summaries[i].policy, i, &run.policies[i].accumulator)
         })
         .collect();
-    vec![
+    let load = loads.map(|loads| {
+        let rows: Vec<LoadSeries> = order
+            .iter()
+            .map(|&i| LoadSeries::from_timeline(&summaries[i].policy, i, &loads[i]))
+            .collect();
+        rendered(
+            "load.png",
+            "Server load",
+            "Each line is one policy: the requests the status server received in each second \
+             (answered, failed and throttled together; load.csv splits them). Spikes are herds \
+             of clients checking at once; a flat top at the rate limit means clients wait on 429s.",
+            plot::load_png(&rows),
+        )
+    });
+    let mut figures = vec![
         rendered(
             "delay_cdf.png",
             "Detection delay",
@@ -71,7 +90,9 @@ pub(crate) fn simulate_figures(summaries: &[Summary], run: &sim::Run) -> Vec<Ren
              needed each number of status calls. Narrow and far left is cheap for the server.",
             plot::calls_png(&call_rows),
         ),
-    ]
+    ];
+    figures.extend(load);
+    figures
 }
 
 /// Names of policies left out of `schedule.png`, as a sentence for its caption.

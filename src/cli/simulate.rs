@@ -69,33 +69,84 @@ pub(crate) fn load(args: &SimulateArgs) -> Result<Config> {
     Ok(config)
 }
 
-/// Simulates every policy of `config` and summarizes them, in config order.
-pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<(Vec<Summary>, sim::Run)> {
+/// What a simulation produced, in config order.
+pub(crate) struct Simulated {
+    pub summaries: Vec<Summary>,
+    pub run: sim::Run,
+    /// The server's load per policy, when the contention simulator ran.
+    pub loads: Option<Vec<sim::LoadTimeline>>,
+    /// Events the contention simulator processed, all policies together.
+    pub events: u64,
+}
+
+/// Simulates every policy of `config` and summarizes them, in config order:
+/// the single-job engine, or the discrete-event simulator when the config has
+/// `[server]` or `[arrivals]`.
+pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
     let source = JobSource::new(config.workload.clone(), config.seed);
     let options = RunOptions {
         per_job,
         exact_percentiles: config.exact_percentiles,
         clients: config.clients,
     };
-    let run = with_threads(config.threads, || {
-        sim::simulate(&source, &config.policies, config.jobs, config.seed, options)
-    })?;
+    let (run, loads, events): (sim::Run, Option<Vec<sim::LoadTimeline>>, u64) =
+        match &config.contention {
+            None => {
+                let run = with_threads(config.threads, || {
+                    sim::simulate(&source, &config.policies, config.jobs, config.seed, options)
+                })?;
+                (run, None, 0)
+            }
+            Some(contention) => {
+                let setup = sim::Contention {
+                    source: &source,
+                    arrivals: &contention.arrivals,
+                    server: &contention.server,
+                    jobs: config.jobs,
+                    seed: config.seed,
+                    options,
+                };
+                let runs = with_threads(config.threads, || {
+                    sim::simulate_contention(&setup, &config.policies)
+                })?;
+                let events = runs.iter().map(|r| r.events).sum();
+                let (policies, loads) = runs.into_iter().map(|r| (r.run, r.load)).unzip();
+                (sim::Run { policies }, Some(loads), events)
+            }
+        };
+    // Exact values hold only where every job is polled alone against an ideal server.
+    let exact_applies = config
+        .contention
+        .as_ref()
+        .is_none_or(|c| c.server.is_ideal());
     let summaries = config
         .policies
         .iter()
         .zip(&run.policies)
-        .map(|(spec, result)| {
-            let exact = sim::evaluate(spec, &config.workload.distribution);
-            Summary::new(
+        .enumerate()
+        .map(|(i, (spec, result))| {
+            let exact = exact_applies
+                .then(|| sim::evaluate(spec, &config.workload.distribution))
+                .flatten();
+            let summary = Summary::new(
                 spec.name(),
                 spec.kind(),
                 &result.accumulator,
                 &config.scoring,
                 exact,
-            )
+            );
+            match &loads {
+                Some(loads) => summary.with_load(loads[i].stats()),
+                None => summary,
+            }
         })
         .collect();
-    Ok((summaries, run))
+    Ok(Simulated {
+        summaries,
+        run,
+        loads,
+        events,
+    })
 }
 
 /// `simulate`, and `tune` (`tune_required`): a config with `[tune]` is tuned either way.
@@ -108,17 +159,37 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         );
     }
     let started = Instant::now();
-    let (summaries, run) = summarize(&config, args.per_job)?;
+    let Simulated {
+        summaries,
+        run,
+        loads,
+        events,
+    } = summarize(&config, args.per_job)?;
     let elapsed = started.elapsed();
-    say(format_args!(
-        "{}: {} jobs × {} policies, seed {}, {:.3} s ({:.1} M job-simulations/s)",
-        config.file.display(),
-        config.jobs,
-        config.policies.len(),
-        config.seed,
-        elapsed.as_secs_f64(),
-        (config.jobs * config.policies.len() as u64) as f64 / elapsed.as_secs_f64() / 1e6,
-    ));
+    if loads.is_some() {
+        let jobs = summaries.first().map_or(0, |s| s.jobs);
+        say(format_args!(
+            "{}: {} jobs × {} policies against one server, {} clients, seed {}, {:.3} s ({} events, {:.1} M events/s)",
+            config.file.display(),
+            jobs,
+            config.policies.len(),
+            config.clients.min(jobs.max(1)),
+            config.seed,
+            elapsed.as_secs_f64(),
+            events,
+            events as f64 / elapsed.as_secs_f64() / 1e6,
+        ));
+    } else {
+        say(format_args!(
+            "{}: {} jobs × {} policies, seed {}, {:.3} s ({:.1} M job-simulations/s)",
+            config.file.display(),
+            config.jobs,
+            config.policies.len(),
+            config.seed,
+            elapsed.as_secs_f64(),
+            (config.jobs * config.policies.len() as u64) as f64 / elapsed.as_secs_f64() / 1e6,
+        ));
+    }
     say(report::table::summary_table(&summaries));
     if args.no_write {
         if let Some(settings) = &config.tune {
@@ -132,6 +203,15 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         .unwrap_or_else(|| PathBuf::from("results").join(config.name()));
     let out = OutputDir::create(&target)?;
     out.write("summary.csv", &report::csv::summary_csv(&summaries))?;
+    if let Some(loads) = &loads {
+        let rows: Vec<(&str, &sim::LoadTimeline)> = config
+            .policies
+            .iter()
+            .map(|spec| spec.name())
+            .zip(loads)
+            .collect();
+        out.write("load.csv", &report::csv::load_csv(&rows))?;
+    }
     if args.per_job {
         let records: Vec<(&str, &[sim::JobRecord])> = config
             .policies
@@ -149,7 +229,7 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         None => None,
     };
     let plots = !args.no_plots;
-    let mut figures = plots.then(|| simulate_figures(&summaries, &run));
+    let mut figures = plots.then(|| simulate_figures(&summaries, &run, loads.as_deref()));
     // After tuning, schedule.png shows the tuned policies, in the tuning section.
     let tune_figures = match &tuned {
         Some((settings, t)) => plots.then(|| tune_figures(&config, settings, &t.result)),

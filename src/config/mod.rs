@@ -4,9 +4,11 @@
 //! every error names the file, the line of the table it concerns, the field and
 //! the problem, so that a user can fix it without reading code.
 
+mod contention;
 mod distribution;
 mod raw;
 
+pub use contention::ContentionSettings;
 pub use raw::RawConfig;
 
 use crate::metrics::Scoring;
@@ -52,6 +54,9 @@ pub struct Config {
     pub policies: Vec<PolicySpec>,
     /// The optimizer's settings and grids (`[tune]`).
     pub tune: Option<TuneSettings>,
+    /// Many clients against one server (`[server]`, `[arrivals]`): when set,
+    /// `simulate` runs the discrete-event simulator instead of the single-job engine.
+    pub contention: Option<ContentionSettings>,
 }
 
 pub const DEFAULT_SEED: u64 = 1;
@@ -129,10 +134,13 @@ impl Config {
         let raw: RawConfig = source.parse()?;
         let base_dir = file.parent().unwrap_or(Path::new("."));
 
-        let jobs = raw.jobs.unwrap_or(DEFAULT_JOBS);
-        if jobs == 0 {
+        if raw.jobs == Some(0) {
             return source.invalid(0..0, "jobs", "0: simulate at least one job");
         }
+        let contention = contention::build(&source, raw.server, raw.arrivals, base_dir)?;
+        // A trace submits its own jobs unless `jobs` caps them.
+        let trace_jobs = contention.as_ref().and_then(|c| c.arrivals.limit());
+        let jobs = raw.jobs.or(trace_jobs).unwrap_or(DEFAULT_JOBS);
         let workload_span = raw.workload.span();
         let rw = raw.workload.into_inner();
         let distribution =
@@ -171,6 +179,7 @@ impl Config {
             exact_percentiles,
             policies,
             tune,
+            contention,
         })
     }
 

@@ -22,6 +22,39 @@ pub struct RawConfig {
     /// Parameter grids for `pollsim tune`; kept as TOML until the optimizer reads it.
     #[serde(default)]
     pub tune: Option<Spanned<toml::Table>>,
+    /// The status server of the contention simulator.
+    #[serde(default)]
+    pub server: Option<Spanned<RawServer>>,
+    /// When jobs are submitted, for the contention simulator.
+    #[serde(default)]
+    pub arrivals: Option<Spanned<RawArrivals>>,
+}
+
+/// `[server]`: named after `pollsim serve`'s options (see `sim::server`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    /// `[min, max]` milliseconds, uniform.
+    pub latency_ms: Option<Vec<f64>>,
+    pub fail_rate: Option<f64>,
+    pub throttle_rate: Option<f64>,
+    pub rate_limit: Option<f64>,
+    pub global_rate_limit: Option<f64>,
+    pub retry_after_hints: Option<bool>,
+    pub eta_hints: Option<bool>,
+    pub eta_noise: Option<f64>,
+    pub max_wait_s: Option<f64>,
+}
+
+/// `[arrivals]`: `kind` plus that kind's parameters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrivals {
+    pub kind: String,
+    pub rate: Option<f64>,
+    pub horizon: Option<f64>,
+    pub file: Option<String>,
+    pub column: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

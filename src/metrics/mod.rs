@@ -352,6 +352,19 @@ pub struct Stat {
     pub max: f64,
 }
 
+/// The server's load under one policy (the contention simulator's summary figures).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoadStats {
+    /// Most requests in one second.
+    pub peak_rps: f64,
+    /// 99th percentile of requests per second (nearest rank over active seconds).
+    pub p99_rps: f64,
+    /// Requests answered 429.
+    pub throttled: u64,
+    /// Requests answered 500.
+    pub failed: u64,
+}
+
 /// Exact expectations of a deterministic policy, from the distribution's S and T.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Exact {
@@ -380,9 +393,17 @@ pub struct Summary {
     pub score: f64,
     pub cost: f64,
     pub exact: Option<Exact>,
+    /// The server's load, when the contention simulator ran (see [`Self::with_load`]).
+    pub load: Option<LoadStats>,
 }
 
 impl Summary {
+    /// Adds the server's load figures.
+    pub fn with_load(mut self, load: LoadStats) -> Self {
+        self.load = Some(load);
+        self
+    }
+
     pub fn new(
         policy: &str,
         kind: &str,
@@ -433,6 +454,7 @@ impl Summary {
                 acc.given_up as f64 / jobs,
             ),
             exact,
+            load: None,
         }
     }
 }

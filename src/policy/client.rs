@@ -42,6 +42,9 @@ impl PollPolicy for ClientPolicy {
             Family::Calibrated(f) => Steps::Calibrated(f.steps(&self.history)),
             Family::DurationAware(f) => Steps::DurationAware(f.steps(hint.expected)),
             Family::Schedule(f) => Steps::Schedule(f.steps()),
+            Family::RetryAfter(f) => Steps::RetryAfter(f.steps()),
+            Family::EtaHint(f) => Steps::EtaHint(f.steps()),
+            Family::LongPoll(f) => Steps::LongPoll(f.steps()),
         };
         JobPoller {
             steps,
@@ -70,7 +73,7 @@ impl JobSchedule for JobPoller {
         let limits = &self.limits;
         let wait = match limits.initial_delay {
             Some(wait) => wait,
-            None => self.steps.next(rng)?,
+            None => self.steps.next(None, rng)?,
         };
         limits.admit(0.0, wait)
     }
@@ -78,7 +81,7 @@ impl JobSchedule for JobPoller {
     #[inline(always)]
     fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64> {
         let steps = &mut self.steps;
-        envelope(&self.limits, obs, rng, |rng| steps.next(rng))
+        envelope(&self.limits, obs, rng, |rng| steps.next(Some(obs), rng))
     }
 }
 
@@ -98,6 +101,16 @@ fn envelope(
 }
 
 impl JobPoller {
+    /// How long this job's checks ask the server to hold an answer while the job
+    /// is pending (long polling; `?wait=` in HTTP), or `None` for plain checks.
+    #[inline]
+    pub fn hold(&self) -> Option<f64> {
+        match &self.steps {
+            Steps::LongPoll(s) => Some(s.max_wait()),
+            _ => None,
+        }
+    }
+
     /// Replays this job on a virtual clock against a server that answers
     /// "pending" until `done_at` seconds and a final state from then on: exactly
     /// what a driver calling [`JobSchedule::next_delay`] after every check would
@@ -117,7 +130,7 @@ impl JobPoller {
                 envelope(&limits, obs, rng, |rng| Some(s.next(rng)))
             }),
             steps => replay(first, done_at, max_calls, rng, |obs, rng| {
-                envelope(&limits, obs, rng, |rng| steps.next(rng))
+                envelope(&limits, obs, rng, |rng| steps.next(Some(obs), rng))
             }),
         }
     }

@@ -11,11 +11,14 @@ use super::client::ClientPolicy;
 use super::duration_aware::DurationAware;
 use super::envelope::Limits;
 use super::error::{PolicyError, seconds};
+use super::eta_hint::EtaHint;
 use super::exponential::Exponential;
 use super::exponential_decrease::ExponentialDecrease;
 use super::fibonacci::Fibonacci;
 use super::jitter::Jitter;
+use super::long_poll::LongPoll;
 use super::oscillating::Oscillating;
+use super::retry_after::RetryAfter;
 use super::schedule::{Schedule, ScheduleEnd};
 use super::{JobHint, JobSchedule, Observation, PollPolicy};
 use crate::rng::JobRng;
@@ -66,6 +69,8 @@ pub struct RawPolicy {
     pub times: Option<Vec<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub then: Option<ScheduleEnd>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_wait: Option<f64>,
 }
 
 /// The policy families and their parameters.
@@ -80,10 +85,13 @@ pub enum Family {
     Calibrated(Calibrated),
     DurationAware(DurationAware),
     Schedule(Schedule),
+    RetryAfter(RetryAfter),
+    EtaHint(EtaHint),
+    LongPoll(LongPoll),
 }
 
 /// The family names as written in `kind`, in documentation order.
-pub const KINDS: [&str; 9] = [
+pub const KINDS: [&str; 12] = [
     "manual",
     "constant",
     "fibonacci",
@@ -93,6 +101,9 @@ pub const KINDS: [&str; 9] = [
     "calibrated",
     "duration_aware",
     "schedule",
+    "retry_after",
+    "eta_hint",
+    "long_poll",
 ];
 
 /// A validated policy: builds fresh [`ClientPolicy`] state for each client.
@@ -162,6 +173,9 @@ impl PolicySpec {
             Family::Calibrated(_) => "calibrated",
             Family::DurationAware(_) => "duration_aware",
             Family::Schedule(_) => "schedule",
+            Family::RetryAfter(_) => "retry_after",
+            Family::EtaHint(_) => "eta_hint",
+            Family::LongPoll(_) => "long_poll",
         }
     }
 
@@ -172,6 +186,8 @@ impl PolicySpec {
 
     /// True when every job sees the same check times: no jitter, no learning, no
     /// per-job hint. Such policies can be evaluated exactly from the distribution.
+    /// Against a server that sends hints (`Retry-After`, ETA) or holds checks, the
+    /// server-aware families are not: [`Self::uses_server`] tells them apart.
     pub fn is_deterministic(&self) -> bool {
         match &self.family {
             Family::Exponential(e) => !e.jitter.is_random(),
@@ -179,6 +195,15 @@ impl PolicySpec {
             Family::DurationAware(d) => d.expected.is_some(),
             _ => true,
         }
+    }
+
+    /// Whether the policy reads what the server adds to an answer (`Retry-After`,
+    /// ETA) or asks it to hold checks: its check times then depend on the server.
+    pub fn uses_server(&self) -> bool {
+        matches!(
+            self.family,
+            Family::RetryAfter(_) | Family::EtaHint(_) | Family::LongPoll(_)
+        )
     }
 
     /// Whether the policy draws random numbers (jitter).
@@ -254,6 +279,9 @@ impl PolicySpec {
             "calibrated" => &["min", "max", "factor", "window"],
             "duration_aware" => &["expected", "lead", "interval", "factor", "cap"],
             "schedule" => &["times", "then"],
+            "retry_after" => &["interval"],
+            "eta_hint" => &["lead", "interval", "factor", "cap"],
+            "long_poll" => &["max_wait", "interval"],
             other => {
                 return Err(PolicyError::new(
                     "kind",
@@ -330,6 +358,20 @@ impl PolicySpec {
                 })?,
                 raw.then.unwrap_or_default(),
             )?),
+            "retry_after" => Family::RetryAfter(RetryAfter::new(or(
+                raw.interval,
+                RetryAfter::DEFAULT_INTERVAL,
+            ))?),
+            "eta_hint" => Family::EtaHint(EtaHint::new(
+                or(raw.lead, EtaHint::DEFAULT_LEAD),
+                or(raw.interval, EtaHint::DEFAULT_INTERVAL),
+                or(raw.factor, EtaHint::DEFAULT_FACTOR),
+                or(raw.cap, EtaHint::DEFAULT_CAP),
+            )?),
+            "long_poll" => Family::LongPoll(LongPoll::new(
+                or(raw.max_wait, LongPoll::DEFAULT_MAX_WAIT),
+                or(raw.interval, LongPoll::DEFAULT_INTERVAL),
+            )?),
             _ => unreachable!("kinds were checked above"),
         };
         let limits = Limits {
@@ -392,6 +434,17 @@ impl PolicySpec {
                 raw.times = Some(f.times().to_vec());
                 raw.then = Some(f.then);
             }
+            Family::RetryAfter(f) => raw.interval = Some(f.interval),
+            Family::EtaHint(f) => {
+                raw.lead = Some(f.lead);
+                raw.interval = Some(f.interval);
+                raw.factor = Some(f.factor);
+                raw.cap = Some(f.cap);
+            }
+            Family::LongPoll(f) => {
+                raw.max_wait = Some(f.max_wait);
+                raw.interval = Some(f.interval);
+            }
         }
         raw
     }
@@ -399,7 +452,7 @@ impl PolicySpec {
 
 impl RawPolicy {
     /// Family parameters and whether each is set (the envelope's are always allowed).
-    fn family_fields(&self) -> [(&'static str, bool); 15] {
+    fn family_fields(&self) -> [(&'static str, bool); 16] {
         [
             ("interval", self.interval.is_some()),
             ("unit", self.unit.is_some()),
@@ -416,6 +469,7 @@ impl RawPolicy {
             ("lead", self.lead.is_some()),
             ("times", self.times.is_some()),
             ("then", self.then.is_some()),
+            ("max_wait", self.max_wait.is_some()),
         ]
     }
 }

@@ -3,12 +3,16 @@
 //! The simulator calls this tens of millions of times per second; an enum keeps the
 //! call static and the state inline (no allocation per job).
 
+use super::Observation;
 use super::calibrated::CalibratedSteps;
 use super::duration_aware::DurationAwareSteps;
+use super::eta_hint::EtaHintSteps;
 use super::exponential::ExponentialSteps;
 use super::exponential_decrease::DecreaseSteps;
 use super::fibonacci::FibonacciSteps;
+use super::long_poll::LongPollSteps;
 use super::oscillating::OscillatingSteps;
+use super::retry_after::RetryAfterSteps;
 use super::schedule::ScheduleSteps;
 use crate::rng::JobRng;
 
@@ -25,11 +29,16 @@ pub(crate) enum Steps {
     Calibrated(CalibratedSteps),
     DurationAware(DurationAwareSteps),
     Schedule(ScheduleSteps),
+    RetryAfter(RetryAfterSteps),
+    EtaHint(EtaHintSteps),
+    LongPoll(LongPollSteps),
 }
 
 impl Steps {
+    /// The next nominal wait. `obs` is what the last check showed (`None` before
+    /// the first check): the families that use server information read it.
     #[inline(always)]
-    pub(crate) fn next(&mut self, rng: &mut JobRng) -> Option<f64> {
+    pub(crate) fn next(&mut self, obs: Option<&Observation>, rng: &mut JobRng) -> Option<f64> {
         Some(match self {
             Steps::Manual => return None,
             Steps::Constant(interval) => *interval,
@@ -40,6 +49,9 @@ impl Steps {
             Steps::Calibrated(s) => s.next(),
             Steps::DurationAware(s) => s.next(),
             Steps::Schedule(s) => return s.next(),
+            Steps::RetryAfter(s) => s.next(obs),
+            Steps::EtaHint(s) => s.next(obs),
+            Steps::LongPoll(s) => s.next(obs),
         })
     }
 }

@@ -73,6 +73,9 @@ fn every_family_round_trips_through_its_toml_form() {
         "name = 'h'\nkind = 'calibrated'\nwindow = 3",
         "name = 'i'\nkind = 'duration_aware'\nexpected = 300.0",
         "name = 'j'\nkind = 'schedule'\ntimes = [1.0, 2.5, 10.0]\nthen = 'stop'",
+        "name = 'k'\nkind = 'retry_after'\ninterval = 3.0",
+        "name = 'l'\nkind = 'eta_hint'\nlead = 0.9\ncap = 10.0",
+        "name = 'm'\nkind = 'long_poll'\nmax_wait = 20.0",
     ];
     for text in texts {
         let parsed = spec(text);
@@ -119,4 +122,35 @@ fn determinism_classification() {
     assert!(spec("name = 'a'\nkind = 'calibrated'").learns());
     assert!(spec("name = 'a'\nkind = 'duration_aware'").needs_hint());
     assert!(spec("name = 'a'\nkind = 'duration_aware'\nexpected = 9.0").is_deterministic());
+}
+
+#[test]
+fn server_aware_families_poll_steadily_without_hints_and_honor_them_with() {
+    // Against a server that sends nothing they are deterministic schedules.
+    let ra = spec("name = 'r'\nkind = 'retry_after'\ninterval = 4.0");
+    assert_eq!(first_checks(&ra, 3), [4.0, 8.0, 12.0]);
+    let eta = spec("name = 'e'\nkind = 'eta_hint'\ninterval = 1.0\nfactor = 2.0\ncap = 4.0");
+    assert_eq!(first_checks(&eta, 5), [1.0, 3.0, 7.0, 11.0, 15.0]);
+    let lp = spec("name = 'l'\nkind = 'long_poll'\ninterval = 2.0");
+    let times = first_checks(&lp, 3);
+    for (t, want) in times
+        .iter()
+        .zip([MIN_DELAY, 2.0 + MIN_DELAY, 4.0 + MIN_DELAY])
+    {
+        assert!((t - want).abs() < 1e-9, "{times:?}");
+    }
+    assert_eq!(lp.client().start(&JobHint::default()).hold(), Some(30.0));
+    assert_eq!(ra.client().start(&JobHint::default()).hold(), None);
+    assert!(
+        ra.uses_server() && !spec("name = 'c'\nkind = 'constant'\ninterval = 1.0").uses_server()
+    );
+    // With a hint, retry_after follows it even below its fallback.
+    let mut rng = JobRng::for_job(1, 0, 0);
+    let mut job = ra.client().start(&JobHint::default());
+    job.first_delay(&mut rng);
+    let hinted = Observation {
+        retry_after: Some(1.5),
+        ..Observation::pending(1, 4.0)
+    };
+    assert_eq!(job.next_delay(&hinted, &mut rng), Some(1.5));
 }

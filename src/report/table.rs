@@ -41,26 +41,31 @@ pub fn by_cost(rows: &[Summary]) -> Vec<&Summary> {
 
 fn build(rows: &[Summary], preset: &str) -> String {
     let sorted = by_cost(rows);
+    let contention = rows.iter().any(|s| s.load.is_some());
+    let mut header = vec![
+        "policy",
+        "calls/job ± 95%",
+        "exact calls",
+        "delay (s) ± 95%",
+        "exact delay (s)",
+        "delay p95 (s)",
+        "delay p99 (s)",
+        "given up",
+        "hit rate",
+        "eff. ratio",
+        "cost/job",
+    ];
+    if contention {
+        header.extend(["peak req/s", "p99 req/s", "throttled", "failed"]);
+    }
     let mut table = Table::new();
     table
         .load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
-            "policy",
-            "calls/job ± 95%",
-            "exact calls",
-            "delay (s) ± 95%",
-            "exact delay (s)",
-            "delay p95 (s)",
-            "delay p99 (s)",
-            "given up",
-            "hit rate",
-            "eff. ratio",
-            "cost/job",
-        ]);
+        .set_header(header);
     for s in sorted {
         let exact = s.exact;
-        table.add_row(vec![
+        let mut row = vec![
             Cell::new(&s.policy),
             Cell::new(format!(
                 "{} ± {}",
@@ -80,7 +85,19 @@ fn build(rows: &[Summary], preset: &str) -> String {
             Cell::new(num(s.hit_rate, 4)),
             Cell::new(num(s.efficiency_ratio, 4)),
             Cell::new(num(s.cost, 2)),
-        ]);
+        ];
+        if contention {
+            row.extend(match s.load {
+                Some(l) => [
+                    Cell::new(l.peak_rps),
+                    Cell::new(l.p99_rps),
+                    Cell::new(l.throttled),
+                    Cell::new(l.failed),
+                ],
+                None => ["-", "-", "-", "-"].map(Cell::new),
+            });
+        }
+        table.add_row(row);
     }
     for column in table.column_iter_mut().skip(1) {
         column.set_cell_alignment(CellAlignment::Right);

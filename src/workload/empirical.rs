@@ -40,40 +40,9 @@ impl Empirical {
     /// Reads durations (seconds) from a CSV file: the column named `column`, or the
     /// only column when the file has one. Lines starting with `#` are comments.
     pub fn from_csv(path: &Path, column: &str) -> Result<Self, DistributionError> {
-        let invalid =
-            |what: String| DistributionError::Invalid(format!("{}: {what}", path.display()));
-        let mut reader = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| invalid(format!("cannot read the file ({e})")))?;
-        let headers = reader
-            .headers()
-            .map_err(|e| invalid(format!("cannot read the header line ({e})")))?
-            .clone();
-        let index = match headers.iter().position(|h| h == column) {
-            Some(i) => i,
-            None if headers.len() == 1 => 0,
-            None => {
-                return Err(invalid(format!(
-                    "no column named '{column}' (columns: {})",
-                    headers.iter().collect::<Vec<_>>().join(", ")
-                )));
-            }
-        };
-        let mut values = Vec::new();
-        for (line, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| invalid(format!("row {}: {e}", line + 2)))?;
-            let cell = record.get(index).unwrap_or("");
-            let value: f64 = cell.parse().map_err(|_| {
-                invalid(format!(
-                    "row {}: '{cell}' is not a number of seconds",
-                    line + 2
-                ))
-            })?;
-            values.push(value);
-        }
-        Self::new(values).map_err(|e| invalid(e.to_string()))
+        let values = read_column(path, column).map_err(DistributionError::Invalid)?;
+        Self::new(values)
+            .map_err(|e| DistributionError::Invalid(format!("{}: {e}", path.display())))
     }
 
     pub fn values(&self) -> &[f64] {
@@ -102,4 +71,43 @@ impl Empirical {
     pub fn partial_expectation(&self, t: f64) -> f64 {
         self.suffix[self.above(t)] / self.values.len() as f64
     }
+}
+
+/// Reads one numeric column of a CSV file: the column named `column`, or the only
+/// column when the file has one. Lines starting with `#` are comments. Errors name
+/// the file and row.
+pub fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
+    let invalid = |what: String| format!("{}: {what}", path.display());
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| invalid(format!("cannot read the file ({e})")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| invalid(format!("cannot read the header line ({e})")))?
+        .clone();
+    let index = match headers.iter().position(|h| h == column) {
+        Some(i) => i,
+        None if headers.len() == 1 => 0,
+        None => {
+            return Err(invalid(format!(
+                "no column named '{column}' (columns: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    };
+    let mut values = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| invalid(format!("row {}: {e}", line + 2)))?;
+        let cell = record.get(index).unwrap_or("");
+        let value: f64 = cell.parse().map_err(|_| {
+            invalid(format!(
+                "row {}: '{cell}' is not a number of seconds",
+                line + 2
+            ))
+        })?;
+        values.push(value);
+    }
+    Ok(values)
 }

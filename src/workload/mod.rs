@@ -12,7 +12,7 @@ mod jobs;
 mod normal;
 mod parametric;
 
-pub use empirical::Empirical;
+pub use empirical::{Empirical, read_column};
 pub use jobs::{Job, JobSource};
 pub use normal::{LogNormal, TruncatedNormal};
 pub use parametric::{Exponential, Fixed, Uniform};

@@ -2,13 +2,17 @@
 
 mod cli;
 mod configs;
+mod contention;
 mod determinism;
+mod equivalence;
 mod exact;
+mod herd;
 mod http_cli;
 mod http_client;
 mod http_server;
 mod plots;
 mod properties;
+mod rate_limit;
 mod report;
 mod support;
 mod tune;

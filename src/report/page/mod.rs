@@ -215,6 +215,7 @@ mod tests {
             score: 0.49,
             cost,
             exact: None,
+            load: None,
         }
     }
 

@@ -1,0 +1,114 @@
+//! ETA-guided polling: sleep until the server's estimate of the remaining time,
+//! then back off.
+//!
+//! A pending answer may carry the server's ETA (seconds until the final state).
+//! The policy waits `lead · eta`, but never less than its current backoff
+//! interval; every check at which the ETA no longer dominates (the estimate was
+//! short, or absent) grows that interval by `factor` up to `cap`. With an
+//! accurate ETA the job is seen one check after it ends; with a noisy one the
+//! backoff bounds the calls spent once the estimate has run out. Without any ETA
+//! it is capped exponential backoff from `interval`.
+
+use super::error::{PolicyError, growth, require, seconds};
+use super::{Observation, Response};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EtaHint {
+    /// Fraction of the ETA to wait, > 0. Default 1.
+    pub lead: f64,
+    /// First interval (and first backoff step), seconds. Default 1.
+    pub interval: f64,
+    /// Growth of the backoff, at least 1. Default 1.5.
+    pub factor: f64,
+    /// Longest backoff interval, seconds. Default 30.
+    pub cap: f64,
+}
+
+impl EtaHint {
+    pub const DEFAULT_LEAD: f64 = 1.0;
+    pub const DEFAULT_INTERVAL: f64 = 1.0;
+    pub const DEFAULT_FACTOR: f64 = 1.5;
+    pub const DEFAULT_CAP: f64 = 30.0;
+
+    pub fn new(lead: f64, interval: f64, factor: f64, cap: f64) -> Result<Self, PolicyError> {
+        Ok(Self {
+            lead: require(
+                "lead",
+                lead,
+                lead > 0.0,
+                "is not a positive fraction of the ETA",
+            )?,
+            interval: seconds("interval", interval)?,
+            factor: growth("factor", factor)?,
+            cap: seconds("cap", cap)?,
+        })
+    }
+
+    pub(crate) fn steps(&self) -> EtaHintSteps {
+        EtaHintSteps {
+            nominal: self.interval.min(self.cap),
+            spec: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct EtaHintSteps {
+    nominal: f64,
+    spec: EtaHint,
+}
+
+impl EtaHintSteps {
+    #[inline]
+    pub(crate) fn next(&mut self, obs: Option<&Observation>) -> f64 {
+        let eta = match obs.map(|o| o.response) {
+            Some(Response::Pending { eta: Some(eta), .. }) => Some(self.spec.lead * eta),
+            _ => None,
+        };
+        match eta {
+            Some(wait) if wait > self.nominal => wait,
+            _ => {
+                let wait = self.nominal;
+                self.nominal = (self.nominal * self.spec.factor).min(self.spec.cap);
+                wait
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eta(attempt: u32, elapsed: f64, eta: Option<f64>) -> Observation {
+        Observation {
+            response: Response::Pending {
+                progress: None,
+                eta,
+            },
+            ..Observation::pending(attempt, elapsed)
+        }
+    }
+
+    #[test]
+    fn sleeps_through_the_eta_then_backs_off() {
+        let mut steps = EtaHint::new(1.0, 1.0, 2.0, 8.0).unwrap().steps();
+        assert_eq!(steps.next(None), 1.0);
+        assert_eq!(steps.next(Some(&eta(1, 1.0, Some(100.0)))), 100.0);
+        // The estimate ran out: back off from where the backoff stood.
+        assert_eq!(steps.next(Some(&eta(2, 101.0, Some(0.5)))), 2.0);
+        assert_eq!(steps.next(Some(&eta(3, 103.0, None))), 4.0);
+        assert_eq!(steps.next(Some(&eta(4, 107.0, None))), 8.0);
+        assert_eq!(steps.next(Some(&eta(5, 115.0, None))), 8.0);
+        assert_eq!(steps.next(Some(&eta(6, 123.0, Some(20.0)))), 20.0);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        assert_eq!(EtaHint::new(0.0, 1.0, 1.5, 30.0).unwrap_err().field, "lead");
+        assert_eq!(
+            EtaHint::new(1.0, 1.0, 0.5, 30.0).unwrap_err().field,
+            "factor"
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! Server-paced polling: check again exactly when the server's `Retry-After`
+//! says, and at a fixed fallback interval when it says nothing.
+//!
+//! A server that knows its queue can spread its clients far better than any
+//! client-side jitter; this policy hands the pacing over to it. Against a server
+//! that sends no hints it is plain constant polling.
+
+use super::Observation;
+use super::error::{PolicyError, seconds};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryAfter {
+    /// Wait when the server gives no `Retry-After` (and before the first check),
+    /// seconds. Default 5.
+    pub interval: f64,
+}
+
+impl RetryAfter {
+    pub const DEFAULT_INTERVAL: f64 = 5.0;
+
+    pub fn new(interval: f64) -> Result<Self, PolicyError> {
+        Ok(Self {
+            interval: seconds("interval", interval)?,
+        })
+    }
+
+    pub(crate) fn steps(&self) -> RetryAfterSteps {
+        RetryAfterSteps {
+            interval: self.interval,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct RetryAfterSteps {
+    interval: f64,
+}
+
+impl RetryAfterSteps {
+    #[inline]
+    pub(crate) fn next(&mut self, obs: Option<&Observation>) -> f64 {
+        // Exactly the server's word, even when it is shorter than the fallback.
+        obs.and_then(|o| o.retry_after).unwrap_or(self.interval)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Response;
+
+    #[test]
+    fn follows_the_server_else_the_fallback() {
+        let mut steps = RetryAfter::new(5.0).unwrap().steps();
+        assert_eq!(steps.next(None), 5.0);
+        let hinted = Observation {
+            retry_after: Some(2.0),
+            ..Observation::pending(1, 5.0)
+        };
+        assert_eq!(steps.next(Some(&hinted)), 2.0);
+        let failed = Observation {
+            response: Response::TransientError,
+            ..Observation::pending(2, 7.0)
+        };
+        assert_eq!(steps.next(Some(&failed)), 5.0);
+        assert_eq!(RetryAfter::new(0.0).unwrap_err().field, "interval");
+    }
+}

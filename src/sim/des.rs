@@ -1,0 +1,415 @@
+//! The discrete-event simulator: many clients, one server, one virtual clock.
+//!
+//! Jobs are submitted by [`Arrivals`], each owned by client `index % clients`.
+//! Every check is one `Arrive` event at the time it reaches the server (the
+//! client's wait plus the request's latency); the server fails it, throttles it,
+//! holds it (long polling, a `Release` event) or answers, and the client's
+//! [`JobPoller`] turns the answer into the next wait through
+//! [`JobSchedule::next_delay`] — the same call the HTTP client makes. Events are
+//! ordered by (time, insertion) on the [`EventQueue`], so simultaneous events
+//! resolve the same way every run.
+//!
+//! Randomness never depends on event order: durations come from the
+//! [`JobSource`] by job index, jitter from the policy's stream by job, server
+//! draws from the job's server stream, [`DRAWS_PER_REQUEST`] per check (so by
+//! (seed, job, attempt)), and Poisson gaps by job. Policies are independent
+//! runs (each has the server to itself) and run in parallel, collected in order.
+//!
+//! Against the ideal server (no latency, faults, limits, hints or holds) a job's
+//! checks are exactly those [`super::engine`] replays: the same waits added to
+//! the same clock from submission. The integration tests check this job by job
+//! on every bundled config; the single-job engine stays the fast path for that case.
+
+use super::arrivals::Arrivals;
+use super::engine::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
+use super::load::{LoadTimeline, Outcome};
+use super::queue::EventQueue;
+use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
+use crate::metrics::Accumulator;
+use crate::policy::{
+    ClientPolicy, JobHint, JobOutcome, JobPoller, JobSchedule, Observation, PolicySpec, PollPolicy,
+    Response,
+};
+use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
+use crate::workload::{Job, JobSource};
+use rayon::prelude::*;
+
+/// What the simulator needs besides the policies.
+#[derive(Clone, Copy, Debug)]
+pub struct Contention<'a> {
+    pub source: &'a JobSource,
+    pub arrivals: &'a Arrivals,
+    pub server: &'a ServerModel,
+    /// Jobs to submit at most (a trace or a Poisson horizon may submit fewer).
+    pub jobs: u64,
+    pub seed: u64,
+    /// `clients`: jobs are owned round robin; `per_job`, `exact_percentiles` as in the engine.
+    pub options: RunOptions,
+}
+
+/// One policy's run against the server.
+#[derive(Clone, Debug)]
+pub struct ContendedRun {
+    /// Per-job results, as the single-job engine reports them (records in job order).
+    pub run: PolicyRun,
+    /// Requests per second by outcome.
+    pub load: LoadTimeline,
+    /// Events processed: submissions, checks reaching the server, held checks released.
+    pub events: u64,
+    /// Checks the server held (long polling): each ends in one release event.
+    pub holds: u64,
+}
+
+/// Runs every policy against its own copy of the server, in parallel, in order.
+pub fn simulate_contention(setup: &Contention, policies: &[PolicySpec]) -> Vec<ContendedRun> {
+    policies
+        .par_iter()
+        .map(|spec| run_policy(setup, spec))
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// The next job in index order is submitted.
+    Submit,
+    /// A check of the job in this slot reaches the server.
+    Arrive(u32),
+    /// A held (long-polled) check of the job in this slot is answered.
+    Release(u32),
+}
+
+/// A job in flight.
+struct Live {
+    job: Job,
+    submitted: f64,
+    /// Seconds since submission of this job's next event (its check reaching the
+    /// server, or a held check's release). Kept relative to submission, like the
+    /// engine's clock, so that waits add exactly as they do there and a short
+    /// wait is never absorbed by a large absolute time.
+    clock: f64,
+    client: u32,
+    calls: u32,
+    last_pending: f64,
+    /// The next check's failure and estimate draws (drawn with its latency).
+    u_fail: f64,
+    u_noise: f64,
+    /// The held check is released because the job ended.
+    done_at_release: bool,
+    poller: JobPoller,
+    jitter: JobRng,
+    server_rng: JobRng,
+}
+
+/// Jobs read from the source per refill: sequential reads of the workload stream.
+const JOB_BUFFER: u64 = 4096;
+
+struct Des<'a> {
+    setup: &'a Contention<'a>,
+    queue: EventQueue<Event>,
+    slots: Vec<Live>,
+    free: Vec<u32>,
+    server: Server,
+    load: LoadTimeline,
+    /// One per client when the policy learns, else one shared (state-free) client.
+    clients: Vec<ClientPolicy>,
+    learns: bool,
+    client_count: u64,
+    run: PolicyRun,
+    seed: u64,
+    sid: u64,
+    jitter_bulk: Option<SimRng>,
+    server_bulk: Option<SimRng>,
+    buffer: Vec<Job>,
+    buffered: usize,
+    next_job: u64,
+    holds: u64,
+}
+
+fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
+    let jobs = setup
+        .arrivals
+        .limit()
+        .map_or(setup.jobs, |l| l.min(setup.jobs));
+    let client_count = setup.options.clients.clamp(1, jobs.max(1));
+    let learns = spec.learns();
+    let sid = stream_id(spec.name());
+    let jitter_bulk = spec.draws_jitter().then(|| {
+        let mut bulk = stream(setup.seed, Domain::Jitter, sid);
+        seek_record(&mut bulk, 0, JITTER_WINDOW as u64);
+        bulk
+    });
+    let server_bulk = setup
+        .server
+        .draws()
+        .then(|| JobRng::server_bulk(setup.seed, 0));
+    let mut des = Des {
+        setup,
+        queue: EventQueue::new(),
+        slots: Vec::new(),
+        free: Vec::new(),
+        server: Server::new(setup.server.clone(), client_count),
+        load: LoadTimeline::default(),
+        clients: (0..if learns { client_count } else { 1 })
+            .map(|_| spec.client())
+            .collect(),
+        learns,
+        client_count,
+        run: PolicyRun {
+            accumulator: Accumulator::new(setup.options.exact_percentiles),
+            records: setup.options.per_job.then(Vec::new),
+        },
+        seed: setup.seed,
+        sid,
+        jitter_bulk,
+        server_bulk,
+        buffer: Vec::new(),
+        buffered: 0,
+        next_job: 0,
+        holds: 0,
+    };
+    let mut times = setup.arrivals.times(jobs, setup.seed);
+    if let Some(t) = times.next() {
+        des.queue.push(t, Event::Submit);
+    }
+    while let Some((t, event)) = des.queue.pop() {
+        // The next event's job is known now: start loading it while this one runs.
+        if let Some((_, Event::Arrive(next) | Event::Release(next))) = des.queue.peek() {
+            prefetch(&des.slots[*next as usize]);
+        }
+        match event {
+            Event::Submit => {
+                des.submit(t);
+                if let Some(next) = times.next() {
+                    des.queue.push(next, Event::Submit);
+                }
+            }
+            Event::Arrive(slot) => des.arrive(slot, t),
+            Event::Release(slot) => des.release(slot),
+        }
+    }
+    if let Some(records) = &mut des.run.records {
+        records.sort_by_key(|r| r.job);
+    }
+    ContendedRun {
+        events: des.queue.processed(),
+        holds: des.holds,
+        run: des.run,
+        load: des.load,
+    }
+}
+
+/// Asks the CPU to start loading `value` into cache. With tens of thousands of
+/// jobs in flight each event touches a job the cache has long forgotten; the
+/// hint overlaps that wait with the current event's work (BENCH-3 measures it).
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let start = (value as *const T).cast::<i8>();
+        for offset in (0..std::mem::size_of::<T>()).step_by(64) {
+            // SAFETY: a prefetch is a hint with no architectural effect: it
+            // never faults and reads or writes nothing; SSE is part of x86_64.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+impl Des<'_> {
+    fn next_job(&mut self) -> Job {
+        if self.buffered == self.buffer.len() {
+            self.buffer.clear();
+            let start = self.next_job;
+            self.setup
+                .source
+                .fill(start..start + JOB_BUFFER, &mut self.buffer);
+            self.buffered = 0;
+        }
+        let job = self.buffer[self.buffered];
+        self.buffered += 1;
+        self.next_job += 1;
+        job
+    }
+
+    fn submit(&mut self, t: f64) {
+        let job = self.next_job();
+        let client = (job.index % self.client_count) as u32;
+        let lane = if self.learns { client as usize } else { 0 };
+        let poller = self.clients[lane].start(&JobHint { expected: job.hint });
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                let live = &mut self.slots[slot as usize];
+                live.job = job;
+                live.poller = poller;
+                slot
+            }
+            None => {
+                self.slots.push(Live {
+                    job,
+                    submitted: 0.0,
+                    clock: 0.0,
+                    client: 0,
+                    calls: 0,
+                    last_pending: 0.0,
+                    u_fail: 0.0,
+                    u_noise: 0.0,
+                    done_at_release: false,
+                    poller,
+                    jitter: JobRng::empty(self.seed, self.sid),
+                    server_rng: JobRng::server(self.seed),
+                });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let live = &mut self.slots[slot as usize];
+        live.submitted = t;
+        live.client = client;
+        live.calls = 0;
+        live.last_pending = 0.0;
+        live.done_at_release = false;
+        if let Some(bulk) = &mut self.jitter_bulk {
+            live.jitter.load(bulk, job.index);
+        }
+        if let Some(bulk) = &mut self.server_bulk {
+            live.server_rng.load(bulk, job.index);
+        }
+        match live.poller.first_delay(&mut live.jitter) {
+            Some(wait) => self.send(slot, 0.0, wait),
+            None => self.finish(slot, None),
+        }
+    }
+
+    /// The client waits `wait` after `elapsed` (since submission), then sends its next check.
+    #[inline]
+    fn send(&mut self, slot: u32, elapsed: f64, wait: f64) {
+        let live = &mut self.slots[slot as usize];
+        let model = self.server.model();
+        let mut latency = 0.0;
+        if self.server_bulk.is_some() {
+            let rng = &mut live.server_rng;
+            let draws: [f64; DRAWS_PER_REQUEST] = std::array::from_fn(|_| rng.unit());
+            latency = model.latency(draws[0]);
+            live.u_fail = draws[1];
+            live.u_noise = draws[2];
+        } else if let Some((min, _)) = model.latency_ms {
+            // A fixed latency (min == max) needs no draw.
+            latency = min * 1e-3;
+        }
+        live.clock = elapsed + wait + latency;
+        self.queue
+            .push(live.submitted + live.clock, Event::Arrive(slot));
+    }
+
+    fn arrive(&mut self, slot: u32, t: f64) {
+        let live = &mut self.slots[slot as usize];
+        live.calls += 1;
+        match self.server.admit(t, live.client as usize, live.u_fail) {
+            Verdict::Fail => {
+                self.load.record(t, Outcome::Failed);
+                self.respond(slot, Response::TransientError, None);
+            }
+            Verdict::Throttle(after) => {
+                self.load.record(t, Outcome::Throttled);
+                self.respond(slot, Response::RateLimited, Some(after));
+            }
+            Verdict::Pass => {
+                self.load.record(t, Outcome::Answered);
+                let elapsed = live.clock;
+                let remaining = live.job.duration - elapsed;
+                if remaining <= 0.0 {
+                    return self.finish(slot, Some(elapsed));
+                }
+                let max_wait = self.server.model().max_wait_s;
+                match live.poller.hold() {
+                    Some(hold) if max_wait > 0.0 => {
+                        let hold = hold.min(max_wait);
+                        live.done_at_release = remaining <= hold;
+                        self.holds += 1;
+                        live.clock = elapsed + remaining.min(hold);
+                        self.queue
+                            .push(live.submitted + live.clock, Event::Release(slot));
+                    }
+                    _ => self.pending(slot),
+                }
+            }
+        }
+    }
+
+    fn release(&mut self, slot: u32) {
+        let live = &self.slots[slot as usize];
+        if live.done_at_release {
+            // Answered the moment the job ended (never before, despite rounding).
+            let seen = live.clock.max(live.job.duration);
+            self.finish(slot, Some(seen));
+        } else {
+            self.pending(slot);
+        }
+    }
+
+    /// A pending answer, with the hints the server is configured to give.
+    fn pending(&mut self, slot: u32) {
+        let live = &mut self.slots[slot as usize];
+        let model = self.server.model();
+        let elapsed = live.clock;
+        live.last_pending = elapsed;
+        let (mut progress, mut eta, mut retry_after) = (None, None, None);
+        if model.eta_hints || model.retry_after_hints {
+            let estimate = model.estimate(live.job.duration - elapsed, live.u_noise);
+            if model.eta_hints {
+                eta = Some(estimate);
+                progress = Some(elapsed / (elapsed + estimate));
+            }
+            if model.retry_after_hints {
+                retry_after = Some(retry_after_hint(estimate));
+            }
+        }
+        self.respond(slot, Response::Pending { progress, eta }, retry_after);
+    }
+
+    /// The client reads a non-final answer and schedules its next check, or gives up.
+    fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
+        let live = &mut self.slots[slot as usize];
+        if live.calls >= MAX_CALLS_PER_JOB {
+            return self.finish(slot, None);
+        }
+        let obs = Observation {
+            attempt: live.calls,
+            elapsed: live.clock,
+            response,
+            retry_after,
+        };
+        match live.poller.next_delay(&obs, &mut live.jitter) {
+            Some(wait) => self.send(slot, obs.elapsed, wait),
+            None => self.finish(slot, None),
+        }
+    }
+
+    /// The job is over for its client: seen final at `seen_at`, or given up.
+    fn finish(&mut self, slot: u32, seen_at: Option<f64>) {
+        let live = &self.slots[slot as usize];
+        let outcome = JobOutcome {
+            calls: live.calls,
+            seen_at,
+            last_pending: live.last_pending,
+        };
+        if self.learns {
+            self.clients[live.client as usize].finished(&outcome);
+        }
+        let job = live.job;
+        self.run
+            .accumulator
+            .add(job.duration, job.failed, outcome.calls, seen_at);
+        if let Some(records) = &mut self.run.records {
+            records.push(JobRecord {
+                job: job.index,
+                duration: job.duration,
+                failed: job.failed,
+                calls: outcome.calls,
+                seen_at,
+            });
+        }
+        self.free.push(slot);
+    }
+}
