@@ -130,7 +130,7 @@ fn draw_panel(
     let shares: Vec<f64> = bins.iter().map(|n| 100.0 * *n as f64 / jobs).collect();
     let peak = shares.iter().copied().fold(0.0, f64::max).max(1e-9);
     let mut caption = format!(
-        "{}: mean {:.1}, median {}, p99 {} calls",
+        "{}: mean {:.1}, p50 {}, p99 {}",
         row.policy,
         row.mean(),
         row.quantile(0.5),
@@ -139,9 +139,9 @@ fn draw_panel(
     if beyond > 0 {
         let share = 100.0 * beyond as f64 / jobs;
         caption.push_str(&if share < 0.01 {
-            " (< 0.01 % beyond the axis)".to_string()
+            "; <0.01% off axis".to_string()
         } else {
-            format!(" ({share:.2} % beyond the axis)")
+            format!("; {share:.2}% off axis")
         });
     }
     let fits = (area.dim_in_pixel().0 as f64 / (f64::from(style::LABEL_SIZE) * 0.6)) as usize;
