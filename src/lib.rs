@@ -18,8 +18,8 @@
 //!   of steps per second and `Duration` arithmetic and conversions cost more than
 //!   the step itself. The HTTP driver converts at its edge.
 //! - **The driver supplies randomness** ([`rng::JobRng`], keyed by seed, policy
-//!   name and job) instead of `start(hint, seed)`: job `j`'s first 32 draws are
-//!   words `[32j, 32j + 32)` of one ChaCha stream, read in bulk by the simulator
+//!   name and job) instead of `start(hint, seed)`: job `j`'s first 24 draws are
+//!   words `[24j, 24j + 24)` of one ChaCha stream, read in bulk by the simulator
 //!   (one block refill serves several jobs) and seeked to by the HTTP client, so
 //!   both give a job the same jitter.
 //! - **`JobPoller::replay`** runs the simulator's inner loop with the family
