@@ -7,6 +7,7 @@
 use super::PlotError;
 use super::axis::{XAxis, XBody};
 use super::canvas::{self, Area};
+use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use crate::metrics::Accumulator;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
@@ -164,11 +165,8 @@ impl XBody for Chart<'_, '_> {
             .y_desc("detected jobs noticed within that delay (%)")
             .x_label_formatter(&|v| style::tick(*v))
             .y_label_formatter(&|v| format!("{v:.0}"))
-            .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
-            .label_style(style::text(style::LABEL_SIZE))
+            .house_style()
             .max_light_lines(1)
-            .light_line_style(style::GRID.mix(0.6))
-            .bold_line_style(style::GRID)
             .draw()
             .map_err(draw_err)?;
         for row in self.rows {

@@ -6,6 +6,7 @@
 
 use super::PlotError;
 use super::canvas;
+use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use crate::sim::LoadTimeline;
 use plotters::prelude::*;
@@ -66,11 +67,8 @@ pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
             .y_desc("requests in that second (all outcomes)")
             .x_label_formatter(&|v| style::tick(*v))
             .y_label_formatter(&|v| style::tick(*v))
-            .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
-            .label_style(style::text(style::LABEL_SIZE))
+            .house_style()
             .max_light_lines(1)
-            .light_line_style(style::GRID.mix(0.6))
-            .bold_line_style(style::GRID)
             .draw()
             .map_err(draw_err)?;
         for row in &drawn {

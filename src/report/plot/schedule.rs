@@ -10,6 +10,7 @@
 use super::PlotError;
 use super::axis::{XAxis, XBody};
 use super::canvas::{self, Area};
+use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use crate::optimize::TuneResult;
 use crate::policy::PolicySpec;
@@ -263,11 +264,8 @@ impl XBody for Density<'_, '_> {
         mesh.y_desc(bin_desc)
             .x_label_formatter(&|v| style::tick(*v))
             .y_label_formatter(&|v| style::tick(*v))
-            .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
-            .label_style(style::text(style::LABEL_SIZE))
-            .max_light_lines(1)
-            .light_line_style(style::GRID.mix(0.6))
-            .bold_line_style(style::GRID);
+            .house_style()
+            .max_light_lines(1);
         if self.x_desc {
             mesh.x_desc(format!("time since submission (s){}", axis.note()));
         }

@@ -327,6 +327,26 @@ pub fn wants_log(lo: f64, hi: f64, ratio: f64) -> bool {
     lo > 0.0 && hi.is_finite() && hi / lo > ratio
 }
 
+/// The house style of a chart's mesh — axis text sizes and faint grid lines —
+/// so that every plot reads alike. Call it in the `configure_mesh()` chain.
+pub trait HouseMesh {
+    fn house_style(&mut self) -> &mut Self;
+}
+
+impl<X, Y, DB> HouseMesh for plotters::chart::MeshStyle<'_, '_, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    fn house_style(&mut self) -> &mut Self {
+        self.axis_desc_style(text(AXIS_DESC_SIZE))
+            .label_style(text(LABEL_SIZE))
+            .light_line_style(GRID.mix(0.6))
+            .bold_line_style(GRID)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use super::PlotError;
 use super::axis::{XAxis, XYBody, draw_xy};
 use super::canvas::{self, Area};
 use super::labels::{self, Rect};
+use super::style::HouseMesh;
 use super::style::{self, LegendEntry, Swatch, draw_err};
 use crate::metrics::Scoring;
 use crate::optimize::{TuneResult, TuneSettings};
@@ -246,11 +247,8 @@ impl XYBody for Chart<'_, '_> {
             .y_desc(format!("mean detection delay (s){}", ya.note()))
             .x_label_formatter(&|v| style::tick(*v))
             .y_label_formatter(&|v| style::tick(*v))
-            .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
-            .label_style(style::text(style::LABEL_SIZE))
+            .house_style()
             .max_light_lines(1)
-            .light_line_style(style::GRID.mix(0.6))
-            .bold_line_style(style::GRID)
             .draw()
             .map_err(draw_err)?;
         let at = |calls: f64, delay: f64| (xa.place(calls), ya.place(delay));

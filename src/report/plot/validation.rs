@@ -8,6 +8,7 @@
 
 use super::PlotError;
 use super::canvas;
+use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use plotters::prelude::*;
 
@@ -58,10 +59,7 @@ pub fn validation_png(rows: &[ValidationRows]) -> Result<Vec<u8>, PlotError> {
             .y_desc("measured detection time (job s)")
             .x_label_formatter(&|v| style::tick(*v))
             .y_label_formatter(&|v| style::tick(*v))
-            .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
-            .label_style(style::text(style::LABEL_SIZE))
-            .light_line_style(style::GRID.mix(0.6))
-            .bold_line_style(style::GRID)
+            .house_style()
             .draw()
             .map_err(draw_err)?;
         chart
@@ -95,10 +93,7 @@ pub fn validation_png(rows: &[ValidationRows]) -> Result<Vec<u8>, PlotError> {
             .x_desc("policies (legend order)")
             .y_desc("jobs with the predicted number of calls (%)")
             .y_label_formatter(&|v| format!("{v:.0}"))
-            .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
-            .label_style(style::text(style::LABEL_SIZE))
-            .light_line_style(style::GRID.mix(0.6))
-            .bold_line_style(style::GRID)
+            .house_style()
             .draw()
             .map_err(draw_err)?;
         bars.draw_series(rows.iter().enumerate().map(|(i, r)| {
