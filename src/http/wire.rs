@@ -1,5 +1,6 @@
 //! JSON bodies exchanged by the server and the client, and the job-id format.
 
+use crate::workload::Job;
 use serde::{Deserialize, Serialize};
 
 /// How a job ends.
@@ -8,6 +9,17 @@ use serde::{Deserialize, Serialize};
 pub enum Outcome {
     Completed,
     Error,
+}
+
+impl Outcome {
+    /// How a simulated job ends.
+    pub fn of(job: &Job) -> Self {
+        if job.failed {
+            Outcome::Error
+        } else {
+            Outcome::Completed
+        }
+    }
 }
 
 /// `POST /jobs`: every field optional; the server samples what is missing from
@@ -22,6 +34,18 @@ pub struct NewJob {
     /// An approximate duration the client may use (duration-aware policies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint_s: Option<f64>,
+}
+
+impl NewJob {
+    /// The request that recreates a simulated job on the server: its duration,
+    /// outcome and hint, so the wire sees exactly the simulator's job.
+    pub fn for_job(job: &Job) -> Self {
+        Self {
+            duration_s: Some(job.duration),
+            outcome: Some(Outcome::of(job)),
+            hint_s: job.hint,
+        }
+    }
 }
 
 /// `201` answer to `POST /jobs`.

@@ -137,7 +137,10 @@ impl Distribution {
             Distribution::LogNormal(d) => d.quantile(u),
             Distribution::Exponential(d) => d.quantile(u),
             Distribution::Empirical(d) => d.quantile(u),
-            Distribution::Mixture(m) => m.components[0].quantile(u),
+            // `sample` picks a mixture's component first, and components are never mixtures.
+            Distribution::Mixture(_) => {
+                unreachable!("a mixture has no single quantile function here")
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use super::support::{policy, runtime, workload};
 use pollsim::http::client::CheckResult;
 use pollsim::http::server::{Faults, ServerConfig, spawn};
 use pollsim::http::validate::{ValidationSettings, predict, validate};
-use pollsim::http::wire::{NewJob, Outcome};
+use pollsim::http::wire::NewJob;
 use pollsim::http::{Client, ClientOptions, JobEnd};
 use pollsim::workload::JobSource;
 use std::time::Duration;
@@ -159,13 +159,8 @@ fn under_faults_every_job_ends_and_each_failed_check_costs_at_most_one_call() {
         let mut handles = Vec::new();
         for job in &jobs {
             let new = NewJob {
-                duration_s: Some(job.duration),
-                outcome: Some(if job.failed {
-                    Outcome::Error
-                } else {
-                    Outcome::Completed
-                }),
                 hint_s: None,
+                ..NewJob::for_job(job)
             };
             handles.push(client.create_job(&new).await.unwrap());
         }

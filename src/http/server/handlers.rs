@@ -29,14 +29,9 @@ pub async fn create_job(
         Some(d) => (d, asked.outcome.unwrap_or(Outcome::Completed), asked.hint_s),
         None => {
             let job = state.sample();
-            let outcome = if job.failed {
-                Outcome::Error
-            } else {
-                Outcome::Completed
-            };
             (
                 job.duration,
-                asked.outcome.unwrap_or(outcome),
+                asked.outcome.unwrap_or(Outcome::of(&job)),
                 asked.hint_s.or(job.hint),
             )
         }

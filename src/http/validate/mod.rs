@@ -14,7 +14,7 @@ pub use compare::{Delays, JobComparison, PolicyComparison};
 
 use super::client::{Client, ClientError, ClientOptions, JobEnd, JobReport};
 use super::server::{ServerConfig, SpawnError, spawn};
-use super::wire::{NewJob, Outcome};
+use super::wire::NewJob;
 use crate::config::Config;
 use crate::policy::{ClientPolicy, JobOutcome, PolicySpec, PollPolicy};
 use crate::rng::{JobRng, stream_id};
@@ -182,15 +182,7 @@ pub async fn validate(
 }
 
 async fn submit_and_wait(client: &Client, job: &Job, policy: &Mutex<ClientPolicy>) -> JobReport {
-    let new = NewJob {
-        duration_s: Some(job.duration),
-        outcome: Some(if job.failed {
-            Outcome::Error
-        } else {
-            Outcome::Completed
-        }),
-        hint_s: job.hint,
-    };
+    let new = NewJob::for_job(job);
     match client.create_job(&new).await {
         Ok(mut handle) => {
             handle.index = job.index;
