@@ -12,6 +12,9 @@ use crate::sim::exact::{MAX_EXACT_CHECKS, evaluate_times};
 use crate::sim::{RunOptions, simulate};
 use crate::workload::{Distribution, Empirical, JobSource};
 
+/// Survival below which an unbounded distribution's tail is ignored.
+const EXACT_TAIL: f64 = 1e-14;
+
 /// How candidates are evaluated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -62,6 +65,9 @@ pub struct Evaluator {
     pub distribution: Distribution,
     /// The sampled durations as a distribution.
     sample: Distribution,
+    /// Where schedules may stop covering `distribution` and `sample`: computed
+    /// once, since for unbounded distributions it is a bisection.
+    horizons: (f64, f64),
     source: JobSource,
     jobs: u64,
     seed: u64,
@@ -94,9 +100,12 @@ impl Evaluator {
         )
         .map(Distribution::Empirical)
         .expect("a job set has at least one job with a positive duration");
+        let distribution = source.workload().distribution.clone();
+        let horizons = (distribution.upper(EXACT_TAIL), sample.upper(EXACT_TAIL));
         Self {
-            distribution: source.workload().distribution.clone(),
+            distribution,
             sample,
+            horizons,
             source,
             jobs,
             seed,
@@ -126,14 +135,21 @@ impl Evaluator {
     pub fn evaluate(&self, spec: &PolicySpec) -> Point {
         let deterministic = spec.is_deterministic() && self.objective == Objective::Cost;
         match (deterministic, self.method) {
-            (true, Method::Exact) => self.exact(spec, &self.distribution, "exact"),
-            (true, Method::Sampled) => self.exact(spec, &self.sample, "sampled-exact"),
+            (true, Method::Exact) => self.exact(spec, &self.distribution, self.horizons.0, "exact"),
+            (true, Method::Sampled) => {
+                self.exact(spec, &self.sample, self.horizons.1, "sampled-exact")
+            }
             _ => self.simulated(spec),
         }
     }
 
-    fn exact(&self, spec: &PolicySpec, dist: &Distribution, method: &'static str) -> Point {
-        let horizon = dist.upper(1e-14);
+    fn exact(
+        &self,
+        spec: &PolicySpec,
+        dist: &Distribution,
+        horizon: f64,
+        method: &'static str,
+    ) -> Point {
         let checks = spec
             .check_times(horizon, MAX_EXACT_CHECKS)
             .expect("deterministic policies have check times");
