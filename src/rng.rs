@@ -151,6 +151,14 @@ impl JobRng {
 
     /// Loads `job`'s window from `bulk`, which must be positioned at that job's
     /// record (jobs in order: the previous job's load leaves it there).
+    /// Job `job`'s server draws on their own, as [`Self::server`] loaded from
+    /// [`Self::server_bulk`] gives them (for drivers that meet jobs out of order).
+    pub fn server_for_job(seed: u64, job: u64) -> Self {
+        let mut rng = Self::server(seed);
+        rng.load(&mut Self::server_bulk(seed, job), job);
+        rng
+    }
+
     #[inline]
     pub fn load(&mut self, bulk: &mut SimRng, job: u64) {
         // One bulk copy out of ChaCha's buffer, not 32 single-word reads.
@@ -278,6 +286,8 @@ mod tests {
         let mut again = JobRng::server(5);
         again.load(&mut JobRng::server_bulk(5, 3), 3);
         assert_eq!(a, (0..40).map(|_| again.unit()).collect::<Vec<_>>());
+        let mut alone = JobRng::server_for_job(5, 3);
+        assert_eq!(a, (0..40).map(|_| alone.unit()).collect::<Vec<_>>());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::runtime::{
 };
 use super::say;
 use crate::config::Config;
-use crate::http::server::{self, AppState, Faults, ServerConfig};
+use crate::http::server::{self, AppState, ServerConfig};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
@@ -23,30 +23,40 @@ pub struct ServeArgs {
     pub server: ServerOptions,
 }
 
-/// Server settings shared by `serve` and `validate`.
+/// Server settings. Faults, limits and hints default to the config's `[server]`
+/// section (none without one); a flag overrides the config's value.
 #[derive(Debug, Args)]
 pub struct ServerOptions {
     /// Real seconds per job second: 0.01 runs a 300 s job in 3 s.
     #[arg(long, default_value_t = 1.0, value_parser = parse_positive)]
     pub time_scale: f64,
-    /// Share of status checks answered HTTP 500.
-    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
-    pub fail_rate: f64,
-    /// Share of status checks answered HTTP 429 with Retry-After: 1, at random.
-    #[arg(long, default_value_t = 0.0, value_parser = parse_share)]
-    pub throttle_rate: f64,
-    /// Real latency added to each status check, uniform in MIN..MAX milliseconds.
+    /// Share of status checks answered HTTP 500 (server.fail_rate).
+    #[arg(long, value_parser = parse_share)]
+    pub fail_rate: Option<f64>,
+    /// Share of status checks answered HTTP 429 with Retry-After: 1, at random (server.throttle_rate).
+    #[arg(long, value_parser = parse_share)]
+    pub throttle_rate: Option<f64>,
+    /// Latency of each status check, uniform in MIN..MAX job milliseconds (server.latency_ms).
     #[arg(long, value_name = "MIN..MAX", value_parser = parse_ms_range)]
     pub latency_ms: Option<(f64, f64)>,
-    /// Status checks per job second and client (X-Client-Id, else the peer address); beyond it 429.
+    /// Status checks per job second and client (X-Client-Id, else the peer address); beyond it 429 (server.rate_limit).
     #[arg(long, value_name = "N/s", value_parser = parse_rate)]
     pub rate_limit: Option<f64>,
-    /// Send Retry-After (job seconds until done) on pending answers.
+    /// Status checks per job second over all clients; beyond it 429 (server.global_rate_limit).
+    #[arg(long, value_name = "N/s", value_parser = parse_rate)]
+    pub global_rate_limit: Option<f64>,
+    /// Send Retry-After (job seconds until done) on pending answers (server.retry_after_hints).
     #[arg(long)]
     pub retry_after_hints: bool,
-    /// Add progress and eta_s to pending answers.
+    /// Add progress and eta_s to pending answers (server.eta_hints).
     #[arg(long)]
     pub eta_hints: bool,
+    /// Relative error of the remaining-time estimate in hints, 0..1 (server.eta_noise).
+    #[arg(long, value_parser = parse_share)]
+    pub eta_noise: Option<f64>,
+    /// Longest long-poll hold (?wait=) in job seconds; 0 turns long polling off (server.max_wait_s).
+    #[arg(long)]
+    pub max_wait: Option<f64>,
     /// Jobs held at once; beyond it POST /jobs answers 503.
     #[arg(long, default_value_t = ServerConfig::DEFAULT_MAX_JOBS)]
     pub max_jobs: usize,
@@ -56,17 +66,23 @@ pub struct ServerOptions {
 }
 
 impl ServerOptions {
+    /// The config's server with these flags applied; validated when the server starts.
     pub(crate) fn settings(&self, config: &Config) -> ServerConfig {
         let mut settings = ServerConfig::new(config.workload.clone(), config.seed);
+        if let Some(contention) = &config.contention {
+            settings.model = contention.server.clone();
+        }
+        let m = &mut settings.model;
+        m.fail_rate = self.fail_rate.unwrap_or(m.fail_rate);
+        m.throttle_rate = self.throttle_rate.unwrap_or(m.throttle_rate);
+        m.latency_ms = self.latency_ms.or(m.latency_ms);
+        m.rate_limit = self.rate_limit.or(m.rate_limit);
+        m.global_rate_limit = self.global_rate_limit.or(m.global_rate_limit);
+        m.retry_after_hints |= self.retry_after_hints;
+        m.eta_hints |= self.eta_hints;
+        m.eta_noise = self.eta_noise.unwrap_or(m.eta_noise);
+        m.max_wait_s = self.max_wait.unwrap_or(m.max_wait_s);
         settings.time_scale = self.time_scale;
-        settings.retry_after_hints = self.retry_after_hints;
-        settings.eta_hints = self.eta_hints;
-        settings.faults = Faults {
-            fail_rate: self.fail_rate,
-            throttle_rate: self.throttle_rate,
-            latency_ms: self.latency_ms,
-            rate_limit: self.rate_limit,
-        };
         settings.max_jobs = self.max_jobs;
         settings.ttl_s = self.ttl;
         settings
@@ -75,7 +91,9 @@ impl ServerOptions {
 
 pub fn run(args: ServeArgs) -> Result<()> {
     let config = Config::load(&args.config)?;
-    let state = AppState::new(args.server.settings(&config))?;
+    let settings = args.server.settings(&config);
+    let state = AppState::new(settings.clone())
+        .with_context(|| format!("{}: server settings", config.file.display()))?;
     init_tracing();
     runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -83,9 +101,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
         say(format_args!(
-            "pollsim serve: http://{addr} (time scale {}, workload of {}); Ctrl-C stops",
+            "pollsim serve: http://{addr} (time scale {}, workload of {}; {}); Ctrl-C stops",
             args.server.time_scale,
-            config.file.display()
+            config.file.display(),
+            settings.model.describe()
         ));
         server::serve(listener, state, async {
             let _ = tokio::signal::ctrl_c().await;

@@ -34,16 +34,22 @@ pub struct NewJob {
     /// An approximate duration the client may use (duration-aware policies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint_s: Option<f64>,
+    /// Which job of the simulator's job set this is: the server draws the job's
+    /// latency, failures and estimate errors as the simulator does for that job,
+    /// so a validation run meets the faults the simulator predicts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u64>,
 }
 
 impl NewJob {
     /// The request that recreates a simulated job on the server: its duration,
-    /// outcome and hint, so the wire sees exactly the simulator's job.
+    /// outcome, hint and index, so the wire sees exactly the simulator's job.
     pub fn for_job(job: &Job) -> Self {
         Self {
             duration_s: Some(job.duration),
             outcome: Some(Outcome::of(job)),
             hint_s: job.hint,
+            index: Some(job.index),
         }
     }
 }

@@ -141,6 +141,49 @@ impl ServerModel {
         }
     }
 
+    /// What a check meets, in a few words: "ideal" when nothing.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some((min, max)) = self.latency_ms {
+            parts.push(if min == max {
+                format!("latency {min} ms")
+            } else {
+                format!("latency {min}–{max} ms")
+            });
+        }
+        if self.fail_rate > 0.0 {
+            parts.push(format!("{}% 500s", 100.0 * self.fail_rate));
+        }
+        if self.throttle_rate > 0.0 {
+            parts.push(format!("{}% random 429s", 100.0 * self.throttle_rate));
+        }
+        if let Some(rate) = self.rate_limit {
+            parts.push(format!("{rate}/s per client"));
+        }
+        if let Some(rate) = self.global_rate_limit {
+            parts.push(format!("{rate}/s in all"));
+        }
+        let noise = if self.eta_noise > 0.0 {
+            format!(" (±{}%)", 100.0 * self.eta_noise)
+        } else {
+            String::new()
+        };
+        if self.eta_hints {
+            parts.push(format!("ETA hints{noise}"));
+        }
+        if self.retry_after_hints {
+            parts.push(format!("Retry-After hints{noise}"));
+        }
+        if self.max_wait_s > 0.0 {
+            parts.push(format!("long polls up to {} s", self.max_wait_s));
+        }
+        if parts.is_empty() {
+            "ideal".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     /// The server's estimate of the remaining time for the uniform draw `u`.
     #[inline]
     pub fn estimate(&self, remaining: f64, u: f64) -> f64 {
@@ -178,6 +221,19 @@ impl Bucket {
             tokens: capacity(rate),
             at: 0.0,
         }
+    }
+
+    /// A full bucket at time `t` (one created when its first request arrives).
+    pub fn full_at(rate: f64, t: f64) -> Self {
+        Self {
+            tokens: capacity(rate),
+            at: t,
+        }
+    }
+
+    /// Whether the bucket would be full at `t`: then it can be forgotten.
+    pub fn is_full_at(&self, rate: f64, t: f64) -> bool {
+        self.tokens + (t - self.at) * rate >= capacity(rate)
     }
 
     /// Refills to time `t`; returns the seconds until a token is free (0: now).
@@ -227,30 +283,48 @@ impl Server {
     /// Decides a check arriving at `t` from `client`, with the request's failure draw `u`.
     #[inline]
     pub fn admit(&mut self, t: f64, client: usize, u: f64) -> Verdict {
-        let m = &self.model;
-        if u < m.fail_rate {
+        let per_client = self.per_client.get_mut(client);
+        let global = self
+            .model
+            .global_rate_limit
+            .is_some()
+            .then_some(&mut self.global);
+        self.model.admit(t, u, per_client, global)
+    }
+}
+
+impl ServerModel {
+    /// Decides a check arriving at `t` with failure draw `u`, against the
+    /// caller's client bucket (with `rate_limit`) and global bucket (with
+    /// `global_rate_limit`). The simulator and the HTTP server both decide here.
+    #[inline]
+    pub fn admit(
+        &self,
+        t: f64,
+        u: f64,
+        mut per_client: Option<&mut Bucket>,
+        mut global: Option<&mut Bucket>,
+    ) -> Verdict {
+        if u < self.fail_rate {
             return Verdict::Fail;
         }
-        if u < m.fail_rate + m.throttle_rate {
+        if u < self.fail_rate + self.throttle_rate {
             return Verdict::Throttle(1.0);
         }
         // Both buckets must have a token; neither is charged when one refuses.
         let mut wait: f64 = 0.0;
-        if let Some(rate) = m.rate_limit {
-            wait = wait.max(self.per_client[client].refill(rate, t));
+        if let (Some(rate), Some(bucket)) = (self.rate_limit, per_client.as_deref_mut()) {
+            wait = wait.max(bucket.refill(rate, t));
         }
-        if let Some(rate) = m.global_rate_limit {
-            wait = wait.max(self.global.refill(rate, t));
+        if let (Some(rate), Some(bucket)) = (self.global_rate_limit, global.as_deref_mut()) {
+            wait = wait.max(bucket.refill(rate, t));
         }
         if wait > 0.0 {
             // Whole seconds (RFC 9110), rounded up so the token is there.
             return Verdict::Throttle(wait.ceil().max(1.0));
         }
-        if m.rate_limit.is_some() {
-            self.per_client[client].tokens -= 1.0;
-        }
-        if m.global_rate_limit.is_some() {
-            self.global.tokens -= 1.0;
+        for bucket in [per_client, global].into_iter().flatten() {
+            bucket.tokens -= 1.0;
         }
         Verdict::Pass
     }
@@ -354,6 +428,20 @@ mod tests {
             }),
             "eta_noise"
         );
-        assert!(base.validate().unwrap().is_ideal());
+        assert!(base.clone().validate().unwrap().is_ideal());
+        assert_eq!(base.describe(), "ideal");
+        let busy = ServerModel {
+            latency_ms: Some((10.0, 200.0)),
+            fail_rate: 0.05,
+            rate_limit: Some(2.0),
+            eta_hints: true,
+            eta_noise: 0.3,
+            max_wait_s: 30.0,
+            ..base
+        };
+        assert_eq!(
+            busy.describe(),
+            "latency 10–200 ms, 5% 500s, 2/s per client, ETA hints (±30%), long polls up to 30 s"
+        );
     }
 }

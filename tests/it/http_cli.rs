@@ -101,7 +101,7 @@ fn network_commands_refuse_bad_settings() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("throttle_rate: fail_rate + throttle_rate exceeds 1"),
+        stderr.contains("server settings: throttle_rate: fail_rate + throttle_rate is at least 1"),
         "{stderr}"
     );
     let (code, _, stderr) = pollsim(

@@ -3,10 +3,11 @@
 
 use super::support::{policy, runtime, workload};
 use pollsim::http::client::CheckResult;
-use pollsim::http::server::{Faults, ServerConfig, spawn};
-use pollsim::http::validate::{ValidationSettings, predict, validate};
+use pollsim::http::server::{ServerConfig, spawn};
+use pollsim::http::validate::{ValidationSettings, validate};
 use pollsim::http::wire::NewJob;
 use pollsim::http::{Client, ClientOptions, JobEnd};
+use pollsim::sim::ServerModel;
 use pollsim::workload::JobSource;
 use std::time::Duration;
 
@@ -133,15 +134,16 @@ fn deterministic_policies_make_the_calls_the_simulator_predicts() {
 #[test]
 fn under_faults_every_job_ends_and_each_failed_check_costs_at_most_one_call() {
     // Time scale 0.1: jobs of 5–15 job s end after 0.5–1.5 s; checks every 1 job s
-    // (100 ms); 20% 500s, 10% 429 with Retry-After: 1 (100 ms), 0–50 ms latency.
+    // (100 ms); 20% 500s, 10% 429 with Retry-After: 1 (100 ms), 0–500 job ms
+    // (0–50 ms real) of latency.
     let work = workload(10.0, 5.0, 0.2);
     let mut config = ServerConfig::new(work.clone(), 3);
     config.time_scale = 0.1;
-    config.faults = Faults {
+    config.model = ServerModel {
         fail_rate: 0.2,
         throttle_rate: 0.1,
-        latency_ms: Some((0.0, 50.0)),
-        rate_limit: None,
+        latency_ms: Some((0.0, 500.0)),
+        ..ServerModel::default()
     };
     let spec = policy(
         "name = 'c1'\nkind = 'constant'\ninterval = 1.0\nmax_attempts = 200\ntimeout = 300.0",
@@ -167,7 +169,15 @@ fn under_faults_every_job_ends_and_each_failed_check_costs_at_most_one_call() {
         assert_eq!(handles[199].index, 199);
         client.wait_all(&handles, &spec, 200).await
     });
-    let predicted = predict(&spec, &jobs, 3, 1);
+    // What the policy does against a server without faults.
+    let sid = pollsim::rng::stream_id(spec.name());
+    let predicted: Vec<_> = jobs
+        .iter()
+        .map(|job| {
+            let mut rng = pollsim::rng::JobRng::for_job(3, sid, job.index);
+            pollsim::sim::engine::drive(&mut spec.client(), job, &mut rng)
+        })
+        .collect();
     let (mut calls, mut failed, mut throttled) = (0u32, 0usize, 0usize);
     for ((job, report), predicted) in jobs.iter().zip(&reports).zip(&predicted) {
         let expected = if job.failed {

@@ -125,16 +125,19 @@ impl Client {
                 break JobEnd::DeadlineExceeded;
             };
             tokio::time::sleep_until(due).await;
+            let hold = poller.hold();
             let sent = Instant::now();
             let answer = match deadline {
-                Some(d) => match tokio::time::timeout_at(d, self.status(&job.id)).await {
-                    Ok(answer) => answer,
-                    Err(_) => {
-                        report.calls += 1;
-                        break JobEnd::DeadlineExceeded;
+                Some(d) => {
+                    match tokio::time::timeout_at(d, self.status_held(&job.id, hold)).await {
+                        Ok(answer) => answer,
+                        Err(_) => {
+                            report.calls += 1;
+                            break JobEnd::DeadlineExceeded;
+                        }
                     }
-                },
-                None => self.status(&job.id).await,
+                }
+                None => self.status_held(&job.id, hold).await,
             };
             let received = Instant::now();
             report.calls += 1;

@@ -140,7 +140,7 @@ struct Inner {
     http: reqwest::Client,
     base: String,
     options: ClientOptions,
-    in_flight: Semaphore,
+    in_flight: Arc<Semaphore>,
     created: AtomicU64,
 }
 
@@ -197,11 +197,30 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 base: url.as_str().trim_end_matches('/').to_string(),
-                in_flight: Semaphore::new(options.max_in_flight),
+                in_flight: Arc::new(Semaphore::new(options.max_in_flight)),
                 options,
                 created: AtomicU64::new(0),
             }),
         })
+    }
+
+    /// The same client speaking for another client key (`X-Client-Id`, the
+    /// server's rate-limit key): connections and the in-flight bound are shared.
+    /// Jobs it creates are numbered from 0.
+    pub fn for_client(&self, client_id: Option<String>) -> Client {
+        let inner = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base: inner.base.clone(),
+                options: ClientOptions {
+                    client_id,
+                    ..inner.options.clone()
+                },
+                in_flight: inner.in_flight.clone(),
+                created: AtomicU64::new(0),
+            }),
+        }
     }
 
     pub fn options(&self) -> &ClientOptions {
@@ -259,6 +278,12 @@ impl Client {
 
     /// One status check of job `id`, classified. Never fails: failures are answers.
     pub async fn status(&self, id: &str) -> Answer {
+        self.status_held(id, None).await
+    }
+
+    /// A status check that asks the server to hold a pending answer up to `hold`
+    /// job seconds (long polling, `?wait=`); the request's timeout grows by the hold.
+    pub async fn status_held(&self, id: &str, hold: Option<f64>) -> Answer {
         if id.is_empty()
             || !id
                 .bytes()
@@ -271,8 +296,20 @@ impl Client {
         }
         // The semaphore is never closed, so acquiring cannot fail.
         let _permit = self.inner.in_flight.acquire().await.ok();
-        let path = format!("/jobs/{id}/status");
-        let response = match self.request(reqwest::Method::GET, &path).send().await {
+        let hold = hold.filter(|h| h.is_finite() && *h > 0.0);
+        let request = match hold {
+            Some(wait) => {
+                let held = Duration::try_from_secs_f64(wait * self.inner.options.time_scale)
+                    .unwrap_or(Duration::MAX);
+                self.request(
+                    reqwest::Method::GET,
+                    &format!("/jobs/{id}/status?wait={wait}"),
+                )
+                .timeout(self.inner.options.request_timeout.saturating_add(held))
+            }
+            None => self.request(reqwest::Method::GET, &format!("/jobs/{id}/status")),
+        };
+        let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
                 return Answer::Transient {

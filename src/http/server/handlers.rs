@@ -1,11 +1,11 @@
 //! Route handlers: create a job, answer status checks (optionally long-polled).
 
-use super::super::wire::{CreatedJob, JobState, Outcome, StatusBody};
-use super::AppState;
+use super::super::wire::{CreatedJob, JobState, StatusBody};
 use super::error::ApiError;
-use super::faults::Verdict;
 use super::jobs::{Job, Missing};
 use super::request;
+use super::{AppState, LoadOutcome};
+use crate::sim::server::{Verdict, retry_after_hint};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
@@ -25,27 +25,7 @@ pub async fn create_job(
     let config = state.config();
     let bytes = request::body_bytes(&headers, body, config.max_body_bytes).await?;
     let asked = request::new_job(&headers, &bytes, config.max_duration_s)?;
-    let (duration_s, outcome, hint_s) = match asked.duration_s {
-        Some(d) => (d, asked.outcome.unwrap_or(Outcome::Completed), asked.hint_s),
-        None => {
-            let job = state.sample();
-            (
-                job.duration,
-                asked.outcome.unwrap_or(Outcome::of(&job)),
-                asked.hint_s.or(job.hint),
-            )
-        }
-    };
-    let now = Instant::now();
-    let done_at = now + state.real(duration_s);
-    let job = Job {
-        created: now,
-        done_at,
-        expires_at: done_at + state.real(config.ttl_s),
-        duration_s,
-        outcome,
-    };
-    let Some(id) = state.jobs().insert(job, now) else {
+    let Some((id, hint_s)) = state.create(&asked, Instant::now()) else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
@@ -82,7 +62,7 @@ pub async fn job_status(
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::bad_request(format!("id: {}", e.body_text())))?;
     let id = request::job_id(&id)?;
-    let wait = request::wait(query.as_deref(), state.config().max_wait_s)?;
+    let wait = request::wait(query.as_deref(), state.config().model.max_wait_s)?;
     status(&state, id, wait, &headers, peer).await
 }
 
@@ -93,7 +73,7 @@ pub async fn latest_status(
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
-    let wait = request::wait(query.as_deref(), state.config().max_wait_s)?;
+    let wait = request::wait(query.as_deref(), state.config().model.max_wait_s)?;
     let Some(id) = state.jobs().latest() else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -111,27 +91,47 @@ async fn status(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
     let faults = state.faults();
+    // Counted even when it fails: the simulator draws for every check it sends.
+    let (job, attempt) = state
+        .jobs()
+        .check(id, Instant::now())
+        .map_err(|m| missing(state, id, m))?;
+    let mut noise = 0.5;
     if faults.active() {
-        let (latency, verdict) = faults.draw();
-        if !latency.is_zero() {
-            tokio::time::sleep(latency).await;
+        let draws = faults.draw(job.key.unwrap_or(id - 1), attempt);
+        if !draws.latency.is_zero() {
+            tokio::time::sleep(draws.latency).await;
         }
-        match verdict {
+        noise = draws.noise;
+        let key = if faults.keyed() {
+            client_key(headers, peer)?
+        } else {
+            String::new()
+        };
+        let now = Instant::now();
+        match faults.admit(&key, now, draws.failure) {
             Verdict::Pass => {}
             Verdict::Fail => {
+                state.record(now, LoadOutcome::Failed);
                 return Err(ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "injected failure (--fail-rate): nothing is wrong with the job; check again",
+                    "injected failure (fail_rate): nothing is wrong with the job; check again",
                 ));
             }
-            Verdict::Throttle(after) => return Err(throttled(after, "--throttle-rate")),
-        }
-        let key = client_key(headers, peer)?;
-        if let Verdict::Throttle(after) = faults.admit(&key, Instant::now()) {
-            return Err(throttled(after, "--rate-limit"));
+            Verdict::Throttle(after) => {
+                state.record(now, LoadOutcome::Throttled);
+                let model = &state.config().model;
+                let cause = if draws.failure < model.fail_rate + model.throttle_rate {
+                    "throttle_rate"
+                } else {
+                    "rate limit"
+                };
+                return Err(throttled(after as u64, cause));
+            }
         }
     }
     let mut now = Instant::now();
+    state.record(now, LoadOutcome::Answered);
     let mut job = lookup(state, id, now)?;
     if wait > 0.0 && job.state(now) == JobState::Pending {
         let until = job.done_at.min(now + state.real(wait));
@@ -139,43 +139,49 @@ async fn status(
         now = Instant::now();
         job = lookup(state, id, now)?;
     }
-    Ok(answer(state, &job, now))
+    Ok(answer(state, &job, now, noise))
 }
 
 fn lookup(state: &AppState, id: u64, now: Instant) -> Result<Job, ApiError> {
-    state.jobs().get(id, now).map_err(|missing| {
-        let message = match missing {
-            Missing::Unknown => format!("id: no job {id}; create jobs with POST /jobs"),
-            Missing::Expired => format!(
-                "id: job {id} finished more than {} s ago and was forgotten (--ttl)",
-                state.config().ttl_s
-            ),
-        };
-        ApiError::new(StatusCode::NOT_FOUND, message)
-    })
+    state.jobs().get(id, now).map_err(|m| missing(state, id, m))
 }
 
-fn answer(state: &AppState, job: &Job, now: Instant) -> Response {
+fn missing(state: &AppState, id: u64, missing: Missing) -> ApiError {
+    let message = match missing {
+        Missing::Unknown => format!("id: no job {id}; create jobs with POST /jobs"),
+        Missing::Expired => format!(
+            "id: job {id} finished more than {} s ago and was forgotten (--ttl)",
+            state.config().ttl_s
+        ),
+    };
+    ApiError::new(StatusCode::NOT_FOUND, message)
+}
+
+/// The answer at `now`; `noise` is the check's draw for the estimate's error.
+fn answer(state: &AppState, job: &Job, now: Instant, noise: f64) -> Response {
     let result = job.state(now);
     let config = state.config();
+    let model = &config.model;
     let pending = result == JobState::Pending;
     let elapsed_s = now.duration_since(job.created).as_secs_f64() / config.time_scale;
-    let remaining_s = (job.duration_s - elapsed_s).max(0.0);
+    // The estimate the simulator gives at the same time with the same draw.
+    let estimate = model.estimate((job.duration_s - elapsed_s).max(0.0), noise);
     let body = StatusBody {
         result,
-        progress: (pending && config.eta_hints).then(|| {
-            if job.duration_s > 0.0 {
-                (elapsed_s / job.duration_s).clamp(0.0, 1.0)
+        progress: (pending && model.eta_hints).then(|| {
+            let whole = elapsed_s + estimate;
+            if whole > 0.0 {
+                (elapsed_s / whole).clamp(0.0, 1.0)
             } else {
                 1.0
             }
         }),
-        eta_s: (pending && config.eta_hints).then_some(remaining_s),
+        eta_s: (pending && model.eta_hints).then_some(estimate),
     };
     let mut response = Json(body).into_response();
-    if pending && config.retry_after_hints {
-        // Retry-After is whole seconds (RFC 9110); rounding up never wakes the client early.
-        let after = remaining_s.ceil().clamp(1.0, 86_400.0) as u64;
+    if pending && model.retry_after_hints {
+        // Whole seconds (RFC 9110), rounded up: never wakes the client early.
+        let after = retry_after_hint(estimate) as u64;
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(after));

@@ -7,7 +7,7 @@
 use super::super::wire::{JobState, Outcome};
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +18,9 @@ pub struct Job {
     /// Job seconds.
     pub duration_s: f64,
     pub outcome: Outcome,
+    /// Keys the job's server draws (latency, failures, estimate noise): the
+    /// simulator's job index. `None`: the job's id minus one.
+    pub key: Option<u64>,
 }
 
 impl Job {
@@ -42,10 +45,16 @@ pub enum Missing {
     Expired,
 }
 
+struct Entry {
+    job: Job,
+    /// Status checks made so far: the next check's attempt number.
+    checks: AtomicU32,
+}
+
 /// Jobs by id. Ids are 1, 2, 3, … so `id < next` tells an expired job from one
 /// that never existed without remembering it.
 pub struct JobTable {
-    jobs: RwLock<HashMap<u64, Job>>,
+    jobs: RwLock<HashMap<u64, Entry>>,
     next: AtomicU64,
     latest: AtomicU64,
     cap: usize,
@@ -71,7 +80,7 @@ impl JobTable {
         let due = now.duration_since(*read(&self.last_sweep)) >= self.sweep_every;
         let mut jobs = write(&self.jobs);
         if due || jobs.len() >= self.cap {
-            jobs.retain(|_, j| j.expires_at > now);
+            jobs.retain(|_, e| e.job.expires_at > now);
             *write(&self.last_sweep) = now;
         }
         if jobs.len() >= self.cap {
@@ -79,14 +88,36 @@ impl JobTable {
         }
         // Taken under the write lock, so ids are handed out in insertion order.
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        jobs.insert(id, job);
+        let job = Job {
+            key: Some(job.key.unwrap_or(id - 1)),
+            ..job
+        };
+        jobs.insert(
+            id,
+            Entry {
+                job,
+                checks: AtomicU32::new(0),
+            },
+        );
         self.latest.store(id, Ordering::Release);
         Some(id)
     }
 
     pub fn get(&self, id: u64, now: Instant) -> Result<Job, Missing> {
+        self.read(id, now, |e| e.job)
+    }
+
+    /// Like [`Self::get`], and counts a status check: also returns how many
+    /// checks of the job came before this one (its attempt number from 0).
+    pub fn check(&self, id: u64, now: Instant) -> Result<(Job, u32), Missing> {
+        self.read(id, now, |e| {
+            (e.job, e.checks.fetch_add(1, Ordering::Relaxed))
+        })
+    }
+
+    fn read<T>(&self, id: u64, now: Instant, f: impl FnOnce(&Entry) -> T) -> Result<T, Missing> {
         match read(&self.jobs).get(&id) {
-            Some(job) if job.expires_at > now => Ok(*job),
+            Some(entry) if entry.job.expires_at > now => Ok(f(entry)),
             Some(_) => Err(Missing::Expired),
             None if id > 0 && id < self.next.load(Ordering::Relaxed) => Err(Missing::Expired),
             None => Err(Missing::Unknown),
@@ -129,6 +160,7 @@ mod tests {
             expires_at: now + Duration::from_secs(life),
             duration_s: 0.0,
             outcome: Outcome::Completed,
+            key: None,
         }
     }
 
@@ -146,5 +178,10 @@ mod tests {
         assert_eq!(table.get(1, later).unwrap_err(), Missing::Expired);
         assert_eq!(table.get(9, later).unwrap_err(), Missing::Unknown);
         assert_eq!(table.latest(), Some(3));
+        // Checks are counted per job; the draw key defaults to the id minus one.
+        assert_eq!(table.check(2, later).unwrap().1, 0);
+        assert_eq!(table.check(2, later).unwrap().1, 1);
+        let (job, attempt) = table.check(3, later).unwrap();
+        assert_eq!((job.key, attempt), (Some(2), 0));
     }
 }

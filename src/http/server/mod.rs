@@ -14,17 +14,20 @@ mod jobs;
 pub mod openapi;
 mod request;
 
-pub use config::{Faults, ServerConfig, ServerConfigError, validate_time_scale};
+pub use config::{ServerConfig, ServerConfigError, validate_time_scale};
 
+use super::wire::{NewJob, Outcome};
+use crate::sim::LoadTimeline;
+use crate::sim::load::Outcome as LoadOutcome;
 use crate::workload::{Job as SimJob, JobSource};
 use axum::Router;
 use axum::routing::{get, post};
 use faults::FaultInjector;
 use jobs::JobTable;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// The server's shared state; cheap to clone.
@@ -40,6 +43,8 @@ struct Shared {
     source: JobSource,
     /// Index of the next job sampled from the workload.
     sampled: AtomicU64,
+    /// Status checks per job second since the start, when `record_load` is on.
+    load: Option<Mutex<LoadTimeline>>,
 }
 
 impl AppState {
@@ -51,9 +56,15 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Shared {
                 jobs: JobTable::new(config.max_jobs, sweep_every),
-                faults: FaultInjector::new(config.faults, config.seed, config.time_scale),
+                faults: FaultInjector::new(
+                    config.model.clone(),
+                    config.seed,
+                    config.time_scale,
+                    Instant::now(),
+                ),
                 source: JobSource::new(config.workload.clone(), config.seed),
                 sampled: AtomicU64::new(0),
+                load: config.record_load.then(Mutex::default),
                 config,
             }),
         })
@@ -66,6 +77,29 @@ impl AppState {
     /// Jobs currently held (finished ones until they are swept).
     pub fn job_count(&self) -> usize {
         self.inner.jobs.len()
+    }
+
+    /// When the server started: time 0 of [`Self::load`].
+    pub fn started(&self) -> Instant {
+        self.inner.faults.started()
+    }
+
+    /// Status checks so far, per job second since the server started and by
+    /// how they were answered; `None` unless `record_load` is set.
+    pub fn load(&self) -> Option<LoadTimeline> {
+        let load = self.inner.load.as_ref()?;
+        Some(load.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// Counts a status check decided at `now` (after its latency, before any hold,
+    /// as the simulator counts it).
+    fn record(&self, now: Instant, outcome: LoadOutcome) {
+        if let Some(load) = &self.inner.load {
+            let t = self.inner.faults.job_time(now);
+            load.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .record(t, outcome);
+        }
     }
 
     fn jobs(&self) -> &JobTable {
@@ -81,6 +115,41 @@ impl AppState {
     fn sample(&self) -> SimJob {
         let index = self.inner.sampled.fetch_add(1, Ordering::Relaxed);
         self.inner.source.job(index)
+    }
+
+    /// Creates the job `asked` describes (sampling what it leaves out), its clock
+    /// starting at `start`: `(id, hint)`, or `None` when the table is full.
+    /// `POST /jobs` starts jobs when it reads them; an in-process driver (the
+    /// validator) starts them at the instants its plan says.
+    pub fn create(&self, asked: &NewJob, start: Instant) -> Option<(u64, Option<f64>)> {
+        let (duration_s, outcome, hint_s, key) = match asked.duration_s {
+            Some(d) => (
+                d,
+                asked.outcome.unwrap_or(Outcome::Completed),
+                asked.hint_s,
+                asked.index,
+            ),
+            None => {
+                let job = self.sample();
+                (
+                    job.duration,
+                    asked.outcome.unwrap_or(Outcome::of(&job)),
+                    asked.hint_s.or(job.hint),
+                    asked.index.or(Some(job.index)),
+                )
+            }
+        };
+        let done_at = start + self.real(duration_s);
+        let job = jobs::Job {
+            created: start,
+            done_at,
+            expires_at: done_at + self.real(self.config().ttl_s),
+            duration_s,
+            outcome,
+            key,
+        };
+        let id = self.jobs().insert(job, Instant::now())?;
+        Some((id, hint_s))
     }
 
     /// Real time for `job_s` job seconds. Validated settings keep it finite.

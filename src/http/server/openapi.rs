@@ -18,7 +18,7 @@ fn error_response(description: &str) -> Value {
 fn status_operation(summary: &str, with_id: bool) -> Value {
     let mut parameters = vec![json!({
         "name": "wait", "in": "query", "required": false,
-        "description": "Long polling: hold a pending answer up to this many job seconds (at most the server's max wait, 60 by default) or until the job finishes.",
+        "description": "Long polling: hold a pending answer up to this many job seconds or until the job finishes. A longer wait is held for the server's max wait (60 by default; 0 turns long polling off).",
         "schema": { "type": "number", "minimum": 0 }
     })];
     if with_id {
@@ -36,14 +36,14 @@ fn status_operation(summary: &str, with_id: bool) -> Value {
         "parameters": parameters,
         "responses": {
             "200": {
-                "description": "The job's state. With --retry-after-hints a pending answer carries Retry-After (whole job seconds until the job ends).",
+                "description": "The job's state. With retry_after_hints a pending answer carries Retry-After (the server's estimate of the job seconds until the job ends, rounded up).",
                 "headers": { "Retry-After": { "schema": { "type": "integer" } } },
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Status" } } }
             },
             "400": error_response("A malformed id, an unknown query parameter or a bad wait."),
             "404": error_response("No such job, or it expired (finished longer than the TTL ago)."),
-            "429": error_response("Rate limited (--rate-limit, --throttle-rate); Retry-After says when to check again."),
-            "500": error_response("Injected failure (--fail-rate).")
+            "429": error_response("Rate limited (rate_limit per client key, global_rate_limit, or at random with throttle_rate); Retry-After says when to check again."),
+            "500": error_response("Injected failure (fail_rate).")
         }
     })
 }
@@ -96,7 +96,8 @@ pub fn document() -> Value {
                     "properties": {
                         "duration_s": { "type": "number", "minimum": 0, "description": "Job seconds until the final state (at most the server's max duration, 30 days by default)." },
                         "outcome": { "type": "string", "enum": ["completed", "error"], "description": "The final state; default completed (or sampled with the duration)." },
-                        "hint_s": { "type": "number", "minimum": 0, "description": "An approximate duration handed back to clients." }
+                        "hint_s": { "type": "number", "minimum": 0, "description": "An approximate duration handed back to clients." },
+                        "index": { "type": "integer", "minimum": 0, "description": "The simulator's job index: the job's latency, failures and estimate errors are drawn as the simulator draws them for that job (default: the sampled job's index, else the id minus one)." }
                     }
                 },
                 "Created": {
@@ -113,8 +114,8 @@ pub fn document() -> Value {
                     "required": ["result"],
                     "properties": {
                         "result": { "type": "string", "enum": ["pending", "completed", "error"] },
-                        "progress": { "type": "number", "minimum": 0, "maximum": 1, "description": "With --eta-hints, on pending answers." },
-                        "eta_s": { "type": "number", "minimum": 0, "description": "With --eta-hints: job seconds until the final state." }
+                        "progress": { "type": "number", "minimum": 0, "maximum": 1, "description": "With eta_hints, on pending answers: elapsed / (elapsed + eta_s)." },
+                        "eta_s": { "type": "number", "minimum": 0, "description": "With eta_hints: the server's estimate of the job seconds until the final state (off by up to eta_noise, relative)." }
                     }
                 },
                 "Error": {

@@ -75,6 +75,13 @@ pub fn new_job(headers: &HeaderMap, bytes: &[u8], max_duration_s: f64) -> Result
         match name.as_str() {
             "duration_s" => job.duration_s = Some(seconds("duration_s", value, max_duration_s)?),
             "hint_s" => job.hint_s = Some(seconds("hint_s", value, max_duration_s)?),
+            "index" => {
+                job.index = Some(value.as_u64().ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "index: {value} is not a job index (a whole number from 0)"
+                    ))
+                })?);
+            }
             "outcome" => {
                 job.outcome = Some(match value.as_str() {
                     Some("completed") => Outcome::Completed,
@@ -88,7 +95,7 @@ pub fn new_job(headers: &HeaderMap, bytes: &[u8], max_duration_s: f64) -> Result
             }
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "{other}: unknown field; a job takes duration_s, outcome and hint_s"
+                    "{other}: unknown field; a job takes duration_s, outcome, hint_s and index"
                 )));
             }
         }
@@ -147,7 +154,8 @@ pub fn job_id(text: &str) -> Result<u64, ApiError> {
     })
 }
 
-/// The status query: `wait` (job seconds to hold a pending answer), nothing else.
+/// The status query: `wait` (job seconds to hold a pending answer, at most
+/// `max_wait_s`), nothing else.
 pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
     let mut wait = 0.0;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
@@ -167,12 +175,8 @@ pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
                 "wait: {shown} is not a non-negative number of seconds"
             )));
         }
-        if seconds > max_wait_s {
-            return Err(ApiError::bad_request(format!(
-                "wait: {shown} is too long; at most {max_wait_s} seconds"
-            )));
-        }
-        wait = seconds;
+        // Longer than the server holds: held as long as it does (0: not at all).
+        wait = seconds.min(max_wait_s);
     }
     Ok(wait)
 }
