@@ -85,7 +85,8 @@ pub enum Response {
 pub struct Observation {
     /// Checks made for this job so far, this one included.
     pub attempt: u32,
-    /// Seconds since the job was submitted, at this check.
+    /// Seconds since the job was submitted, when this check was sent (both
+    /// drivers, HTTP and simulated, give the send time, not the answer's).
     pub elapsed: f64,
     pub response: Response,
     /// A `Retry-After` the server sent with this answer, in seconds.

@@ -1,13 +1,36 @@
 //! The discrete-event simulator: many clients, one server, one virtual clock.
 //!
 //! Jobs are submitted by [`Arrivals`], each owned by client `index % clients`.
-//! Every check is one `Arrive` event at the time it reaches the server (the
-//! client's wait plus the request's latency); the server fails it, throttles it,
-//! holds it (long polling, a `Release` event) or answers, and the client's
-//! [`JobPoller`] turns the answer into the next wait through
-//! [`JobSchedule::next_delay`] — the same call the HTTP client makes. Events are
-//! ordered by (time, insertion) on the [`EventQueue`], so simultaneous events
-//! resolve the same way every run.
+//! Every check is one `Arrive` event at the time it reaches the server; the
+//! server fails it, throttles it, holds it (long polling, a `Release` event) or
+//! answers, and the client's [`JobPoller`] turns the answer into the next wait
+//! through [`JobSchedule::next_delay`] — the same call the HTTP client makes.
+//! Events are ordered by (time, insertion) on the [`EventQueue`], so
+//! simultaneous events resolve the same way every run.
+//!
+//! # Timing: the HTTP client's
+//!
+//! A job's client times its checks exactly as the HTTP client does
+//! (`src/http/client/drive.rs`), in seconds since the job's submission:
+//!
+//! - the policy schedules check `k` at `at_k`: its first delay, then
+//!   `at_{k+1} = s_k + wait_k` with `wait_k` the policy's next delay;
+//! - check `k` is *sent* at `s_k = max(at_k, r_{k-1}, r_{k-1} + retry_after)`:
+//!   never before the previous answer was received, nor before that answer's
+//!   `Retry-After` ran out (only when the policy honours `Retry-After` and the
+//!   answer carried one: a 429, or a pending answer with hints);
+//! - it reaches the server at `a_k = s_k + latency_k`, where the server decides
+//!   as before (fail, throttle, admit, read the job's state, hold); the answer
+//!   is received at `r_k = a_k`, or at the release of a held check;
+//! - the policy observes check `k` with `elapsed = s_k`, the send time.
+//!
+//! A slow answer or a `Retry-After` delays the next check but not the policy's
+//! schedule, and latency does not accumulate into it. A job is seen final at
+//! the `r_k` of the check that saw it (never before it ended, for a held check).
+//! Why the HTTP client's model: one policy, two drivers, the same checks.
+//! Validation runs the simulator's jobs on the bundled server with the real
+//! client and compares them job by job, so the simulator may not time checks
+//! its own way.
 //!
 //! Randomness never depends on event order: durations come from the
 //! [`JobSource`] by job index, jitter from the policy's stream by job, server
@@ -16,8 +39,8 @@
 //! runs (each has the server to itself) and run in parallel, collected in order.
 //!
 //! Against the ideal server (no latency, faults, limits, hints or holds) a job's
-//! checks are exactly those [`super::engine`] replays: the same waits added to
-//! the same clock from submission. The integration tests check this job by job
+//! checks are exactly those [`super::engine`] replays (there
+//! `s_k = a_k = r_k = at_k`): the same waits added to the same clock from submission. The integration tests check this job by job
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
 use super::arrivals::Arrivals;
@@ -78,14 +101,17 @@ enum Event {
     Release(u32),
 }
 
-/// A job in flight.
+/// A job in flight. Times are seconds since submission, like the engine's
+/// clock, so that waits add exactly as they do there and a short wait is never
+/// absorbed by a large absolute time.
 struct Live {
     job: Job,
     submitted: f64,
-    /// Seconds since submission of this job's next event (its check reaching the
-    /// server, or a held check's release). Kept relative to submission, like the
-    /// engine's clock, so that waits add exactly as they do there and a short
-    /// wait is never absorbed by a large absolute time.
+    /// When the client sent its current check (`s_k`): what the policy sees as
+    /// `elapsed`, and where its next wait starts.
+    sent: f64,
+    /// This job's next event: its check reaching the server (`a_k`), or a held
+    /// check's release; once that event ran, when the client received the answer (`r_k`).
     clock: f64,
     client: u32,
     calls: u32,
@@ -123,6 +149,8 @@ struct Des<'a> {
     buffered: usize,
     next_job: u64,
     holds: u64,
+    /// The policy waits out a `Retry-After` (from the answer's receipt).
+    honor_retry_after: bool,
 }
 
 fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
@@ -166,6 +194,7 @@ fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
         buffered: 0,
         next_job: 0,
         holds: 0,
+        honor_retry_after: spec.limits().honor_retry_after,
     };
     let mut times = setup.arrivals.times(jobs, setup.seed);
     if let Some(t) = times.next() {
@@ -249,6 +278,7 @@ impl Des<'_> {
                 self.slots.push(Live {
                     job,
                     submitted: 0.0,
+                    sent: 0.0,
                     clock: 0.0,
                     client: 0,
                     calls: 0,
@@ -276,14 +306,14 @@ impl Des<'_> {
             live.server_rng.load(bulk, job.index);
         }
         match live.poller.first_delay(&mut live.jitter) {
-            Some(wait) => self.send(slot, 0.0, wait),
+            Some(wait) => self.send(slot, wait),
             None => self.finish(slot, None),
         }
     }
 
-    /// The client waits `wait` after `elapsed` (since submission), then sends its next check.
+    /// The client sends its next check at `sent` (since submission).
     #[inline]
-    fn send(&mut self, slot: u32, elapsed: f64, wait: f64) {
+    fn send(&mut self, slot: u32, sent: f64) {
         let live = &mut self.slots[slot as usize];
         let model = self.server.model();
         let mut latency = 0.0;
@@ -297,7 +327,8 @@ impl Des<'_> {
             // A fixed latency (min == max) needs no draw.
             latency = min * 1e-3;
         }
-        live.clock = elapsed + wait + latency;
+        live.sent = sent;
+        live.clock = sent + latency;
         self.queue
             .push(live.submitted + live.clock, Event::Arrive(slot));
     }
@@ -368,7 +399,9 @@ impl Des<'_> {
         self.respond(slot, Response::Pending { progress, eta }, retry_after);
     }
 
-    /// The client reads a non-final answer and schedules its next check, or gives up.
+    /// The client reads a non-final answer, received now (`clock`), and sends
+    /// its next check when the policy says, but not before now nor before the
+    /// answer's `Retry-After` ran out (if honoured); or it gives up.
     fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
         if live.calls >= MAX_CALLS_PER_JOB {
@@ -376,12 +409,19 @@ impl Des<'_> {
         }
         let obs = Observation {
             attempt: live.calls,
-            elapsed: live.clock,
+            elapsed: live.sent,
             response,
             retry_after,
         };
         match live.poller.next_delay(&obs, &mut live.jitter) {
-            Some(wait) => self.send(slot, obs.elapsed, wait),
+            Some(wait) => {
+                let received = live.clock;
+                let mut at = (obs.elapsed + wait).max(received);
+                if let (true, Some(after)) = (self.honor_retry_after, retry_after) {
+                    at = at.max(received + after);
+                }
+                self.send(slot, at)
+            }
             None => self.finish(slot, None),
         }
     }

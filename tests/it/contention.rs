@@ -43,6 +43,102 @@ fn simultaneous_checks_reach_the_server_in_insertion_order() {
     assert_eq!(runs[0].load.stats().throttled, 1);
 }
 
+/// Requests per second, by outcome, for the seconds that had any.
+type Busy = Vec<(usize, [u64; 3])>;
+
+/// One job of `duration` s submitted at t = 0, polled by `spec` against
+/// `server`: (calls, seen_at) and the server's load per second.
+fn one_job(duration: f64, server: &ServerModel, spec: &str) -> ((u32, Option<f64>), Busy) {
+    let dist = Distribution::Fixed(Fixed::new(duration).unwrap());
+    let source = JobSource::new(Workload::new(dist, 0.0, None).unwrap(), 1);
+    let setup = Contention {
+        source: &source,
+        arrivals: &Arrivals::Batch,
+        server,
+        jobs: 1,
+        seed: 1,
+        options: RunOptions {
+            per_job: true,
+            ..RunOptions::default()
+        },
+    };
+    let runs = simulate_contention(&setup, &[policy(spec)]);
+    let record = &runs[0].run.records.as_ref().unwrap()[0];
+    let busy = runs[0]
+        .load
+        .seconds()
+        .filter(|(_, c)| c != &[0; 3])
+        .collect();
+    ((record.calls, record.seen_at), busy)
+}
+
+#[test]
+fn latency_delays_each_check_but_not_the_schedule() {
+    // The HTTP client's timing: checks are sent at 5, 10, 15 s (each 5 s after
+    // the previous was sent, its answer long back), reach the server 1 s later,
+    // at 6, 11, 16; the job, done at 12 s, is seen at 16 s with 3 calls.
+    // (Timing from the previous arrival would check at 6, 12 and see it at 12.)
+    let server = ServerModel {
+        latency_ms: Some((1000.0, 1000.0)),
+        ..ServerModel::default()
+    };
+    let (seen, busy) = one_job(
+        12.0,
+        &server,
+        "name = 'c'\nkind = 'constant'\ninterval = 5.0",
+    );
+    assert_eq!(seen, (3, Some(16.0)));
+    assert_eq!(busy, [(6, [1, 0, 0]), (11, [1, 0, 0]), (16, [1, 0, 0])]);
+}
+
+#[test]
+fn a_retry_after_delays_the_next_check_from_when_the_answer_came() {
+    // One token per second per client, a full bucket at t = 0; checks take
+    // 0.25 s to arrive; the job is done at 3 s. Send s, arrival a = s + 0.25,
+    // tokens at a, and the next send max(s + wait, a + Retry-After):
+    //   s = 0.5   a = 0.75  1 token: 200 pending   next max(1.0, 0.75) = 1.0
+    //   s = 1.0   a = 1.25  0.5: 429, after 1      wait max(0.5, 1) = 1:
+    //                                              next max(2.0, 2.25) = 2.25
+    //   s = 2.25  a = 2.5   1 (capped): pending    next max(2.75, 2.5) = 2.75
+    //   s = 2.75  a = 3.0   0.5: 429, after 1      next max(3.75, 4.0) = 4.0
+    //   s = 4.0   a = 4.25  1: 200, done           seen at 4.25, 5 calls.
+    // (Timing from the previous arrival would send at 0.5, 1.25, 2.5, 3.25, 4.5
+    // and see the job at 4.75.)
+    let server = ServerModel {
+        latency_ms: Some((250.0, 250.0)),
+        rate_limit: Some(1.0),
+        ..ServerModel::default()
+    };
+    let spec = "name = 'c'\nkind = 'constant'\ninterval = 0.5";
+    let (seen, busy) = one_job(3.0, &server, spec);
+    assert_eq!(seen, (5, Some(4.25)));
+    assert_eq!(
+        busy,
+        [
+            (0, [1, 0, 0]),
+            (1, [0, 0, 1]),
+            (2, [1, 0, 0]),
+            (3, [0, 0, 1]),
+            (4, [1, 0, 0])
+        ]
+    );
+    // Ignoring Retry-After, the client goes again 0.5 s after sending:
+    //   s = 0.5 a = 0.75 200; s = 1.0 a = 1.25 429 (0.5 token); s = 1.5 a = 1.75
+    //   (1 token) 200; s = 2.0 a = 2.25 429 (0.5); s = 2.5 a = 2.75 (1) 200;
+    //   s = 3.0 a = 3.25 429 (0.5); s = 3.5 a = 3.75 (1) 200, done: 7 calls.
+    let (seen, busy) = one_job(3.0, &server, &format!("{spec}\nhonor_retry_after = false"));
+    assert_eq!(seen, (7, Some(3.75)));
+    assert_eq!(
+        busy,
+        [
+            (0, [1, 0, 0]),
+            (1, [1, 0, 1]),
+            (2, [1, 0, 1]),
+            (3, [1, 0, 1])
+        ]
+    );
+}
+
 #[test]
 fn a_long_runs_event_count_is_the_sum_of_its_parts() {
     let config = load(&repo().join("configs/faults.toml"));
