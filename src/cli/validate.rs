@@ -1,12 +1,13 @@
 //! `pollsim validate`: the simulator's jobs on the bundled server, polled by the
-//! real client, compared job by job with the simulator; writes `validation.csv`.
+//! real client, compared with the simulator job by job and in the server's load;
+//! writes `validation.csv`, `validation_load.csv` and their plots.
 
 use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
 use super::{OutputDir, say};
 use crate::config::Config;
-use crate::http::validate::{DEFAULT_MIN_AGREEMENT, ValidationSettings, validate};
-use crate::report::plot::{ValidationRows, validation_png};
-use crate::report::validation::{validation_csv, validation_table};
+use crate::http::validate::{Criteria, DEFAULT_MIN_AGREEMENT, ValidationSettings, validate};
+use crate::report::plot::{LoadSeries, ValidationRows, validation_load_png, validation_png};
+use crate::report::validation::{validation_csv, validation_load_csv, validation_table};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -32,9 +33,16 @@ pub struct ValidateArgs {
     /// Jobs created per real second (spread so checks do not come in bursts).
     #[arg(long, default_value_t = 500.0, value_parser = parse_positive)]
     pub submit_rate: f64,
-    /// Fail when a policy's calls agree on fewer jobs than this share.
+    /// Fail when a policy's calls agree on fewer jobs than this share (judged
+    /// unless the server has rate limits).
     #[arg(long, default_value_t = DEFAULT_MIN_AGREEMENT, value_parser = parse_share)]
     pub min_agreement: f64,
+    /// Fail when the mean calls per job is off by more than this share.
+    #[arg(long, default_value_t = Criteria::default().max_calls_error, value_parser = parse_share)]
+    pub max_calls_error: f64,
+    /// Fail when the peak requests per second is off by more than this share.
+    #[arg(long, default_value_t = Criteria::default().max_peak_error, value_parser = parse_share)]
+    pub max_peak_error: f64,
     /// Results folder. Default: results/<config name>/validation.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -55,18 +63,33 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         submit_rate: args.submit_rate,
         request_timeout: Duration::from_secs(10),
     };
+    let criteria = Criteria {
+        min_agreement: args.min_agreement,
+        max_calls_error: args.max_calls_error,
+        max_peak_error: args.max_peak_error,
+    };
     init_tracing();
     let run = runtime()?.block_on(validate(&config, &config.policies, &settings))?;
+    let jobs = run.policies.first().map_or(0, |p| p.jobs.len());
     say(format_args!(
-        "{}: {} jobs × {} policies on a loopback server, time scale {}, seed {}, {:.1} s",
+        "{}: {} jobs × {} policies, each on its own loopback server ({}; {}), time scale {}, seed {}, {:.1} s",
         config.file.display(),
-        args.jobs,
+        jobs,
         config.policies.len(),
+        run.server.describe(),
+        if run.sequential {
+            "one policy at a time"
+        } else {
+            "policies at once"
+        },
         args.time_scale,
         config.seed,
         run.elapsed.as_secs_f64()
     ));
-    say(validation_table(&run.policies, args.min_agreement));
+    say(validation_table(&run.policies, &criteria));
+    if let Some(note) = run.smear_note() {
+        say(note);
+    }
 
     let target = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("results")
@@ -75,6 +98,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     });
     let out = OutputDir::create(&target)?;
     out.write("validation.csv", &validation_csv(&run.policies))?;
+    out.write("validation_load.csv", &validation_load_csv(&run.policies))?;
     let rows: Vec<ValidationRows> = run
         .policies
         .iter()
@@ -85,7 +109,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             seen: p
                 .jobs
                 .iter()
-                .filter_map(|j| Some((j.predicted_seen_at?, j.measured_seen_at?)))
+                .filter_map(|j| Some((j.predicted_seen_at?, j.measured_received?)))
                 .collect(),
             calls_agreement: p.agreement(),
         })
@@ -94,27 +118,43 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         Ok(png) => out.write("validation.png", &png)?,
         Err(e) => eprintln!("note: validation.png not drawn: {e}"),
     }
+    let series: Vec<LoadSeries> = run
+        .policies
+        .iter()
+        .enumerate()
+        .flat_map(|(color, p)| {
+            [
+                LoadSeries::from_timeline(&p.policy, color, &p.load.predicted).dashed(),
+                LoadSeries::from_timeline(&p.policy, color, &p.load.measured),
+            ]
+        })
+        .collect();
+    match validation_load_png(&series) {
+        Ok(png) => out.write("validation_load.png", &png)?,
+        Err(e) => eprintln!("note: validation_load.png not drawn: {e}"),
+    }
     let written = out.commit()?;
     say(format_args!("wrote {}", written.display()));
 
     let failing: Vec<&str> = run
         .policies
         .iter()
-        .filter(|p| !p.passes(args.min_agreement))
+        .filter(|p| !p.passes(&criteria))
         .map(|p| p.policy.as_str())
         .collect();
     if failing.is_empty() {
         say(format_args!(
-            "verdict: PASS: every policy's calls agree with the simulator on at least {:.0}% of jobs, and every difference is explained by measured lateness",
-            100.0 * args.min_agreement
+            "verdict: PASS: every judged policy's calls per job are within {:.0}% of the simulator's and its peak load within {:.0}%; where no rate limit makes answers depend on arrival order, calls agree on at least {:.0}% of jobs and lateness explains every difference",
+            100.0 * criteria.max_calls_error,
+            100.0 * criteria.max_peak_error,
+            100.0 * criteria.min_agreement
         ));
         Ok(())
     } else {
         say("verdict: FAIL");
         anyhow::bail!(
-            "validation failed for {}: calls agreement under {:.0}% or differences that lateness does not explain (see validation.csv)",
-            failing.join(", "),
-            100.0 * args.min_agreement
+            "validation failed for {} (the table says why; see validation.csv and validation_load.csv)",
+            failing.join(", ")
         )
     }
 }

@@ -16,3 +16,4 @@ mod rate_limit;
 mod report;
 mod support;
 mod tune;
+mod validate_contention;

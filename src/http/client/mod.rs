@@ -223,6 +223,29 @@ impl Client {
         }
     }
 
+    /// Opens up to `connections` connections to the server ahead of a burst
+    /// (concurrent `GET /openapi.json`s), so that checks sent together do not
+    /// each wait for a TCP handshake. Returns how many requests succeeded.
+    pub async fn warm_up(&self, connections: usize) -> usize {
+        let mut requests = tokio::task::JoinSet::new();
+        for _ in 0..connections {
+            let request = self.request(reqwest::Method::GET, "/openapi.json");
+            requests.spawn(async move {
+                match request.send().await {
+                    // Reading the body hands the connection back to the pool.
+                    Ok(response) => response.bytes().await.is_ok(),
+                    Err(_) => false,
+                }
+            });
+        }
+        requests
+            .join_all()
+            .await
+            .into_iter()
+            .filter(|ok| *ok)
+            .count()
+    }
+
     pub fn options(&self) -> &ClientOptions {
         &self.inner.options
     }

@@ -11,6 +11,7 @@
 
 use crate::http::client::JobReport;
 use crate::policy::JobOutcome;
+use crate::sim::LoadTimeline;
 use crate::workload::Job;
 
 /// One job under one policy: predicted and measured.
@@ -70,14 +71,80 @@ impl JobComparison {
     }
 }
 
+/// What a policy must show to pass. Defaults are documented on each field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Criteria {
+    /// Least share of jobs with the predicted number of calls (judged when the
+    /// server decides each check independently of other clients'). Default 0.95.
+    pub min_agreement: f64,
+    /// Largest relative error of the mean calls per job. Default 0.05.
+    pub max_calls_error: f64,
+    /// Largest relative error of the peak requests per second. Default 0.15.
+    pub max_peak_error: f64,
+}
+
+impl Default for Criteria {
+    fn default() -> Self {
+        Self {
+            min_agreement: super::DEFAULT_MIN_AGREEMENT,
+            max_calls_error: 0.05,
+            max_peak_error: 0.15,
+        }
+    }
+}
+
+/// The server's requests per second under one policy: predicted and counted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadComparison {
+    pub predicted: LoadTimeline,
+    pub measured: LoadTimeline,
+}
+
+impl LoadComparison {
+    /// Peak requests per second: (predicted, measured).
+    pub fn peaks(&self) -> (f64, f64) {
+        (
+            self.predicted.stats().peak_rps,
+            self.measured.stats().peak_rps,
+        )
+    }
+
+    /// |measured − predicted| / predicted peak (0 when neither saw a request).
+    pub fn peak_error(&self) -> f64 {
+        let (predicted, measured) = self.peaks();
+        relative_error(predicted, measured)
+    }
+}
+
+fn relative_error(predicted: f64, measured: f64) -> f64 {
+    if predicted == measured {
+        0.0
+    } else {
+        (measured - predicted).abs() / predicted.abs().max(f64::MIN_POSITIVE)
+    }
+}
+
 /// One policy's verdict.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyComparison {
     pub policy: String,
-    /// Learning policies learn in completion order on the wire but in job order in
-    /// the simulator: compared, but not held to the threshold.
+    /// Learning policies learn in completion order on the wire and in the
+    /// simulator, but which jobs end first can differ by a check: compared, but
+    /// not held to the criteria.
     pub learns: bool,
+    /// The server's rate limits make a check's answer depend on other clients'
+    /// checks, and so on the exact order requests arrive in, which the wire does
+    /// not reproduce: jobs are then compared in aggregate (calls per job, load),
+    /// not one by one.
+    pub order_dependent: bool,
+    /// The server's answers carry estimates of the remaining time (ETA or
+    /// `Retry-After` hints), read when the check arrives: a late check reads a
+    /// smaller estimate, and a policy that follows it moves its later checks.
+    /// Lateness then explains more than seeing a job one check early, so
+    /// differences are judged by the agreement share alone.
+    pub hints: bool,
     pub jobs: Vec<JobComparison>,
+    pub load: LoadComparison,
 }
 
 impl PolicyComparison {
@@ -88,6 +155,20 @@ impl PolicyComparison {
 
     pub fn unexplained(&self) -> usize {
         self.jobs.iter().filter(|j| !j.explained).count()
+    }
+
+    /// Mean calls per job: (predicted, measured).
+    pub fn mean_calls(&self) -> (f64, f64) {
+        let n = self.jobs.len().max(1) as f64;
+        let sum = |f: fn(&JobComparison) -> u32| {
+            self.jobs.iter().map(|j| f64::from(f(j))).sum::<f64>() / n
+        };
+        (sum(|j| j.predicted_calls), sum(|j| j.measured_calls))
+    }
+
+    pub fn calls_error(&self) -> f64 {
+        let (predicted, measured) = self.mean_calls();
+        relative_error(predicted, measured)
     }
 
     /// Mean detection delay (job seconds) predicted, and measured up to the answer's
@@ -109,8 +190,46 @@ impl PolicyComparison {
         }
     }
 
-    pub fn passes(&self, min_agreement: f64) -> bool {
-        self.learns || (self.agreement() >= min_agreement && self.unexplained() == 0)
+    /// The criteria this policy misses, in words; empty when it passes.
+    pub fn failures(&self, criteria: &Criteria) -> Vec<String> {
+        if self.learns {
+            return Vec::new();
+        }
+        let mut missed = Vec::new();
+        if !self.order_dependent {
+            if self.agreement() < criteria.min_agreement {
+                missed.push(format!(
+                    "calls agree on {:.1}% of jobs (< {:.0}%)",
+                    100.0 * self.agreement(),
+                    100.0 * criteria.min_agreement
+                ));
+            }
+            if self.unexplained() > 0 && !self.hints {
+                missed.push(format!(
+                    "{} jobs differ in ways lateness does not explain",
+                    self.unexplained()
+                ));
+            }
+        }
+        if self.calls_error() > criteria.max_calls_error {
+            let (predicted, measured) = self.mean_calls();
+            missed.push(format!(
+                "mean calls per job {measured:.3} measured vs {predicted:.3} predicted (off by more than {:.0}%)",
+                100.0 * criteria.max_calls_error
+            ));
+        }
+        if self.load.peak_error() > criteria.max_peak_error {
+            let (predicted, measured) = self.load.peaks();
+            missed.push(format!(
+                "peak {measured} requests/s measured vs {predicted} predicted (off by more than {:.0}%)",
+                100.0 * criteria.max_peak_error
+            ));
+        }
+        missed
+    }
+
+    pub fn passes(&self, criteria: &Criteria) -> bool {
+        self.failures(criteria).is_empty()
     }
 }
 
@@ -201,13 +320,64 @@ mod tests {
             &report(&[(5.0, 5.1, Pending), (10.0, 10.1, Final)]),
         );
         assert!(!late.explained);
-        let policy = PolicyComparison {
+        let mut policy = PolicyComparison {
             policy: "p".into(),
             learns: false,
+            order_dependent: false,
+            hints: false,
             jobs: vec![same, early, wrong, late],
+            load: LoadComparison::default(),
         };
         assert_eq!(policy.agreement(), 0.25);
         assert_eq!(policy.unexplained(), 2);
-        assert!(!policy.passes(0.2));
+        let lenient = Criteria {
+            min_agreement: 0.2,
+            max_calls_error: 1.0,
+            max_peak_error: 0.15,
+        };
+        assert_eq!(policy.failures(&lenient).len(), 1, "two unexplained jobs");
+        policy.hints = true;
+        assert!(policy.passes(&lenient), "with hints, agreement alone");
+        policy.hints = false;
+        // Predicted 2+2+2+1 = 7 calls, measured 2+1+1+2 = 6: off by 1/7.
+        assert_eq!(policy.mean_calls(), (1.75, 1.5));
+        assert!((policy.calls_error() - 1.0 / 7.0).abs() < 1e-12);
+        // Under rate limits jobs are judged in aggregate only.
+        policy.order_dependent = true;
+        assert!(policy.passes(&lenient));
+        assert!(!policy.passes(&Criteria {
+            max_calls_error: 0.1,
+            ..lenient
+        }));
+    }
+
+    #[test]
+    fn the_peak_is_judged_against_the_prediction() {
+        use crate::sim::load::Outcome;
+        let mut load = LoadComparison::default();
+        for _ in 0..100 {
+            load.predicted.record(3.5, Outcome::Answered);
+        }
+        for _ in 0..86 {
+            load.measured.record(3.9, Outcome::Answered);
+        }
+        for _ in 0..14 {
+            load.measured.record(4.1, Outcome::Throttled);
+        }
+        assert_eq!(load.peaks(), (100.0, 86.0));
+        assert!((load.peak_error() - 0.14).abs() < 1e-12);
+        let policy = PolicyComparison {
+            policy: "p".into(),
+            learns: false,
+            order_dependent: true,
+            hints: false,
+            jobs: Vec::new(),
+            load,
+        };
+        assert!(policy.passes(&Criteria::default()));
+        assert!(!policy.passes(&Criteria {
+            max_peak_error: 0.1,
+            ..Criteria::default()
+        }));
     }
 }

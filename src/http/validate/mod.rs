@@ -1,24 +1,35 @@
-//! Sim-to-real validation: the simulator's jobs on the real server, polled by the
-//! real client, compared job by job with the simulator's prediction.
+//! Sim-to-real validation: the simulator's jobs on the bundled server, polled by
+//! the real client, compared with the simulator's prediction job by job and in
+//! the server's load.
 //!
-//! Job `i` is created with the duration, outcome and hint the simulator draws for
-//! job `i` of the config's seed, and polled with the jitter the simulator gives
-//! it, so a difference can only come from the wire. Jobs are submitted at a
-//! steady rate rather than all at once: identical schedules would otherwise send
-//! their checks in bursts, and queueing, not the policy, would decide what the
-//! checks see.
+//! Job `i` is created with the duration, outcome, hint and index the simulator
+//! draws for job `i` of the config's seed, polled with the jitter the simulator
+//! gives it, owned by client key `i % clients` (`X-Client-Id`), and submitted at
+//! the time the simulator submits it. The server runs the config's `[server]`
+//! section (an ideal server without one) and draws each check's latency and
+//! faults by (job, attempt), as the simulator does. The prediction is the
+//! discrete-event simulator's run of the same jobs against the same server, so a
+//! difference can only come from the wire: timer and loopback lag, and, under
+//! rate limits, the order in which simultaneous requests reach the server.
+//!
+//! Each policy gets its own server, as in the simulator. With `[server]` or
+//! `[arrivals]` the policies run one after another, so that one policy's bursts
+//! do not delay another's checks; otherwise (an ideal server, jobs submitted at
+//! a steady rate so that identical schedules do not send their checks in
+//! bursts) they run at once.
 
 mod compare;
 
-pub use compare::{Delays, JobComparison, PolicyComparison};
+pub use compare::{Criteria, Delays, JobComparison, LoadComparison, PolicyComparison};
 
-use super::client::{Client, ClientError, ClientOptions, JobEnd, JobReport};
+use super::client::{Client, ClientError, ClientOptions, JobEnd, JobHandle, JobReport};
 use super::server::{ServerConfig, SpawnError, spawn};
 use super::wire::NewJob;
 use crate::config::Config;
-use crate::policy::{ClientPolicy, JobOutcome, PolicySpec, PollPolicy};
-use crate::rng::{JobRng, stream_id};
-use crate::sim::engine::drive;
+use crate::policy::{ClientPolicy, JobOutcome, PolicySpec};
+use crate::sim::{
+    Arrivals, Contention, LoadTimeline, RunOptions, ServerModel, simulate_contention,
+};
 use crate::workload::{Job, JobSource};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,14 +40,18 @@ use tokio::time::Instant;
 /// a policy checking every 5 s near the job's end sees ~2% of jobs one check early.
 pub const DEFAULT_MIN_AGREEMENT: f64 = 0.95;
 
+/// Real time between setting up (server, connections) and the plan's time 0.
+const SETUP: Duration = Duration::from_millis(100);
+
 /// How to validate. Defaults are documented on each field.
 #[derive(Clone, Debug)]
 pub struct ValidationSettings {
-    /// Jobs per policy. Default 200.
+    /// Jobs per policy (fewer when the config's arrivals submit fewer). Default 200.
     pub jobs: u64,
     /// Real seconds per job second. Default 0.01.
     pub time_scale: f64,
-    /// Jobs created per real second. Default 500.
+    /// Jobs created per real second, over all policies, when the config has no
+    /// `[arrivals]`. Default 500.
     pub submit_rate: f64,
     /// Default 10 s.
     pub request_timeout: Duration,
@@ -60,42 +75,73 @@ pub enum ValidationError {
     #[error(transparent)]
     Client(#[from] ClientError),
     #[error("{field}: {problem}")]
-    Settings {
-        field: &'static str,
-        problem: String,
-    },
+    Settings { field: String, problem: String },
 }
+
+/// A burst smeared over more job time than this is delivered too slowly to
+/// reproduce what a rate limiter decides within it.
+const MAX_SMEAR_S: f64 = 0.1;
 
 /// A validation run.
 #[derive(Clone, Debug)]
 pub struct Validation {
     pub policies: Vec<PolicyComparison>,
+    /// The server every policy met.
+    pub server: ServerModel,
+    /// Whether the policies ran one after another.
+    pub sequential: bool,
+    /// Requests per real second this machine delivered to a server when many
+    /// were sent at once over open connections (the slowest run's second
+    /// warm-up burst; infinite when policies ran at once, without warm-up).
+    pub delivery_rate: f64,
+    pub time_scale: f64,
     /// Real time the run took.
     pub elapsed: Duration,
 }
 
-/// The simulator's outcome for every job, as `simulate` computes it.
-pub fn predict(spec: &PolicySpec, jobs: &[Job], seed: u64, clients: u64) -> Vec<JobOutcome> {
-    let sid = stream_id(spec.name());
-    // Learning policies: one lane per client, each in job order (as the engine).
-    let mut lanes: Vec<ClientPolicy> = (0..clients.max(1)).map(|_| spec.client()).collect();
-    jobs.iter()
-        .map(|job| {
-            let lane = if spec.learns() {
-                (job.index % clients.max(1)) as usize
-            } else {
-                0
-            };
-            let client = &mut lanes[lane];
-            let outcome = drive(client, job, &mut JobRng::for_job(seed, sid, job.index));
-            client.finished(&outcome);
-            outcome
+impl Validation {
+    /// Job seconds it takes this machine to deliver the largest predicted
+    /// second of requests: when it is long, the wire spreads bursts that the
+    /// simulator delivers within their latency, and rate-limited answers differ.
+    pub fn burst_smear(&self) -> f64 {
+        let peak = self
+            .policies
+            .iter()
+            .map(|p| p.load.peaks().0)
+            .fold(0.0, f64::max);
+        peak / self.delivery_rate / self.time_scale
+    }
+
+    /// A note when bursts are delivered too slowly at this time scale.
+    pub fn smear_note(&self) -> Option<String> {
+        let smear = self.burst_smear();
+        (smear > MAX_SMEAR_S).then(|| {
+            let scale = self.time_scale * smear / MAX_SMEAR_S;
+            format!(
+                "note: this machine delivered {:.0} requests per real second to the server; the busiest predicted second ({:.0} requests) takes {:.2} job s to deliver at time scale {}, so bursts arrive spread out and rate-limited answers can differ; --time-scale {:.2} or more delivers it within {MAX_SMEAR_S} job s",
+                self.delivery_rate,
+                self.policies
+                    .iter()
+                    .map(|p| p.load.peaks().0)
+                    .fold(0.0, f64::max),
+                smear,
+                self.time_scale,
+                scale
+            )
         })
-        .collect()
+    }
 }
 
-/// Runs `policies` over `settings.jobs` jobs of `config` on a bundled server on a
-/// free loopback port. Must be called inside a multi-threaded tokio runtime.
+/// The jobs and when they are submitted (job seconds from the server's start),
+/// for one policy.
+struct Plan {
+    jobs: Arc<Vec<Job>>,
+    times: Arc<Vec<f64>>,
+    arrivals: Arrivals,
+}
+
+/// Runs `policies` over `settings.jobs` jobs of `config` on bundled servers on
+/// free loopback ports. Must be called inside a multi-threaded tokio runtime.
 pub async fn validate(
     config: &Config,
     policies: &[PolicySpec],
@@ -103,7 +149,7 @@ pub async fn validate(
 ) -> Result<Validation, ValidationError> {
     if !(settings.submit_rate.is_finite() && settings.submit_rate > 0.0) {
         return Err(ValidationError::Settings {
-            field: "submit_rate",
+            field: "submit_rate".into(),
             problem: format!(
                 "{} is not a positive number of jobs per second",
                 settings.submit_rate
@@ -111,85 +157,305 @@ pub async fn validate(
         });
     }
     let started = Instant::now();
-    // A faultless server without hints: the simulator models neither.
-    let mut server_config = ServerConfig::new(config.workload.clone(), config.seed);
-    server_config.time_scale = settings.time_scale;
-    server_config.max_jobs = server_config
-        .max_jobs
-        .max((settings.jobs as usize).saturating_mul(policies.len()));
-    let server = spawn(server_config).await?;
-    let client = Client::with_options(
-        &server.url(),
-        ClientOptions {
-            time_scale: settings.time_scale,
-            request_timeout: settings.request_timeout,
-            seed: config.seed,
-            ..ClientOptions::default()
-        },
-    )?;
+    let server = config
+        .contention
+        .as_ref()
+        .map_or_else(ServerModel::default, |c| c.server.clone());
+    let sequential = config.contention.is_some();
     let source = JobSource::new(config.workload.clone(), config.seed);
-    let jobs: Arc<Vec<Job>> = Arc::new((0..settings.jobs).map(|i| source.job(i)).collect());
+    let plans: Vec<Plan> = (0..policies.len())
+        .map(|p| plan(config, &source, settings, p, policies.len()))
+        .collect::<Result<_, _>>()?;
 
-    let mut tasks = tokio::task::JoinSet::new();
-    let gap = 1.0 / settings.submit_rate;
-    for (p, spec) in policies.iter().enumerate() {
-        let shared = Arc::new(Mutex::new(spec.client()));
-        for i in 0..jobs.len() {
-            let slot = (i * policies.len() + p) as f64;
-            let start = started + Duration::from_secs_f64(slot * gap);
-            let (client, shared, jobs) = (client.clone(), shared.clone(), jobs.clone());
-            tasks.spawn(async move {
-                tokio::time::sleep_until(start).await;
-                let report = submit_and_wait(&client, &jobs[i], &shared).await;
-                (p, i, report)
-            });
+    let mut measured: Vec<Option<(Vec<JobReport>, LoadTimeline)>> = vec![None; policies.len()];
+    let mut delivery_rate = f64::INFINITY;
+    let groups: Vec<Vec<usize>> = if sequential {
+        (0..policies.len()).map(|p| vec![p]).collect()
+    } else {
+        vec![(0..policies.len()).collect()]
+    };
+    for group in groups {
+        let mut runs = tokio::task::JoinSet::new();
+        for p in group {
+            let run = PolicyRun {
+                spec: policies[p].clone(),
+                config: server_config(config, &server, settings, plans[p].jobs.len()),
+                jobs: plans[p].jobs.clone(),
+                times: plans[p].times.clone(),
+                clients: client_count(config, plans[p].jobs.len()),
+                options: ClientOptions {
+                    time_scale: settings.time_scale,
+                    request_timeout: settings.request_timeout,
+                    seed: config.seed,
+                    // Under contention every job may have a check out at once
+                    // (a herd, long polls); steady submissions need few.
+                    max_in_flight: if sequential {
+                        plans[p].jobs.len().max(1)
+                    } else {
+                        ClientOptions::default().max_in_flight
+                    },
+                    ..ClientOptions::default()
+                },
+                warm_up: sequential,
+            };
+            runs.spawn(async move { (p, run.run().await) });
+        }
+        while let Some(joined) = runs.join_next().await {
+            // A run can only fail to join by panicking; its jobs are reported lost.
+            if let Ok((p, result)) = joined {
+                let (reports, load, rate) = result?;
+                delivery_rate = delivery_rate.min(rate);
+                measured[p] = Some((reports, load));
+            }
         }
     }
-    let mut reports: Vec<Vec<Option<JobReport>>> = vec![vec![None; jobs.len()]; policies.len()];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((p, i, report)) = joined {
-            reports[p][i] = Some(report);
-        }
-    }
-    let _ = server.stop().await;
 
     let comparisons = policies
         .iter()
-        .zip(reports)
-        .map(|(spec, measured)| {
-            let predicted = predict(spec, &jobs, config.seed, config.clients);
-            let rows = jobs
-                .iter()
-                .zip(&predicted)
-                .zip(measured)
-                .map(|((job, predicted), measured)| {
-                    let measured =
-                        measured.unwrap_or_else(|| failed_report(job, "the polling task panicked"));
-                    JobComparison::new(job, predicted, &measured)
-                })
-                .collect();
-            PolicyComparison {
-                policy: spec.name().to_string(),
-                learns: spec.learns(),
-                jobs: rows,
-            }
+        .zip(&plans)
+        .zip(measured)
+        .map(|((spec, plan), measured)| {
+            let (reports, load) = measured.unwrap_or_default();
+            compare(config, spec, plan, &server, reports, load, settings.jobs)
         })
         .collect();
     Ok(Validation {
         policies: comparisons,
+        server,
+        sequential,
+        delivery_rate,
+        time_scale: settings.time_scale,
         elapsed: started.elapsed(),
     })
 }
 
-async fn submit_and_wait(client: &Client, job: &Job, policy: &Mutex<ClientPolicy>) -> JobReport {
-    let new = NewJob::for_job(job);
-    match client.create_job(&new).await {
-        Ok(mut handle) => {
-            handle.index = job.index;
-            client.wait_shared(&handle, policy).await
+/// Policy `p`'s jobs and submission times. The config's arrivals when it has
+/// them; else a steady stream at `submit_rate` real jobs per second over all
+/// policies, policy `p` taking every `policies`-th slot.
+fn plan(
+    config: &Config,
+    source: &JobSource,
+    settings: &ValidationSettings,
+    p: usize,
+    policies: usize,
+) -> Result<Plan, ValidationError> {
+    let (times, arrivals) = match &config.contention {
+        Some(c) => (
+            c.arrivals
+                .times(settings.jobs, config.seed)
+                .collect::<Vec<f64>>(),
+            c.arrivals.clone(),
+        ),
+        None => {
+            let gap = 1.0 / (settings.submit_rate * settings.time_scale);
+            let times: Vec<f64> = (0..settings.jobs as usize)
+                .map(|i| (i * policies + p) as f64 * gap)
+                .collect();
+            let arrivals =
+                Arrivals::trace(times.clone()).map_err(|e| ValidationError::Settings {
+                    field: "jobs".into(),
+                    problem: e.problem,
+                })?;
+            (times, arrivals)
         }
-        Err(e) => failed_report(job, &e.to_string()),
+    };
+    let jobs = (0..times.len() as u64).map(|i| source.job(i)).collect();
+    Ok(Plan {
+        jobs: Arc::new(jobs),
+        times: Arc::new(times),
+        arrivals,
+    })
+}
+
+fn server_config(
+    config: &Config,
+    model: &ServerModel,
+    settings: &ValidationSettings,
+    jobs: usize,
+) -> ServerConfig {
+    let mut server = ServerConfig::new(config.workload.clone(), config.seed);
+    server.model = model.clone();
+    server.time_scale = settings.time_scale;
+    server.record_load = true;
+    server.max_jobs = server.max_jobs.max(jobs);
+    server
+}
+
+/// Client keys, as the simulator counts them.
+fn client_count(config: &Config, jobs: usize) -> u64 {
+    config.clients.clamp(1, jobs.max(1) as u64)
+}
+
+/// One policy against its own server.
+struct PolicyRun {
+    spec: PolicySpec,
+    config: ServerConfig,
+    jobs: Arc<Vec<Job>>,
+    times: Arc<Vec<f64>>,
+    clients: u64,
+    options: ClientOptions,
+    /// Open one connection per request that may be in flight before time 0.
+    warm_up: bool,
+}
+
+impl PolicyRun {
+    /// The jobs' reports, the server's load, and how many requests per real
+    /// second the warm-up delivered.
+    async fn run(self) -> Result<(Vec<JobReport>, LoadTimeline, f64), ValidationError> {
+        let scale = self.config.time_scale;
+        let server = spawn(self.config).await?;
+        let client = Client::with_options(&server.url(), self.options)?;
+        // One connection per check that may be out at once: the simulator's
+        // herd reaches the server within its latency, not after handshakes.
+        let mut delivery_rate = f64::INFINITY;
+        if self.warm_up {
+            let burst = client.options().max_in_flight;
+            client.warm_up(burst).await;
+            // Again, over open connections: how fast a herd of checks goes out.
+            let sending = Instant::now();
+            let delivered = client.warm_up(burst).await;
+            delivery_rate = delivered as f64 / sending.elapsed().as_secs_f64().max(1e-6);
+        }
+        // Time 0 of the plan: a whole number of job seconds after the server's
+        // start (its load is counted from there).
+        let ready = server.state.started().elapsed() + SETUP;
+        let setup_s = (ready.as_secs_f64() / scale).ceil();
+        let origin = server.state.started() + Duration::from_secs_f64(setup_s * scale);
+        let keyed: Vec<Client> = (0..self.clients)
+            .map(|c| client.for_client(Some(format!("client-{c}"))))
+            .collect();
+        // A learning policy learns per client, from that client's jobs (as the simulator).
+        let lanes: Vec<Arc<Mutex<ClientPolicy>>> =
+            (0..if self.spec.learns() { self.clients } else { 1 })
+                .map(|_| Arc::new(Mutex::new(self.spec.client())))
+                .collect();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, job) in self.jobs.iter().enumerate() {
+            // Jobs go straight into the server's table, each starting at its
+            // submission instant: creation requests sent together would be
+            // answered over many milliseconds, and the simulator starts a batch
+            // at one instant. Their checks go over the wire.
+            let starts = origin + Duration::from_secs_f64(self.times[i] * scale);
+            let owner = (i as u64 % self.clients) as usize;
+            let lane = lanes[owner.min(lanes.len() - 1)].clone();
+            let handle = server
+                .state
+                .create(&NewJob::for_job(job), starts)
+                .map(|(id, hint)| JobHandle {
+                    id: id.to_string(),
+                    index: job.index,
+                    hint,
+                    created: starts.into(),
+                    submitted: starts.into(),
+                });
+            let (client, job) = (keyed[owner].clone(), *job);
+            tasks.spawn(async move {
+                let report = match handle {
+                    Some(handle) => client.wait_shared(&handle, &lane).await,
+                    None => failed_report(&job, "the server's job table is full"),
+                };
+                (i, report)
+            });
+        }
+        let mut reports: Vec<Option<JobReport>> = vec![None; self.jobs.len()];
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((i, report)) = joined {
+                reports[i] = Some(report);
+            }
+        }
+        let load = server
+            .state
+            .load()
+            .unwrap_or_default()
+            .from_second(setup_s as usize);
+        let _ = server.stop().await;
+        let reports = reports
+            .into_iter()
+            .zip(self.jobs.iter())
+            .map(|(r, job)| r.unwrap_or_else(|| failed_report(job, "the polling task panicked")))
+            .collect();
+        Ok((reports, load, delivery_rate))
     }
+}
+
+/// The simulator's run of the plan against `server`, compared with the wire's.
+fn compare(
+    config: &Config,
+    spec: &PolicySpec,
+    plan: &Plan,
+    server: &ServerModel,
+    measured: Vec<JobReport>,
+    load: LoadTimeline,
+    jobs: u64,
+) -> PolicyComparison {
+    let predicted = predict(config, spec, plan, server, jobs);
+    let rows = plan
+        .jobs
+        .iter()
+        .zip(&predicted.0)
+        .zip(measured.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|((job, predicted), measured)| {
+            let lost;
+            let measured = match measured {
+                Some(m) => m,
+                None => {
+                    lost = failed_report(job, "the server stopped before the job was polled");
+                    &lost
+                }
+            };
+            JobComparison::new(job, predicted, measured)
+        })
+        .collect();
+    PolicyComparison {
+        policy: spec.name().to_string(),
+        learns: spec.learns(),
+        order_dependent: server.rate_limit.is_some() || server.global_rate_limit.is_some(),
+        hints: server.eta_hints || server.retry_after_hints,
+        jobs: rows,
+        load: LoadComparison {
+            predicted: predicted.1,
+            measured: load,
+        },
+    }
+}
+
+/// The discrete-event simulator's outcome for every job of the plan, in job
+/// order, and its load.
+fn predict(
+    config: &Config,
+    spec: &PolicySpec,
+    plan: &Plan,
+    server: &ServerModel,
+    jobs: u64,
+) -> (Vec<JobOutcome>, LoadTimeline) {
+    let source = JobSource::new(config.workload.clone(), config.seed);
+    let setup = Contention {
+        source: &source,
+        arrivals: &plan.arrivals,
+        server,
+        jobs,
+        seed: config.seed,
+        options: RunOptions {
+            per_job: true,
+            exact_percentiles: false,
+            clients: client_count(config, plan.jobs.len()),
+        },
+    };
+    let run = simulate_contention(&setup, std::slice::from_ref(spec))
+        .pop()
+        .expect("one run per policy");
+    let outcomes = run
+        .run
+        .records
+        .unwrap_or_default()
+        .iter()
+        .map(|r| JobOutcome {
+            calls: r.calls,
+            seen_at: r.seen_at,
+            last_pending: 0.0,
+        })
+        .collect();
+    (outcomes, run.load)
 }
 
 fn failed_report(job: &Job, why: &str) -> JobReport {

@@ -1,4 +1,5 @@
-//! `load.png`: the status server's load over time, one line per policy.
+//! `load.png`: the status server's load over time, one line per policy; and
+//! `validation_load.png`: the same, predicted (dashed) against measured (solid).
 //!
 //! A point (x, y) reads "in second x the server received y requests under this
 //! policy" (answered, failed and throttled together). Spikes are herds; a flat
@@ -19,6 +20,8 @@ pub struct LoadSeries {
     pub color: usize,
     /// `(second, requests)` from second 0 to the last request.
     pub points: Vec<(f64, f64)>,
+    /// Drawn dashed: a prediction beside a measurement.
+    pub dashed: bool,
 }
 
 impl LoadSeries {
@@ -30,11 +33,32 @@ impl LoadSeries {
                 .seconds()
                 .map(|(s, counts)| (s as f64, counts.iter().sum::<u64>() as f64))
                 .collect(),
+            dashed: false,
+        }
+    }
+
+    /// The same series drawn dashed.
+    pub fn dashed(self) -> Self {
+        Self {
+            dashed: true,
+            ..self
         }
     }
 }
 
 pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
+    draw(rows, "Server load: requests per second under each policy")
+}
+
+/// Each policy's predicted (dashed) and measured (solid) load on one chart.
+pub fn validation_load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
+    draw(
+        rows,
+        "Server load, predicted (dashed) and measured (solid): requests per second",
+    )
+}
+
+fn draw(rows: &[LoadSeries], title: &str) -> Result<Vec<u8>, PlotError> {
     let drawn: Vec<&LoadSeries> = rows.iter().filter(|r| !r.points.is_empty()).collect();
     if drawn.is_empty() {
         return Err(PlotError::NoData("no request reached the server".into()));
@@ -48,12 +72,15 @@ pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
         .flat_map(|r| r.points.iter().map(|p| p.1))
         .fold(1.0, f64::max);
     canvas::render((style::WIDTH, style::HEIGHT), |root| {
-        let body = canvas::titled(root, "Server load: requests per second under each policy")?;
+        let body = canvas::titled(root, title)?;
         let (plot, legend) = body.split_horizontally(style::WIDTH - style::LEGEND_WIDTH);
-        let entries: Vec<(String, RGBColor)> = rows
-            .iter()
-            .map(|r| (r.policy.clone(), style::color(r.color)))
-            .collect();
+        // One legend entry per policy, however many lines it has.
+        let mut entries: Vec<(String, RGBColor)> = Vec::new();
+        for r in rows {
+            if !entries.iter().any(|(name, _)| *name == r.policy) {
+                entries.push((r.policy.clone(), style::color(r.color)));
+            }
+        }
         style::draw_legend(&legend, "policy", &entries)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(20)
@@ -72,12 +99,21 @@ pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
             .draw()
             .map_err(draw_err)?;
         for row in &drawn {
-            chart
-                .draw_series(LineSeries::new(
-                    row.points.iter().copied(),
-                    style::color(row.color).stroke_width(2),
-                ))
-                .map_err(draw_err)?;
+            let line = style::color(row.color).stroke_width(2);
+            if row.dashed {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        row.points.iter().copied(),
+                        8,
+                        5,
+                        line,
+                    ))
+                    .map_err(draw_err)?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(row.points.iter().copied(), line))
+                    .map_err(draw_err)?;
+            }
         }
         Ok(())
     })

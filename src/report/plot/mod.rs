@@ -27,7 +27,7 @@ mod validation;
 pub use calls::{CallCounts, calls_png};
 pub use delay_cdf::{DelayCdf, delay_cdf_png};
 pub use heatmap::{HeatAxis, HeatmapRows, heatmap_png};
-pub use load::{LoadSeries, load_png};
+pub use load::{LoadSeries, load_png, validation_load_png};
 pub use schedule::{ScheduleRows, schedule_png};
 pub use tradeoff::{Marked, TradeoffFamily, TradeoffPoint, TradeoffRows, tradeoff_png};
 pub use validation::{ValidationRows, validation_png};
