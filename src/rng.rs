@@ -185,17 +185,34 @@ impl JobRng {
         (f64::from(word) + 0.5) * (1.0 / 4_294_967_296.0)
     }
 
+    /// Skips the next `n` draws in constant time: a driver that meets a job's
+    /// requests one at a time (the HTTP server) reaches request `k`'s draws
+    /// without taking the `k` requests' before it.
+    pub fn skip(&mut self, n: u64) {
+        let in_window = (JITTER_WINDOW - self.next.min(JITTER_WINDOW)) as u64;
+        if n <= in_window {
+            self.next += n as usize;
+            return;
+        }
+        self.next = JITTER_WINDOW;
+        let rest = u128::from(n - in_window);
+        let rng = self.overflow_rng();
+        rng.set_word_pos(rng.get_word_pos() + rest);
+    }
+
     #[cold]
     fn overflow_word(&mut self) -> u32 {
+        self.overflow_rng().next_u32()
+    }
+
+    fn overflow_rng(&mut self) -> &mut SimRng {
         let (seed, stream_id, job, domain) =
             (self.seed, self.stream_id, self.job, self.overflow_domain);
-        self.overflow
-            .get_or_insert_with(|| {
-                let mut rng = stream(seed, domain, stream_id);
-                seek_job(&mut rng, job);
-                Box::new(rng)
-            })
-            .next_u32()
+        self.overflow.get_or_insert_with(|| {
+            let mut rng = stream(seed, domain, stream_id);
+            seek_job(&mut rng, job);
+            Box::new(rng)
+        })
     }
 }
 
@@ -288,6 +305,16 @@ mod tests {
         assert_eq!(a, (0..40).map(|_| again.unit()).collect::<Vec<_>>());
         let mut alone = JobRng::server_for_job(5, 3);
         assert_eq!(a, (0..40).map(|_| alone.unit()).collect::<Vec<_>>());
+        // Skipping n draws, in one step or two, lands where drawing them does.
+        for n in [0u64, 1, 23, 24, 25, 30, 39] {
+            let mut skipped = JobRng::server_for_job(5, 3);
+            skipped.skip(n);
+            assert_eq!(skipped.unit(), a[n as usize], "skip {n}");
+            let mut twice = JobRng::server_for_job(5, 3);
+            twice.skip(n / 2);
+            twice.skip(n - n / 2);
+            assert_eq!(twice.unit(), a[n as usize], "skip {n} in two");
+        }
     }
 
     #[test]
