@@ -1,14 +1,16 @@
-//! The status server as the discrete-event simulator sees it: latency, injected
-//! failures, token-bucket rate limits, and the hints it adds to pending answers.
+//! The status server's model: latency, injected failures, token-bucket rate
+//! limits, the hints it adds to pending answers, and long polling. The
+//! discrete-event simulator and the bundled HTTP server (`pollsim serve`,
+//! `src/http/server`) both run it: every check is decided by
+//! [`ServerModel::admit`], estimates come from [`ServerModel::estimate`], and a
+//! check's three draws are keyed by (seed, job, attempt) in both.
 //!
-//! The fields mirror `pollsim serve`'s fault options one to one (`--latency-ms`,
-//! `--fail-rate`, `--throttle-rate`, `--rate-limit`, `--retry-after-hints`,
-//! `--eta-hints`, `--max-wait`), and the rules are the same: failures are drawn
-//! before the rate limiter (a failed check takes no token), a bucket holds one
-//! second's worth of tokens (at least one) and starts full, a 429 carries the
-//! whole seconds until a token is free (at least 1), and a pending answer's
-//! `Retry-After` hint is the remaining time rounded up, clamped to [1, 86400].
-//! Only `global_rate_limit` and `eta_noise` have no HTTP counterpart.
+//! The rules: failures are drawn before the rate limiter (a failed check takes
+//! no token), a bucket holds one second's worth of tokens (at least one) and
+//! starts full, a check needs a token from its client's bucket and the global
+//! one and neither is charged when one refuses, a 429 carries the whole seconds
+//! until a token is free (at least 1), and a pending answer's `Retry-After`
+//! hint is the estimated remaining time rounded up, clamped to [1, 86400].
 
 use super::ModelError;
 

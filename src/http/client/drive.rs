@@ -6,7 +6,9 @@
 //! lag, a slow answer) never shifts later checks, so the client makes the checks
 //! the simulator predicts, each a little late. A check never goes out before the
 //! previous answer arrived, nor before that answer's `Retry-After` ran out (when
-//! the policy honours it); a check whose time has passed goes out at once.
+//! the policy honours it); a check whose time has passed goes out at once. A
+//! long-polling policy asks the server to hold each check (`?wait=`, its
+//! [`JobPoller::hold`]). The discrete-event simulator times checks the same way.
 
 use super::report::{CheckRecord, CheckResult, JobEnd, JobReport};
 use super::{Answer, Client, JobHandle};
