@@ -29,7 +29,8 @@ pub struct ServerModel {
     pub rate_limit: Option<f64>,
     /// Checks per second allowed over all clients (token bucket).
     pub global_rate_limit: Option<f64>,
-    /// Pending answers carry `Retry-After`: the remaining time, rounded up.
+    /// Pending answers carry `Retry-After`: the estimated remaining time
+    /// (noise included), rounded up.
     pub retry_after_hints: bool,
     /// Pending answers carry `progress` and `eta`.
     pub eta_hints: bool,
@@ -145,6 +146,8 @@ impl ServerModel {
 
     /// What a check meets, in a few words: "ideal" when nothing.
     pub fn describe(&self) -> String {
+        // 0.07 · 100 is 7.000000000000001: print shares as people write them.
+        let pct = |share: f64| format!("{}", (share * 1e6).round() / 1e4);
         let mut parts = Vec::new();
         if let Some((min, max)) = self.latency_ms {
             parts.push(if min == max {
@@ -154,10 +157,10 @@ impl ServerModel {
             });
         }
         if self.fail_rate > 0.0 {
-            parts.push(format!("{}% 500s", 100.0 * self.fail_rate));
+            parts.push(format!("{}% 500s", pct(self.fail_rate)));
         }
         if self.throttle_rate > 0.0 {
-            parts.push(format!("{}% random 429s", 100.0 * self.throttle_rate));
+            parts.push(format!("{}% random 429s", pct(self.throttle_rate)));
         }
         if let Some(rate) = self.rate_limit {
             parts.push(format!("{rate}/s per client"));
@@ -166,7 +169,7 @@ impl ServerModel {
             parts.push(format!("{rate}/s in all"));
         }
         let noise = if self.eta_noise > 0.0 {
-            format!(" (±{}%)", 100.0 * self.eta_noise)
+            format!(" (±{}%)", pct(self.eta_noise))
         } else {
             String::new()
         };
@@ -241,6 +244,8 @@ impl Bucket {
     /// Refills to time `t`; returns the seconds until a token is free (0: now).
     #[inline]
     fn refill(&mut self, rate: f64, t: f64) -> f64 {
+        // Concurrent HTTP requests may be decided a little out of time order.
+        let t = t.max(self.at);
         self.tokens = (self.tokens + (t - self.at) * rate).min(capacity(rate));
         self.at = t;
         if self.tokens >= 1.0 {
@@ -434,7 +439,7 @@ mod tests {
         assert_eq!(base.describe(), "ideal");
         let busy = ServerModel {
             latency_ms: Some((10.0, 200.0)),
-            fail_rate: 0.05,
+            fail_rate: 0.07,
             rate_limit: Some(2.0),
             eta_hints: true,
             eta_noise: 0.3,
@@ -443,7 +448,7 @@ mod tests {
         };
         assert_eq!(
             busy.describe(),
-            "latency 10–200 ms, 5% 500s, 2/s per client, ETA hints (±30%), long polls up to 30 s"
+            "latency 10–200 ms, 7% 500s, 2/s per client, ETA hints (±30%), long polls up to 30 s"
         );
     }
 }

@@ -101,20 +101,21 @@ impl JobReport {
             .filter(|c| c.result == CheckResult::Final)
     }
 
-    /// Scheduled time (job seconds) of the check that saw the final state: the
+    /// When (job seconds) the answer that showed the final state arrived: the
     /// simulator's `seen_at`.
     pub fn seen_at(&self) -> Option<f64> {
-        self.final_check().map(|c| c.at)
+        self.final_check().map(|c| c.received)
     }
 
-    /// The outcome as a learning policy records it.
+    /// The outcome as a learning policy records it, with answer times (as the
+    /// simulator gives them).
     pub fn outcome(&self) -> JobOutcome {
         let last_pending = self
             .checks
             .iter()
             .rev()
             .find(|c| c.result == CheckResult::Pending)
-            .map_or(0.0, |c| c.at);
+            .map_or(0.0, |c| c.received);
         JobOutcome {
             calls: self.calls,
             seen_at: self.seen_at(),

@@ -91,16 +91,21 @@ async fn status(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
     let faults = state.faults();
+    let arrived = Instant::now();
     // Counted even when it fails: the simulator draws for every check it sends.
     let (job, attempt) = state
         .jobs()
-        .check(id, Instant::now())
+        .check(id, arrived)
         .map_err(|m| missing(state, id, m))?;
     let mut noise = 0.5;
+    // The check is decided at its arrival plus its latency, as in the
+    // simulator, however late the timer wakes this task.
+    let mut now = arrived;
     if faults.active() {
         let draws = faults.draw(job.key.unwrap_or(id - 1), attempt);
+        now = arrived + draws.latency;
         if !draws.latency.is_zero() {
-            tokio::time::sleep(draws.latency).await;
+            tokio::time::sleep_until(now.into()).await;
         }
         noise = draws.noise;
         let key = if faults.keyed() {
@@ -108,7 +113,6 @@ async fn status(
         } else {
             String::new()
         };
-        let now = Instant::now();
         match faults.admit(&key, now, draws.failure) {
             Verdict::Pass => {}
             Verdict::Fail => {
@@ -130,13 +134,12 @@ async fn status(
             }
         }
     }
-    let mut now = Instant::now();
     state.record(now, LoadOutcome::Answered);
     let mut job = lookup(state, id, now)?;
     if wait > 0.0 && job.state(now) == JobState::Pending {
-        let until = job.done_at.min(now + state.real(wait));
-        tokio::time::sleep_until(until.into()).await;
-        now = Instant::now();
+        // Released when the job ends or the wait runs out, whichever is first.
+        now = job.done_at.min(now + state.real(wait));
+        tokio::time::sleep_until(now.into()).await;
         job = lookup(state, id, now)?;
     }
     Ok(answer(state, &job, now, noise))

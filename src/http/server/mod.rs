@@ -118,7 +118,8 @@ impl AppState {
     }
 
     /// Creates the job `asked` describes (sampling what it leaves out), its clock
-    /// starting at `start`: `(id, hint)`, or `None` when the table is full.
+    /// starting at `start`: `(id, hint)`, or `None` when the table is full (or
+    /// the job would end beyond any clock).
     /// `POST /jobs` starts jobs when it reads them; an in-process driver (the
     /// validator) starts them at the instants its plan says.
     pub fn create(&self, asked: &NewJob, start: Instant) -> Option<(u64, Option<f64>)> {
@@ -139,11 +140,11 @@ impl AppState {
                 )
             }
         };
-        let done_at = start + self.real(duration_s);
+        let done_at = start.checked_add(self.real(duration_s))?;
         let job = jobs::Job {
             created: start,
             done_at,
-            expires_at: done_at + self.real(self.config().ttl_s),
+            expires_at: done_at.checked_add(self.real(self.config().ttl_s))?,
             duration_s,
             outcome,
             key,
