@@ -149,8 +149,6 @@ impl JobRng {
         bulk
     }
 
-    /// Loads `job`'s window from `bulk`, which must be positioned at that job's
-    /// record (jobs in order: the previous job's load leaves it there).
     /// Job `job`'s server draws on their own, as [`Self::server`] loaded from
     /// [`Self::server_bulk`] gives them (for drivers that meet jobs out of order).
     pub fn server_for_job(seed: u64, job: u64) -> Self {
@@ -159,6 +157,8 @@ impl JobRng {
         rng
     }
 
+    /// Loads `job`'s window from `bulk`, which must be positioned at that job's
+    /// record (jobs in order: the previous job's load leaves it there).
     #[inline]
     pub fn load(&mut self, bulk: &mut SimRng, job: u64) {
         // One bulk copy out of ChaCha's buffer, not 32 single-word reads.

@@ -45,7 +45,7 @@ pub struct ServerOptions {
     /// Status checks per job second over all clients; beyond it 429 (server.global_rate_limit).
     #[arg(long, value_name = "N/s", value_parser = parse_rate)]
     pub global_rate_limit: Option<f64>,
-    /// Send Retry-After (job seconds until done) on pending answers (server.retry_after_hints).
+    /// Send Retry-After (the estimated job seconds until done) on pending answers (server.retry_after_hints).
     #[arg(long)]
     pub retry_after_hints: bool,
     /// Add progress and eta_s to pending answers (server.eta_hints).
@@ -69,7 +69,7 @@ impl ServerOptions {
     /// The config's server with these flags applied; validated when the server starts.
     pub(crate) fn settings(&self, config: &Config) -> ServerConfig {
         let mut settings = ServerConfig::new(config.workload.clone(), config.seed);
-        if let Some(contention) = &config.contention {
+        if let Some(contention) = config.contention.as_ref().filter(|c| c.server_given) {
             settings.model = contention.server.clone();
         }
         let m = &mut settings.model;

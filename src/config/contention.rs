@@ -12,6 +12,9 @@ use toml::Spanned;
 pub struct ContentionSettings {
     pub server: ServerModel,
     pub arrivals: Arrivals,
+    /// Whether the config has a `[server]` section (else `server` is the ideal
+    /// default, and `pollsim serve` keeps its own defaults).
+    pub server_given: bool,
 }
 
 const ARRIVAL_KINDS: &str = "batch, poisson, trace";
@@ -28,6 +31,7 @@ pub(super) fn build(
     if server.is_none() && arrivals.is_none() {
         return Ok(None);
     }
+    let server_given = server.is_some();
     let server = match server {
         None => ServerModel::default(),
         Some(raw) => {
@@ -44,7 +48,11 @@ pub(super) fn build(
                 .or_else(|e| source.invalid(span, format!("arrivals.{}", e.field), e.problem))?
         }
     };
-    Ok(Some(ContentionSettings { server, arrivals }))
+    Ok(Some(ContentionSettings {
+        server,
+        arrivals,
+        server_given,
+    }))
 }
 
 fn build_server(raw: RawServer) -> Result<ServerModel, ModelError> {

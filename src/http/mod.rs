@@ -10,8 +10,9 @@
 //! `Retry-After`, rate limits, TTL) is in *job seconds*, the simulator's unit.
 //! Server and client share a time scale: at `time_scale = 0.01` a 300 s job
 //! finishes after 3 s of real time and a 5 s poll interval sleeps 50 ms, so long
-//! workloads can be checked quickly. Only network matters are in real time:
-//! injected latency (`--latency-ms`), per-request timeouts and overall deadlines.
+//! workloads can be checked quickly, and the server's injected latency
+//! (`--latency-ms`, job milliseconds) scales too. Only the client's network
+//! settings are in real time: per-request timeouts and overall deadlines.
 
 pub mod client;
 pub mod server;

@@ -120,7 +120,7 @@ fn signed_error(predicted: f64, measured: f64) -> f64 {
 }
 
 /// `validation_load.csv`: requests per second by outcome, predicted and counted
-/// by the server, per policy (job seconds from the first submission).
+/// by the server, per policy (job seconds from the simulator's t = 0, the plan's first instant).
 pub fn validation_load_csv(policies: &[PolicyComparison]) -> Vec<u8> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([

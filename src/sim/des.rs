@@ -24,8 +24,9 @@
 //!   is received at `r_k = a_k`, or at the release of a held check;
 //! - the policy observes check `k` with `elapsed = s_k`, the send time.
 //!
-//! A slow answer or a `Retry-After` delays the next check but not the policy's
-//! schedule, and latency does not accumulate into it. A job is seen final at
+//! A slow answer or a `Retry-After` delays the next check, and the policy's
+//! later waits count from when it went out; latency alone, answered before the
+//! next check is due, does not accumulate. A job is seen final at
 //! the `r_k` of the check that saw it (never before it ended, for a held check).
 //! Why the HTTP client's model: one policy, two drivers, the same checks.
 //! Validation runs the simulator's jobs on the bundled server with the real

@@ -2,11 +2,12 @@
 //!
 //! The schedule is anchored at the job's creation: check `k` is due at
 //! `created + t_k · time_scale`, where `t_{k+1} = t_k + next_delay`, and the
-//! policy sees `t_k` as `elapsed`, exactly as in the simulator. Lateness (timer
-//! lag, a slow answer) never shifts later checks, so the client makes the checks
-//! the simulator predicts, each a little late. A check never goes out before the
-//! previous answer arrived, nor before that answer's `Retry-After` ran out (when
-//! the policy honours it); a check whose time has passed goes out at once. A
+//! policy sees `t_k` as `elapsed`, exactly as in the simulator. A check never
+//! goes out before the previous answer arrived, nor before that answer's
+//! `Retry-After` ran out (when the policy honours it): then `t_k` is that later
+//! time and the schedule continues from it. Timer lag never shifts later
+//! checks, so the client makes the checks the simulator predicts, each a little
+//! late. A
 //! long-polling policy asks the server to hold each check (`?wait=`, its
 //! [`JobPoller::hold`]). The discrete-event simulator times checks the same way.
 

@@ -23,8 +23,9 @@ pub struct JobComparison {
     pub failed: bool,
     pub predicted_calls: u32,
     pub measured_calls: u32,
-    /// Scheduled time of the check that saw the final state (job seconds).
+    /// When the simulator's client learned the final state (job seconds).
     pub predicted_seen_at: Option<f64>,
+    /// Send time of the real check that saw the final state (job seconds).
     pub measured_seen_at: Option<f64>,
     /// When that check's answer arrived (job seconds).
     pub measured_received: Option<f64>,
@@ -39,9 +40,10 @@ impl JobComparison {
         let final_check = measured.final_check();
         let agree = predicted.calls == measured.calls
             && predicted.seen_at.is_some() == final_check.is_some();
-        // Seen one check early because the check landed after the job's end.
+        // Seen early because the check landed after the job's end (the
+        // simulator's next checks may include a 500 or 429 before the final one).
         let seen_early = final_check.is_some_and(|c| {
-            predicted.calls == measured.calls + 1
+            predicted.calls > measured.calls
                 && c.at < job.duration
                 && c.received + measured.creation_lag >= job.duration
         });
@@ -71,6 +73,10 @@ impl JobComparison {
     }
 }
 
+/// Requests by which the measured peak may differ from the predicted one
+/// whatever its size.
+const PEAK_SLACK: f64 = 2.0;
+
 /// What a policy must show to pass. Defaults are documented on each field.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Criteria {
@@ -79,7 +85,8 @@ pub struct Criteria {
     pub min_agreement: f64,
     /// Largest relative error of the mean calls per job. Default 0.05.
     pub max_calls_error: f64,
-    /// Largest relative error of the peak requests per second. Default 0.15.
+    /// Largest relative error of the peak requests per second (two requests
+    /// always allowed). Default 0.15.
     pub max_peak_error: f64,
 }
 
@@ -218,7 +225,10 @@ impl PolicyComparison {
                 100.0 * criteria.max_calls_error
             ));
         }
-        if self.load.peak_error() > criteria.max_peak_error {
+        let (peak_p, peak_m) = self.load.peaks();
+        // Two requests of slack: one check crossing a second's boundary moves
+        // a small peak by more than any share.
+        if (peak_m - peak_p).abs() > (criteria.max_peak_error * peak_p).max(PEAK_SLACK) {
             let (predicted, measured) = self.load.peaks();
             missed.push(format!(
                 "peak {measured} requests/s measured vs {predicted} predicted (off by more than {:.0}%)",
@@ -233,9 +243,11 @@ impl PolicyComparison {
     }
 }
 
-/// Mean delays in job seconds. `measured - predicted - lateness` is what lateness
-/// does not explain: zero when every job agrees, negative by the checks saved on
-/// jobs seen one check early.
+/// Mean delays in job seconds, up to when the client learned the final state.
+/// Lateness (answer arrival minus schedule) includes the server's latency,
+/// which the predicted delay already holds, so `measured - predicted` is the
+/// wire's own lag: near zero when every job agrees, negative by the checks
+/// saved on jobs seen early.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Delays {
     pub jobs: usize,

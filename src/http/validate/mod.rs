@@ -50,8 +50,8 @@ pub struct ValidationSettings {
     pub jobs: u64,
     /// Real seconds per job second. Default 0.01.
     pub time_scale: f64,
-    /// Jobs created per real second, over all policies, when the config has no
-    /// `[arrivals]`. Default 500.
+    /// Jobs created per real second, over all policies, when the config has
+    /// neither `[server]` nor `[arrivals]`. Default 500.
     pub submit_rate: f64,
     /// Default 10 s.
     pub request_timeout: Duration,
@@ -132,7 +132,7 @@ impl Validation {
     }
 }
 
-/// The jobs and when they are submitted (job seconds from the server's start),
+/// The jobs and when they are submitted (job seconds from the plan's time 0),
 /// for one policy.
 struct Plan {
     jobs: Arc<Vec<Job>>,
@@ -229,9 +229,10 @@ pub async fn validate(
     })
 }
 
-/// Policy `p`'s jobs and submission times. The config's arrivals when it has
-/// them; else a steady stream at `submit_rate` real jobs per second over all
-/// policies, policy `p` taking every `policies`-th slot.
+/// Policy `p`'s jobs and submission times (job seconds from the plan's time 0,
+/// the simulator's t = 0). The config's arrivals when it has `[server]` or
+/// `[arrivals]`; else a steady stream at `submit_rate` real jobs per second
+/// over all policies, policy `p` taking every `policies`-th slot.
 fn plan(
     config: &Config,
     source: &JobSource,
@@ -259,7 +260,28 @@ fn plan(
             (times, arrivals)
         }
     };
-    let jobs = (0..times.len() as u64).map(|i| source.job(i)).collect();
+    if times.is_empty() {
+        return Err(ValidationError::Settings {
+            field: "arrivals".into(),
+            problem:
+                "submit no job (a Poisson horizon shorter than the first gap?): nothing to validate"
+                    .into(),
+        });
+    }
+    let jobs: Vec<Job> = (0..times.len() as u64).map(|i| source.job(i)).collect();
+    // Real time the plan spans must fit a clock: submissions and job lives.
+    let longest =
+        times.last().copied().unwrap_or(0.0) + jobs.iter().map(|j| j.duration).fold(0.0, f64::max);
+    let real_s = longest * settings.time_scale;
+    if real_s.is_nan() || real_s >= 1e7 {
+        return Err(ValidationError::Settings {
+            field: "time_scale".into(),
+            problem: format!(
+                "the last job ends {longest:.0} job s after the first submission: at time scale {} that is more real time than validation can wait",
+                settings.time_scale
+            ),
+        });
+    }
     Ok(Plan {
         jobs: Arc::new(jobs),
         times: Arc::new(times),
@@ -335,6 +357,7 @@ impl PolicyRun {
             // submission instant: creation requests sent together would be
             // answered over many milliseconds, and the simulator starts a batch
             // at one instant. Their checks go over the wire.
+            // Plans are checked to fit the clock (see `plan`).
             let starts = origin + Duration::from_secs_f64(self.times[i] * scale);
             let owner = (i as u64 % self.clients) as usize;
             let lane = lanes[owner.min(lanes.len() - 1)].clone();
@@ -350,9 +373,12 @@ impl PolicyRun {
                 });
             let (client, job) = (keyed[owner].clone(), *job);
             tasks.spawn(async move {
+                // A learning policy starts each job with what it learned from
+                // the jobs that ended before it was submitted, as in the simulator.
+                tokio::time::sleep_until(starts.into()).await;
                 let report = match handle {
                     Some(handle) => client.wait_shared(&handle, &lane).await,
-                    None => failed_report(&job, "the server's job table is full"),
+                    None => failed_report(&job, "the server refused the job (table full)"),
                 };
                 (i, report)
             });
