@@ -144,7 +144,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .collect();
     if failing.is_empty() {
         say(format_args!(
-            "verdict: PASS: every judged policy's calls per job are within {:.0}% of the simulator's and its peak load within {:.0}%; where no rate limit makes answers depend on arrival order, calls agree on at least {:.0}% of jobs and lateness explains every difference",
+            "verdict: PASS: every judged policy's calls per job are within {:.0}% of the simulator's and its peak load within {:.0}%; where no rate limit makes answers depend on arrival order, calls agree on at least {:.0}% of jobs (and, without hints, lateness explains every difference)",
             100.0 * criteria.max_calls_error,
             100.0 * criteria.max_peak_error,
             100.0 * criteria.min_agreement
