@@ -264,7 +264,7 @@ fn plan(
         return Err(ValidationError::Settings {
             field: "arrivals".into(),
             problem:
-                "submit no job (a Poisson horizon shorter than the first gap?): nothing to validate"
+                "the pattern submits no job (a Poisson horizon shorter than the first gap?): nothing to validate"
                     .into(),
         });
     }
