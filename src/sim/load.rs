@@ -47,31 +47,6 @@ impl LoadTimeline {
         self.bins.iter().copied().enumerate()
     }
 
-    /// The same load with second `first` as second 0; earlier requests count
-    /// in the new second 0.
-    pub fn from_second(&self, first: usize) -> Self {
-        let mut bins = self.bins.get(first..).map_or_else(Vec::new, <[_]>::to_vec);
-        let early = self.bins.iter().take(first).fold([0; 3], |mut sum, b| {
-            for (s, v) in sum.iter_mut().zip(b) {
-                *s += v;
-            }
-            sum
-        });
-        if early.iter().any(|&n| n > 0) {
-            if bins.is_empty() {
-                bins.push([0; 3]);
-            }
-            for (s, v) in bins[0].iter_mut().zip(early) {
-                *s += v;
-            }
-        }
-        let first_used = bins.iter().position(|b| b.iter().any(|&n| n > 0));
-        Self {
-            bins,
-            first: first_used,
-        }
-    }
-
     /// Requests of all outcomes.
     pub fn total(&self) -> u64 {
         self.bins.iter().map(|b| b[0] + b[1] + b[2]).sum()
@@ -122,13 +97,5 @@ mod tests {
         // 100 active seconds (2..=101): counts 2, 5, 1 and 97 zeros; p99 = 99th of 100.
         assert_eq!((stats.peak_rps, stats.p99_rps), (5.0, 2.0));
         assert_eq!((stats.throttled, stats.failed), (5, 1));
-        // Second 3 becomes second 0; seconds 0–2 count in it.
-        let shifted = load.from_second(3);
-        let rows: Vec<_> = shifted.seconds().collect();
-        assert_eq!(rows.len(), 99);
-        assert_eq!(rows[0], (0, [1, 1, 5]));
-        assert_eq!(rows[98], (98, [1, 0, 0]));
-        assert_eq!(shifted.total(), load.total());
-        assert_eq!(shifted.stats().peak_rps, 7.0);
     }
 }

@@ -40,9 +40,6 @@ pub struct ServerConfig {
     pub max_duration_s: f64,
     /// Largest accepted request body in bytes. Default 4096.
     pub max_body_bytes: usize,
-    /// Count status checks per job second and outcome ([`super::AppState::load`]).
-    /// Default off.
-    pub record_load: bool,
 }
 
 impl ServerConfig {
@@ -64,7 +61,6 @@ impl ServerConfig {
             ttl_s: Self::DEFAULT_TTL_S,
             max_duration_s: Self::DEFAULT_MAX_DURATION_S,
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
-            record_load: false,
         }
     }
 

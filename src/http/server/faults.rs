@@ -73,11 +73,6 @@ impl FaultInjector {
         self.model.rate_limit.is_some()
     }
 
-    /// The instant job time 0 refers to.
-    pub fn started(&self) -> Instant {
-        self.started
-    }
-
     /// Job seconds since the server started.
     pub fn job_time(&self, now: Instant) -> f64 {
         now.saturating_duration_since(self.started).as_secs_f64() / self.time_scale

@@ -26,7 +26,7 @@ use faults::FaultInjector;
 use jobs::JobTable;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
@@ -43,8 +43,9 @@ struct Shared {
     source: JobSource,
     /// Index of the next job sampled from the workload.
     sampled: AtomicU64,
-    /// Status checks per job second since the start, when `record_load` is on.
-    load: Option<Mutex<LoadTimeline>>,
+    /// Status checks per job second since an origin, once someone asked
+    /// ([`AppState::count_load_from`]); unset, counting costs one atomic load.
+    load: OnceLock<(Instant, Mutex<LoadTimeline>)>,
 }
 
 impl AppState {
@@ -64,7 +65,7 @@ impl AppState {
                 ),
                 source: JobSource::new(config.workload.clone(), config.seed),
                 sampled: AtomicU64::new(0),
-                load: config.record_load.then(Mutex::default),
+                load: OnceLock::new(),
                 config,
             }),
         })
@@ -79,23 +80,25 @@ impl AppState {
         self.inner.jobs.len()
     }
 
-    /// When the server started: time 0 of [`Self::load`].
-    pub fn started(&self) -> Instant {
-        self.inner.faults.started()
+    /// Counts status checks from now on, per job second since `origin` and by
+    /// how they were answered (see [`Self::load`]). Only the first call sets
+    /// the origin; returns whether this one did.
+    pub fn count_load_from(&self, origin: Instant) -> bool {
+        self.inner.load.set((origin, Mutex::default())).is_ok()
     }
 
-    /// Status checks so far, per job second since the server started and by
-    /// how they were answered; `None` unless `record_load` is set.
+    /// Status checks counted so far; `None` unless [`Self::count_load_from`] was called.
     pub fn load(&self) -> Option<LoadTimeline> {
-        let load = self.inner.load.as_ref()?;
+        let (_, load) = self.inner.load.get()?;
         Some(load.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 
     /// Counts a status check decided at `now` (after its latency, before any hold,
-    /// as the simulator counts it).
+    /// as the simulator counts it). Checks before the origin count in second 0.
     fn record(&self, now: Instant, outcome: LoadOutcome) {
-        if let Some(load) = &self.inner.load {
-            let t = self.inner.faults.job_time(now);
+        if let Some((origin, load)) = self.inner.load.get() {
+            let t =
+                now.saturating_duration_since(*origin).as_secs_f64() / self.inner.config.time_scale;
             load.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .record(t, outcome);

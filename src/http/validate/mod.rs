@@ -216,7 +216,7 @@ pub async fn validate(
         .zip(measured)
         .map(|((spec, plan), measured)| {
             let (reports, load) = measured.unwrap_or_default();
-            compare(config, spec, plan, &server, reports, load, settings.jobs)
+            compare(config, &source, spec, plan, &server, reports, load)
         })
         .collect();
     Ok(Validation {
@@ -298,7 +298,6 @@ fn server_config(
     let mut server = ServerConfig::new(config.workload.clone(), config.seed);
     server.model = model.clone();
     server.time_scale = settings.time_scale;
-    server.record_load = true;
     server.max_jobs = server.max_jobs.max(jobs);
     server
 }
@@ -338,11 +337,10 @@ impl PolicyRun {
             let delivered = client.warm_up(burst).await;
             delivery_rate = delivered as f64 / sending.elapsed().as_secs_f64().max(1e-6);
         }
-        // Time 0 of the plan: a whole number of job seconds after the server's
-        // start (its load is counted from there).
-        let ready = server.state.started().elapsed() + SETUP;
-        let setup_s = (ready.as_secs_f64() / scale).ceil();
-        let origin = server.state.started() + Duration::from_secs_f64(setup_s * scale);
+        // Time 0 of the plan, shortly after setting up; the server counts its
+        // load from there, as the simulator counts from its t = 0.
+        let origin = std::time::Instant::now() + SETUP;
+        server.state.count_load_from(origin);
         let keyed: Vec<Client> = (0..self.clients)
             .map(|c| client.for_client(Some(format!("client-{c}"))))
             .collect();
@@ -389,11 +387,7 @@ impl PolicyRun {
                 reports[i] = Some(report);
             }
         }
-        let load = server
-            .state
-            .load()
-            .unwrap_or_default()
-            .from_second(setup_s as usize);
+        let load = server.state.load().unwrap_or_default();
         let _ = server.stop().await;
         let reports = reports
             .into_iter()
@@ -407,14 +401,14 @@ impl PolicyRun {
 /// The simulator's run of the plan against `server`, compared with the wire's.
 fn compare(
     config: &Config,
+    source: &JobSource,
     spec: &PolicySpec,
     plan: &Plan,
     server: &ServerModel,
     measured: Vec<JobReport>,
     load: LoadTimeline,
-    jobs: u64,
 ) -> PolicyComparison {
-    let predicted = predict(config, spec, plan, server, jobs);
+    let predicted = predict(config, source, spec, plan, server);
     let rows = plan
         .jobs
         .iter()
@@ -449,17 +443,16 @@ fn compare(
 /// order, and its load.
 fn predict(
     config: &Config,
+    source: &JobSource,
     spec: &PolicySpec,
     plan: &Plan,
     server: &ServerModel,
-    jobs: u64,
 ) -> (Vec<JobOutcome>, LoadTimeline) {
-    let source = JobSource::new(config.workload.clone(), config.seed);
     let setup = Contention {
-        source: &source,
+        source,
         arrivals: &plan.arrivals,
         server,
-        jobs,
+        jobs: plan.jobs.len() as u64,
         seed: config.seed,
         options: RunOptions {
             per_job: true,
