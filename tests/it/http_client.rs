@@ -1,10 +1,10 @@
 //! The real client against the bundled server on a loopback port: agreement with
 //! the simulator job by job, faults, and every way a job can end.
 
-use super::support::{policy, runtime, workload};
+use super::support::{config_from_text, policy, runtime, validate_on_wire, workload};
 use pollsim::http::client::CheckResult;
 use pollsim::http::server::{ServerConfig, spawn};
-use pollsim::http::validate::{ValidationSettings, validate};
+use pollsim::http::validate::ValidationSettings;
 use pollsim::http::wire::NewJob;
 use pollsim::http::{Client, ClientOptions, JobEnd};
 use pollsim::sim::ServerModel;
@@ -78,19 +78,16 @@ initial_delay = 6.5
 
 #[test]
 fn deterministic_policies_make_the_calls_the_simulator_predicts() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("agreement.toml");
-    std::fs::write(&file, AGREEMENT_CONFIG).unwrap();
-    let config = pollsim::config::Config::load(&file).unwrap();
-    let settings = ValidationSettings {
-        jobs: 200,
-        time_scale: 1.0,
-        submit_rate: 1000.0,
-        ..ValidationSettings::default()
-    };
-    let run = runtime()
-        .block_on(validate(&config, &config.policies, &settings))
-        .unwrap();
+    let (_dir, config) = config_from_text(AGREEMENT_CONFIG);
+    let run = validate_on_wire(
+        &config,
+        ValidationSettings {
+            jobs: 200,
+            time_scale: 1.0,
+            submit_rate: 1000.0,
+            ..ValidationSettings::default()
+        },
+    );
     assert_eq!(run.policies.len(), 9);
     for p in &run.policies {
         assert_eq!(p.jobs.len(), 200);

@@ -57,3 +57,27 @@ pub fn workload(base: f64, spread: f64, error_probability: f64) -> pollsim::work
     let dist = Distribution::Uniform(Uniform::new(base, spread).unwrap());
     Workload::new(dist, error_probability, None).unwrap()
 }
+
+/// A config written from `text` to a temporary folder (kept alive by the
+/// returned guard, for configs that name files beside them) and loaded.
+pub fn config_from_text(text: &str) -> (tempfile::TempDir, Config) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, text).unwrap();
+    let config = load(&file);
+    (dir, config)
+}
+
+/// `pollsim validate` in-process: every policy of `config` on the bundled server.
+pub fn validate_on_wire(
+    config: &Config,
+    settings: pollsim::http::validate::ValidationSettings,
+) -> pollsim::http::validate::Validation {
+    runtime()
+        .block_on(pollsim::http::validate::validate(
+            config,
+            &config.policies,
+            &settings,
+        ))
+        .unwrap()
+}

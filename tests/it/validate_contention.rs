@@ -4,17 +4,8 @@
 //! under a rate limit; without one, faults drawn by (job, attempt) make every
 //! job's calls agree one by one.
 
-use super::support::runtime;
-use pollsim::config::Config;
-use pollsim::http::validate::{Criteria, ValidationSettings, validate};
-
-fn config(text: &str) -> (tempfile::TempDir, Config) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("validate.toml");
-    std::fs::write(&file, text).unwrap();
-    let config = Config::load(&file).unwrap();
-    (dir, config)
-}
+use super::support::{config_from_text, validate_on_wire};
+use pollsim::http::validate::{Criteria, ValidationSettings};
 
 /// 200 jobs at t = 0, each its own client, against a global limit of 80 checks
 /// per second: the plain backoff's first checks all land in one second (the
@@ -51,15 +42,15 @@ jitter = "full"
 
 #[test]
 fn a_rate_limited_herd_has_the_predicted_peak_and_calls_per_job() {
-    let (_dir, config) = config(HERD);
-    let settings = ValidationSettings {
-        jobs: 200,
-        time_scale: 0.2,
-        ..ValidationSettings::default()
-    };
-    let run = runtime()
-        .block_on(validate(&config, &config.policies, &settings))
-        .unwrap();
+    let (_dir, config) = config_from_text(HERD);
+    let run = validate_on_wire(
+        &config,
+        ValidationSettings {
+            jobs: 200,
+            time_scale: 0.2,
+            ..ValidationSettings::default()
+        },
+    );
     assert!(
         run.sequential,
         "a config with [server] runs policies one at a time"
@@ -146,15 +137,15 @@ interval = 1.0
 
 #[test]
 fn faults_drawn_by_job_and_attempt_make_each_jobs_calls_agree() {
-    let (_dir, config) = config(FAULTS);
-    let settings = ValidationSettings {
-        jobs: 120,
-        time_scale: 0.1,
-        ..ValidationSettings::default()
-    };
-    let run = runtime()
-        .block_on(validate(&config, &config.policies, &settings))
-        .unwrap();
+    let (_dir, config) = config_from_text(FAULTS);
+    let run = validate_on_wire(
+        &config,
+        ValidationSettings {
+            jobs: 120,
+            time_scale: 0.1,
+            ..ValidationSettings::default()
+        },
+    );
     let criteria = Criteria::default();
     for p in &run.policies {
         assert!(!p.order_dependent);
