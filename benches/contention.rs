@@ -1,7 +1,7 @@
 //! BENCH-3: the discrete-event simulator at scale — 10,000 clients × 100 jobs
 //! each (1,000,000 jobs) against a rate-limited server, reported as events per
 //! second. Two policies run side by side (one per core, as `simulate` runs
-//! them). Run with `cargo bench --bench contention`.
+//! them). Run with `cargo bench -p pollsim-bench --bench contention`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pollsim::policy::PolicySpec;

@@ -1,5 +1,5 @@
 //! BENCH-1: the engine on 1,000,000 jobs × 4 policies (configs/bench.toml),
-//! reported as job-simulations per second. Run with `cargo bench --bench engine`.
+//! reported as job-simulations per second. Run with `cargo bench -p pollsim-bench --bench engine`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pollsim::config::Config;
@@ -7,11 +7,9 @@ use pollsim::metrics::Summary;
 use pollsim::sim::{RunOptions, evaluate, simulate};
 use pollsim::workload::JobSource;
 use std::hint::black_box;
-use std::path::Path;
 
 fn bench_1(c: &mut Criterion) {
-    let config =
-        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/bench.toml")).unwrap();
+    let config = Config::load(&pollsim_bench::config_path("bench.toml")).unwrap();
     let source = JobSource::new(config.workload.clone(), config.seed);
     let mut group = c.benchmark_group("bench-1");
     group.sample_size(10);

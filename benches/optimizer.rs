@@ -1,6 +1,6 @@
 //! BENCH-2 (a 10,000-point deterministic exponential sweep over 10,000 sampled
 //! jobs: 10^8 job-simulations) and the optimal schedule's DP on 10^5 grid points.
-//! Run with `cargo bench --bench optimizer`.
+//! Run with `cargo bench -p pollsim-bench --bench optimizer`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pollsim::config::Config;
@@ -8,11 +8,9 @@ use pollsim::metrics::Scoring;
 use pollsim::optimize::{Evaluator, optimal_schedule, sweep};
 use pollsim::workload::{Distribution, JobSource, LogNormal, Uniform};
 use std::hint::black_box;
-use std::path::Path;
 
 fn bench_2(c: &mut Criterion) {
-    let config =
-        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/bench2.toml")).unwrap();
+    let config = Config::load(&pollsim_bench::config_path("bench2.toml")).unwrap();
     let settings = config.tune.clone().unwrap();
     let source = JobSource::new(config.workload.clone(), config.seed);
     let evaluator = Evaluator::new(

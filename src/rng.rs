@@ -164,8 +164,12 @@ impl JobRng {
         // One bulk copy out of ChaCha's buffer, not 32 single-word reads.
         let mut bytes = [0u8; 4 * JITTER_WINDOW];
         bulk.fill_bytes(&mut bytes);
-        for (word, chunk) in self.window.iter_mut().zip(bytes.chunks_exact(4)) {
-            *word = u32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+        // Plain indexing, not `chunks_exact` + `try_into`: the same machine code
+        // once optimized, while test builds (dependencies unoptimized) would
+        // call those generic helpers' unoptimized copies for every job.
+        for (i, word) in self.window.iter_mut().enumerate() {
+            let b = 4 * i;
+            *word = u32::from_le_bytes([bytes[b], bytes[b + 1], bytes[b + 2], bytes[b + 3]]);
         }
         self.next = 0;
         self.job = job;

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use std::io::IsTerminal;
+use tracing_subscriber::filter::Targets;
 
 /// A multi-threaded runtime for one command.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -13,13 +14,21 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: warnings only).
 pub(crate) fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    use tracing_subscriber::prelude::*;
+    // `Targets` reads `RUST_LOG`'s `target=level` lists without a regex engine
+    // (EnvFilter's span and field filters are not needed here).
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::WARN));
     // A second init (tests run commands in one process) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_filter(filter),
+        )
         .try_init();
 }
 
