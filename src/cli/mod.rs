@@ -1,5 +1,6 @@
 //! Command-line interface: clap arguments and one file per subcommand.
 
+mod args;
 mod figures;
 mod output;
 mod poll;
@@ -9,7 +10,7 @@ mod simulate;
 mod tune;
 mod validate;
 
-pub use output::OutputDir;
+pub use output::{OutputDir, OutputError};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -44,6 +45,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Poll(args) => poll::run(args),
         Command::Validate(args) => validate::run(args),
+    }
+}
+
+/// A command-line value that cannot be used: bad input, like a bad config
+/// (exit code 2). The message names the option, the value and what to write.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Fails with a [`UsageError`] unless `ok`.
+pub(crate) fn usage(ok: bool, message: impl FnOnce() -> String) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(UsageError(message()).into())
     }
 }
 

@@ -1,17 +1,22 @@
 //! `pollsim simulate`: replay jobs against every policy, print and save the comparison.
 
+use super::args::{parse_jobs, parse_threads};
 use super::figures::{Rendered, schedule_figure, simulate_figures, tune_figures};
+use super::usage;
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
 use crate::metrics::Summary;
+use crate::optimize::{Recommendation, TuneSettings, recommend};
+use crate::policy::PolicySpec;
 use crate::report;
 use crate::report::page::{self, Page};
+use crate::report::plural;
 use crate::sim::{self, RunOptions};
 use crate::workload::JobSource;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Debug, Args)]
@@ -25,11 +30,11 @@ pub struct SimulateArgs {
     /// Override the config's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Override the number of jobs.
-    #[arg(long)]
+    /// Override the number of jobs (1 to 10^12).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_jobs)]
     pub jobs: Option<u64>,
-    /// Worker threads (default: the config's, else all cores).
-    #[arg(long)]
+    /// Worker threads (default: the config's, else all cores; at most 1024).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Also write jobs.csv, one row per job and policy (memory grows with jobs).
     #[arg(long)]
@@ -46,8 +51,18 @@ pub struct SimulateArgs {
     /// Do not draw the PNG plots (report.md is still written, without images).
     #[arg(long)]
     pub no_plots: bool,
+    /// Do not tune, even if the config has a [tune] section (simulate only).
+    #[arg(long)]
+    pub no_tune: bool,
+    /// Show every column of the terminal tables, however wide.
+    #[arg(long)]
+    pub wide: bool,
 }
 
+/// The files `simulate` may write into a results folder besides the plots,
+/// and those tuning adds: a run never overwrites one of its own inputs.
+const FILES: &[&str] = &["summary.csv", "load.csv", "jobs.csv", "report.md"];
+const TUNE_FILES: &[&str] = &["sweep.csv", "pareto.csv", "best.csv", "tuned.toml"];
 /// A loaded config with the command-line overrides applied.
 pub(crate) fn load(args: &SimulateArgs) -> Result<Config> {
     let mut config = Config::load(&args.config)?;
@@ -58,11 +73,9 @@ pub(crate) fn load(args: &SimulateArgs) -> Result<Config> {
         config.seed = seed;
     }
     if let Some(jobs) = args.jobs {
-        anyhow::ensure!(jobs > 0, "--jobs 0: simulate at least one job");
         config.jobs = jobs;
     }
     if let Some(threads) = args.threads {
-        anyhow::ensure!(threads > 0, "--threads 0: use at least one thread");
         config.threads = Some(threads);
     }
     config.exact_percentiles |= args.exact_percentiles;
@@ -149,61 +162,158 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
     })
 }
 
-/// `simulate`, and `tune` (`tune_required`): a config with `[tune]` is tuned either way.
-pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
-    let config = load(&args)?;
-    if tune_required && config.tune.is_none() {
-        anyhow::bail!(
-            "{} has no [tune] section: add one with a grid per family, e.g. [tune.constant] interval = {{ geometric = [1.0, 120.0, 40] }}",
+/// The tuning a run does: the config's `[tune]` (or, for `tune`, the
+/// defaults when it has none), unless `--no-tune`.
+fn tune_settings(
+    args: &SimulateArgs,
+    config: &Config,
+    tune_required: bool,
+) -> Result<Option<TuneSettings>> {
+    if args.no_tune {
+        usage(!tune_required, || {
+            "--no-tune: `tune` always tunes; run `simulate --no-tune` to skip tuning".into()
+        })?;
+        return Ok(None);
+    }
+    let Some(mut settings) = config
+        .tune
+        .clone()
+        .or_else(|| tune_required.then(TuneSettings::defaults))
+    else {
+        return Ok(None);
+    };
+    if let Some(grid) = settings.with_default_grid(&config.workload.distribution) {
+        eprintln!(
+            "note: {} has no [tune.<family>] grid: tuning the optimal schedule and a default constant grid, {grid}",
             config.file.display()
         );
     }
+    Ok(Some(settings))
+}
+
+/// `simulate`, and `tune` (`tune_required`): a config with `[tune]` is tuned
+/// either way, unless `--no-tune`.
+pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
+    let config = load(&args)?;
+    let settings = tune_settings(&args, &config, tune_required)?;
+    // Refuse a results folder that cannot be written before any work.
+    let out = match args.no_write {
+        true => None,
+        false => {
+            let target = args
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("results").join(config.name()));
+            let inputs: Vec<&Path> = config.inputs.iter().map(|p| p.as_path()).collect();
+            let mut files = FILES.to_vec();
+            if settings.is_some() {
+                files.extend(TUNE_FILES);
+            }
+            Some(OutputDir::create(&target, &files, &inputs)?)
+        }
+    };
     let started = Instant::now();
+    let simulated = summarize(&config, args.per_job)?;
+    say(run_line(
+        &config,
+        &simulated,
+        started.elapsed().as_secs_f64(),
+    ));
+    let width = table_width(args.wide);
+    say(report::table::summary_table(&simulated.summaries, width));
+    let tuned = match &settings {
+        Some(settings) => Some(super::tune::run(&config, settings, width)?),
+        None => None,
+    };
+    let advice = tuned.as_ref().map(|t| {
+        let configured: Vec<(&PolicySpec, &Summary)> =
+            config.policies.iter().zip(&simulated.summaries).collect();
+        recommend(&t.result, &configured)
+    });
+    let Some(out) = out else {
+        if let Some(advice) = &advice {
+            say(report::page::advice_lines(advice, None));
+        }
+        return Ok(());
+    };
+    write_results(
+        &out,
+        &args,
+        &config,
+        &simulated,
+        settings.as_ref().zip(tuned.as_ref()),
+        advice.as_ref(),
+        tune_required,
+    )?;
+    let written = out.commit()?;
+    say(format_args!("wrote {}", written.display()));
+    if let Some(advice) = &advice {
+        say(report::page::advice_lines(advice, Some(&written)));
+    }
+    Ok(())
+}
+
+/// The terminal's first line: what ran and how fast.
+fn run_line(config: &Config, simulated: &Simulated, seconds: f64) -> String {
+    let policies = plural(config.policies.len() as u64, "policy", "policies");
+    if simulated.loads.is_some() {
+        let jobs = simulated.summaries.first().map_or(0, |s| s.jobs);
+        format!(
+            "{}: {jobs} jobs × {policies} against one server, {}, seed {}, {seconds:.3} s ({} events, {:.1} M events/s)",
+            config.file.display(),
+            plural(config.clients.min(jobs.max(1)), "client", "clients"),
+            config.seed,
+            simulated.events,
+            simulated.events as f64 / seconds / 1e6,
+        )
+    } else {
+        format!(
+            "{}: {} jobs × {policies}, seed {}, {seconds:.3} s ({:.1} M job-simulations/s)",
+            config.file.display(),
+            config.jobs,
+            config.seed,
+            (config.jobs * config.policies.len() as u64) as f64 / seconds / 1e6,
+        )
+    }
+}
+
+/// Columns for the terminal tables: all with `--wide`, else the terminal's
+/// width (100 when it has none, as in a pipe).
+pub(crate) fn table_width(wide: bool) -> Option<usize> {
+    if wide {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .or_else(terminal_columns);
+    Some(columns.unwrap_or(100).max(40))
+}
+
+/// The width of the terminal on stdout, when there is one.
+fn terminal_columns() -> Option<usize> {
+    let term = console::Term::stdout();
+    term.is_term().then(|| term.size().1 as usize)
+}
+
+/// Every file of the results folder, into `out` (not yet committed).
+fn write_results(
+    out: &OutputDir,
+    args: &SimulateArgs,
+    config: &Config,
+    simulated: &Simulated,
+    tuned: Option<(&TuneSettings, &super::tune::Tuned)>,
+    advice: Option<&Recommendation>,
+    tune_required: bool,
+) -> Result<()> {
     let Simulated {
         summaries,
         run,
         loads,
-        events,
-    } = summarize(&config, args.per_job)?;
-    let elapsed = started.elapsed();
-    if loads.is_some() {
-        let jobs = summaries.first().map_or(0, |s| s.jobs);
-        say(format_args!(
-            "{}: {} jobs × {} policies against one server, {} clients, seed {}, {:.3} s ({} events, {:.1} M events/s)",
-            config.file.display(),
-            jobs,
-            config.policies.len(),
-            config.clients.min(jobs.max(1)),
-            config.seed,
-            elapsed.as_secs_f64(),
-            events,
-            events as f64 / elapsed.as_secs_f64() / 1e6,
-        ));
-    } else {
-        say(format_args!(
-            "{}: {} jobs × {} policies, seed {}, {:.3} s ({:.1} M job-simulations/s)",
-            config.file.display(),
-            config.jobs,
-            config.policies.len(),
-            config.seed,
-            elapsed.as_secs_f64(),
-            (config.jobs * config.policies.len() as u64) as f64 / elapsed.as_secs_f64() / 1e6,
-        ));
-    }
-    say(report::table::summary_table(&summaries));
-    if args.no_write {
-        if let Some(settings) = &config.tune {
-            super::tune::run(&config, settings, None)?;
-        }
-        return Ok(());
-    }
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(config.name()));
-    let out = OutputDir::create(&target)?;
-    out.write("summary.csv", &report::csv::summary_csv(&summaries))?;
-    if let Some(loads) = &loads {
+        ..
+    } = simulated;
+    out.write("summary.csv", &report::csv::summary_csv(summaries))?;
+    if let Some(loads) = loads {
         let rows: Vec<(&str, &sim::LoadTimeline)> = config
             .policies
             .iter()
@@ -223,51 +333,45 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         report::csv::write_jobs_csv(BufWriter::new(file), &records)
             .context("cannot write jobs.csv")?;
     }
-    // Tuning runs before report.md is written, so the page can tell its results.
-    let tuned = match &config.tune {
-        Some(settings) => Some((settings, super::tune::run(&config, settings, Some(&out))?)),
-        None => None,
-    };
+    if let Some((settings, t)) = tuned {
+        super::tune::write(out, config, settings, t)?;
+    }
     let plots = !args.no_plots;
-    let mut figures = plots.then(|| simulate_figures(&summaries, &run, loads.as_deref()));
+    let mut figures = plots.then(|| simulate_figures(summaries, run, loads.as_deref()));
     // After tuning, schedule.png shows the tuned policies, in the tuning section.
-    let tune_figures = match &tuned {
-        Some((settings, t)) => plots.then(|| tune_figures(&config, settings, &t.result)),
+    let tune_figures = match tuned {
+        Some((settings, t)) => plots.then(|| tune_figures(config, settings, &t.result)),
         None => {
             if let Some(f) = &mut figures {
-                f.push(schedule_figure(&config));
+                f.push(schedule_figure(config));
             }
             None
         }
     };
-    let entries = write_figures(&out, figures)?;
-    let tune_entries = write_figures(&out, tune_figures)?;
-    let command = reproduce_command(&args, &config);
+    let entries = write_figures(out, figures)?;
+    let tune_entries = write_figures(out, tune_figures)?;
+    let command = reproduce_command(args, config, tune_required);
     let config_path = args.config.display().to_string();
     let name = config.name();
-    out.write(
-        "report.md",
-        page::report_md(&Page {
-            name: &name,
-            config: &config_path,
-            seed: config.seed,
-            jobs: config.jobs,
-            command: &command,
-            summaries: &summaries,
-            scoring: &config.scoring,
-            figures: entries.as_deref(),
-            tuning: tuned.as_ref().map(|(settings, t)| page::Tuning {
-                settings,
-                result: &t.result,
-                jobs: t.jobs,
-                figures: tune_entries.as_deref(),
-            }),
-        })
-        .as_bytes(),
-    )?;
-    let written = out.commit()?;
-    say(format_args!("wrote {}", written.display()));
-    Ok(())
+    let page = Page {
+        name: &name,
+        config: &config_path,
+        seed: config.seed,
+        jobs: config.jobs,
+        command: &command,
+        summaries,
+        scoring: &config.scoring,
+        has_hints: config.workload.hint_error.is_some(),
+        figures: entries.as_deref(),
+        tuning: tuned.map(|(settings, t)| page::Tuning {
+            settings,
+            result: &t.result,
+            jobs: t.jobs,
+            figures: tune_entries.as_deref(),
+        }),
+        advice,
+    };
+    out.write("report.md", page::report_md(&page).as_bytes())
 }
 
 /// Writes the drawn figures' PNGs, tells on stderr which could not be drawn,
@@ -290,9 +394,12 @@ fn write_figures(
 }
 
 /// The command line that reproduces this run's numbers (threads do not matter).
-fn reproduce_command(args: &SimulateArgs, config: &Config) -> String {
+fn reproduce_command(args: &SimulateArgs, config: &Config, tune_required: bool) -> String {
     let mut parts = vec![
-        "cargo run --release -- simulate --config".to_string(),
+        format!(
+            "cargo run --release -- {} --config",
+            if tune_required { "tune" } else { "simulate" }
+        ),
         shell_word(&args.config.display().to_string()),
         format!("--seed {} --jobs {}", config.seed, config.jobs),
     ];
@@ -304,6 +411,9 @@ fn reproduce_command(args: &SimulateArgs, config: &Config) -> String {
     }
     if config.exact_percentiles {
         parts.push("--exact-percentiles".into());
+    }
+    if args.no_tune {
+        parts.push("--no-tune".into());
     }
     parts.join(" ")
 }

@@ -3,11 +3,13 @@
 
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
+use crate::optimize::grid::short;
 use crate::optimize::{DEFAULT_TUNE_JOBS, Evaluator, TuneResult, TuneSettings, tune};
 use crate::report;
+use crate::report::plural;
 use crate::workload::JobSource;
 use anyhow::Result;
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -18,12 +20,8 @@ pub(crate) struct Tuned {
     pub jobs: u64,
 }
 
-/// Tunes, prints the winners, and writes the tuning files into `out` when given.
-pub(crate) fn run(
-    config: &Config,
-    settings: &TuneSettings,
-    out: Option<&OutputDir>,
-) -> Result<Tuned> {
+/// Tunes and prints the winners (the table fits `width` columns, when given).
+pub(crate) fn run(config: &Config, settings: &TuneSettings, width: Option<usize>) -> Result<Tuned> {
     let jobs = settings.jobs.unwrap_or(config.jobs.min(DEFAULT_TUNE_JOBS));
     let source = JobSource::new(config.workload.clone(), config.seed);
     let evaluator = Evaluator::new(
@@ -50,70 +48,121 @@ pub(crate) fn run(
     })?;
     bar.finish_and_clear();
 
+    let o = &result.optimal;
     say(format_args!(
-        "tuned {} grid points of {} families on {} jobs in {:.3} s; optimal schedule: {} checks, cost {:.4} (grid step {:.3} s, polish gained {:.2e})",
-        total,
-        settings.grids.len(),
-        jobs,
+        "tuned {} of {} on {jobs} jobs in {:.3} s; optimal schedule: {}, cost {:.4} (grid step {} s, polish gained {:.2e})",
+        plural(total, "grid point", "grid points"),
+        plural(settings.grids.len() as u64, "family", "families"),
         result.sweep_seconds,
-        result.optimal.times.len(),
-        result.optimal.cost,
-        result.optimal.grid_step,
-        result.optimal.grid_cost - result.optimal.cost,
+        plural(o.times.len() as u64, "check", "checks"),
+        o.cost,
+        short(o.grid_step),
+        o.grid_cost - o.cost,
     ));
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+    say(best_table(&result, width));
+    for b in &result.best {
+        for edge in &b.edges {
+            say(format_args!(
+                "warning: {}: {}",
+                b.spec.name(),
+                edge.describe()
+            ));
+        }
+    }
+    Ok(Tuned { result, jobs })
+}
+
+/// Each family's best and the optimal schedule. Narrow terminals lose the
+/// refinement column first, then the parameters wrap.
+fn best_table(result: &TuneResult, width: Option<usize>) -> String {
+    let narrow = width.is_some_and(|w| w < 120);
+    let mut header = vec![
         "rank",
         "policy",
         "parameters",
         "calls/job",
         "delay (s)",
         "cost/job",
-        "refine gain",
-        "regret (%)",
-    ]);
+    ];
+    if !narrow {
+        header.push("refine gain");
+    }
+    header.push("regret (%)");
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_header(header);
+    // Wrap cells only when the table would not fit otherwise.
+    let wide = |t: &Table| {
+        t.to_string()
+            .lines()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
     for b in &result.best {
-        table.add_row(vec![
+        let mut row = vec![
             b.rank.to_string(),
             b.spec.name().to_string(),
-            crate::optimize::grid::describe(&b.params),
-            format!("{:.3}", b.point.calls),
-            format!("{:.3}", b.point.delay),
-            format!("{:.4}", b.point.cost),
-            format!("{:.4}", b.grid_objective - b.objective),
-            format!("{:.2}", b.regret_pct),
-        ]);
+            crate::report::params_compact(&b.params),
+            format!("{:.2}", b.point.calls),
+            format!("{:.2}", b.point.delay),
+            format!("{:.3}", b.point.cost),
+        ];
+        if !narrow {
+            row.push(format!("{:.4}", b.grid_objective - b.objective));
+        }
+        row.push(format!("{:+.1}", b.regret_pct));
+        table.add_row(row);
     }
     let o = &result.optimal;
-    table.add_row(vec![
+    let mut row = vec![
         "-".into(),
-        "optimal-schedule".into(),
-        format!("{} checks", o.times.len()),
-        format!("{:.3}", o.calls),
-        format!("{:.3}", o.delay),
-        format!("{:.4}", o.cost),
-        "-".into(),
-        "0.00".into(),
-    ]);
-    say(table);
+        result.optimal_spec.name().to_string(),
+        plural(o.times.len() as u64, "check", "checks"),
+        format!("{:.2}", o.calls),
+        format!("{:.2}", o.delay),
+        format!("{:.3}", o.cost),
+    ];
+    if !narrow {
+        row.push("-".into());
+    }
+    row.push("0".into());
+    table.add_row(row);
+    if let Some(w) = width.filter(|&w| wide(&table) > w) {
+        table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(w.min(u16::MAX as usize) as u16);
+        // Only the parameters wrap; names and numbers stay whole.
+        for (i, column) in table.column_iter_mut().enumerate() {
+            if i != 2 {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
+    }
+    table.to_string()
+}
 
+/// Writes sweep.csv, pareto.csv, best.csv and tuned.toml into `out`.
+pub(crate) fn write(
+    out: &OutputDir,
+    config: &Config,
+    settings: &TuneSettings,
+    tuned: &Tuned,
+) -> Result<()> {
+    let result = &tuned.result;
     let header = format!(
-        "Tuned by pollsim on {} (seed {}, {} jobs, objective {:?}).\nLoad with: pollsim simulate --config {} --policies <this file>",
+        "Tuned by pollsim on {} (seed {}, {} jobs, objective {:?}).\nLoad with: cargo run --release -- simulate --config {} --policies <this file> --no-tune",
         config.file.display(),
         config.seed,
-        jobs,
+        tuned.jobs,
         settings.objective,
         config.file.display()
     );
-    let Some(out) = out else {
-        return Ok(Tuned { result, jobs });
-    };
-    out.write("sweep.csv", &report::tune::sweep_csv(settings, &result))?;
-    out.write("pareto.csv", &report::tune::pareto_csv(settings, &result))?;
-    out.write("best.csv", &report::tune::best_csv(settings, &result))?;
+    out.write("sweep.csv", &report::tune::sweep_csv(settings, result))?;
+    out.write("pareto.csv", &report::tune::pareto_csv(settings, result))?;
+    out.write("best.csv", &report::tune::best_csv(settings, result))?;
     out.write(
         "tuned.toml",
-        report::tune::tuned_toml(&result, &header).as_bytes(),
+        report::tune::tuned_toml(result, &header).as_bytes(),
     )?;
-    Ok(Tuned { result, jobs })
+    Ok(())
 }

@@ -96,7 +96,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             .join(config.name())
             .join("validation")
     });
-    let out = OutputDir::create(&target)?;
+    let inputs: Vec<&std::path::Path> = config.inputs.iter().map(|p| p.as_path()).collect();
+    let out = OutputDir::create(&target, &["validation.csv", "validation_load.csv"], &inputs)?;
     out.write("validation.csv", &validation_csv(&run.policies))?;
     out.write("validation_load.csv", &validation_load_csv(&run.policies))?;
     let rows: Vec<ValidationRows> = run

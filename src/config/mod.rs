@@ -57,10 +57,18 @@ pub struct Config {
     /// Many clients against one server (`[server]`, `[arrivals]`): when set,
     /// `simulate` runs the discrete-event simulator instead of the single-job engine.
     pub contention: Option<ContentionSettings>,
+    /// Every file the config was read from: itself, the CSV files it names and
+    /// a policy file that replaced its policies. A run never overwrites them.
+    pub inputs: Vec<PathBuf>,
 }
 
 pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_JOBS: u64 = 100_000;
+/// The most jobs a run may simulate: at tens of millions of job-simulations
+/// per second, 10^12 jobs of one policy take about a day (with progress shown).
+pub const MAX_JOBS: u64 = 1_000_000_000_000;
+/// The most worker threads: more only costs time starting them.
+pub const MAX_THREADS: usize = 1024;
 
 /// Locates errors inside one file's text.
 pub(crate) struct Source<'a> {
@@ -134,13 +142,56 @@ impl Config {
         let raw: RawConfig = source.parse()?;
         let base_dir = file.parent().unwrap_or(Path::new("."));
 
-        if raw.jobs == Some(0) {
-            return source.invalid(0..0, "jobs", "0: simulate at least one job");
+        let mut inputs = vec![file.to_path_buf()];
+        named_files(
+            raw.workload.get_ref().distribution.get_ref(),
+            base_dir,
+            &mut inputs,
+        );
+        if let Some(file) = raw
+            .arrivals
+            .as_ref()
+            .and_then(|a| a.get_ref().file.as_ref())
+        {
+            inputs.push(base_dir.join(file));
         }
+        let jobs = match &raw.jobs {
+            None => None,
+            Some(j) => match u64::try_from(*j.get_ref()) {
+                Ok(n) if (1..=MAX_JOBS).contains(&n) => Some(n),
+                _ => {
+                    return source.invalid(
+                        j.span(),
+                        "jobs",
+                        format!(
+                            "{} is not a number of jobs: write a whole number from 1 to {MAX_JOBS}",
+                            j.get_ref()
+                        ),
+                    );
+                }
+            },
+        };
+        let threads = match &raw.threads {
+            None => None,
+            Some(t) => match usize::try_from(*t.get_ref()) {
+                Ok(0) => None,
+                Ok(n) if n <= MAX_THREADS => Some(n),
+                _ => {
+                    return source.invalid(
+                        t.span(),
+                        "threads",
+                        format!(
+                            "{} is not a number of threads: write 1 to {MAX_THREADS}, or 0 for all cores",
+                            t.get_ref()
+                        ),
+                    );
+                }
+            },
+        };
         let contention = contention::build(&source, raw.server, raw.arrivals, base_dir)?;
         // A trace submits its own jobs unless `jobs` caps them.
         let trace_jobs = contention.as_ref().and_then(|c| c.arrivals.limit());
-        let jobs = raw.jobs.or(trace_jobs).unwrap_or(DEFAULT_JOBS);
+        let jobs = jobs.or(trace_jobs).unwrap_or(DEFAULT_JOBS);
         let workload_span = raw.workload.span();
         let rw = raw.workload.into_inner();
         let distribution =
@@ -172,7 +223,7 @@ impl Config {
             file: file.to_path_buf(),
             seed: raw.seed.unwrap_or(DEFAULT_SEED),
             jobs,
-            threads: raw.threads.filter(|t| *t > 0),
+            threads,
             workload,
             clients,
             scoring,
@@ -180,12 +231,14 @@ impl Config {
             policies,
             tune,
             contention,
+            inputs,
         })
     }
 
     /// Replaces the policies with those of a policy file (`tuned.toml`).
     pub fn replace_policies(&mut self, file: &Path) -> Result<(), ConfigError> {
         self.policies = load_policies(file, self.workload.hint_error.is_some())?;
+        self.inputs.push(file.to_path_buf());
         Ok(())
     }
 
@@ -195,6 +248,16 @@ impl Config {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "run".into())
+    }
+}
+
+/// The CSV files a distribution (or its mixture components) reads.
+fn named_files(raw: &raw::RawDistribution, base_dir: &Path, files: &mut Vec<PathBuf>) {
+    if let Some(file) = &raw.file {
+        files.push(base_dir.join(file));
+    }
+    for component in raw.components.iter().flatten() {
+        named_files(component, base_dir, files);
     }
 }
 

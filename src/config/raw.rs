@@ -10,10 +10,11 @@ use toml::Spanned;
 pub struct RawConfig {
     /// Seed of every random stream. Default 1.
     pub seed: Option<u64>,
-    /// Jobs to simulate. Default 100000.
-    pub jobs: Option<u64>,
+    /// Jobs to simulate. Default 100000. Signed, so that a negative count gets
+    /// the config's own message rather than the parser's.
+    pub jobs: Option<Spanned<i64>>,
     /// Worker threads (0 or absent: all cores).
-    pub threads: Option<usize>,
+    pub threads: Option<Spanned<i64>>,
     pub workload: Spanned<RawWorkload>,
     #[serde(default)]
     pub metrics: Option<Spanned<RawMetrics>>,

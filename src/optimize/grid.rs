@@ -245,6 +245,15 @@ pub fn spec_from_table(table: toml::Table) -> Result<PolicySpec, crate::policy::
     PolicySpec::from_raw(&raw)
 }
 
+/// A number as short as it reads: `3`, `0.42`, `1.1e-5`.
+pub fn short(x: f64) -> String {
+    if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e7) {
+        return format!("{x:.3e}");
+    }
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// `k=v` pairs of a point's axis values, for CSV.
 pub fn describe(values: &[(String, Value)]) -> String {
     values

@@ -3,17 +3,21 @@
 //! family's best point, and measures every family against the cost-optimal
 //! schedule that bounds what any policy can reach.
 
+mod edges;
 pub mod evaluate;
 pub mod grid;
 pub mod optimal;
 pub mod pareto;
+pub mod recommend;
 pub mod refine;
 
+pub use edges::GridEdge;
 pub use evaluate::{Constraints, Evaluator, Method, Objective, Point};
 pub use grid::{Grid, GridError};
-pub use optimal::{OptimalSchedule, optimal_schedule};
+pub use optimal::{OPTIMAL_NAME, OptimalSchedule, optimal_schedule};
+pub use recommend::{Candidate, Origin, Recommendation, policy_block, recommend};
 
-use crate::policy::{Family, Limits, PolicySpec, Schedule, ScheduleEnd};
+use crate::policy::PolicySpec;
 use rayon::prelude::*;
 use toml::Value;
 
@@ -43,8 +47,9 @@ fn bad(field: &str, problem: impl Into<String>) -> GridError {
 
 impl TuneSettings {
     /// Parses the raw `[tune]` table.
-    pub fn parse(table: &toml::Table) -> Result<Self, GridError> {
-        let mut settings = TuneSettings {
+    /// The settings of an empty `[tune]`: no grids yet (see [`Self::with_default_grid`]).
+    pub fn defaults() -> Self {
+        TuneSettings {
             objective: Objective::Cost,
             method: Method::Exact,
             jobs: None,
@@ -52,7 +57,36 @@ impl TuneSettings {
             constraints: Constraints::default(),
             optimal_points: DEFAULT_OPTIMAL_POINTS,
             grids: Vec::new(),
-        };
+        }
+    }
+
+    /// Without any `[tune.<family>]` grid, tunes a constant interval over a
+    /// geometric grid spanning the distribution (from a thousandth of its
+    /// 99.9 % point to that point, 40 values) beside the optimal schedule,
+    /// which needs no grid. Returns the grid's description when it added one.
+    pub fn with_default_grid(&mut self, dist: &crate::workload::Distribution) -> Option<String> {
+        if !self.grids.is_empty() {
+            return None;
+        }
+        let hi = dist.upper(1e-3).max(1e-3);
+        let lo = (hi / 1000.0).max(1e-3);
+        let mut table = toml::Table::new();
+        let mut interval = toml::Table::new();
+        interval.insert(
+            "geometric".into(),
+            Value::Array(vec![Value::Float(lo), Value::Float(hi), Value::Integer(40)]),
+        );
+        table.insert("interval".into(), Value::Table(interval));
+        let grid = Grid::parse("constant", &table).expect("the default grid is valid");
+        self.grids.push(grid);
+        Some(format!(
+            "[tune.constant] interval = {{ geometric = [{lo:.4}, {hi:.4}, 40] }}"
+        ))
+    }
+
+    /// Parses the raw `[tune]` table.
+    pub fn parse(table: &toml::Table) -> Result<Self, GridError> {
+        let mut settings = Self::defaults();
         for (key, value) in table {
             let field = format!("tune.{key}");
             match key.as_str() {
@@ -117,12 +151,6 @@ impl TuneSettings {
                 }
             }
         }
-        if settings.grids.is_empty() {
-            return Err(bad(
-                "tune",
-                "has no grids: add a [tune.<family>] table, e.g. [tune.constant] interval = { geometric = [1.0, 120.0, 40] }",
-            ));
-        }
         Ok(settings)
     }
 }
@@ -183,6 +211,9 @@ pub struct FamilyBest {
     pub regret_pct: f64,
     /// 1 = best family.
     pub rank: usize,
+    /// Parameters whose best value sits on an end of their grid axis: the
+    /// optimum may lie beyond it, so the grid should be widened there.
+    pub edges: Vec<GridEdge>,
 }
 
 #[derive(Debug)]
@@ -270,15 +301,7 @@ fn finish(
         &evaluator.scoring,
         settings.optimal_points,
     );
-    let optimal_spec = PolicySpec::new(
-        "optimal-schedule",
-        Family::Schedule(
-            Schedule::new(optimal.times.clone(), ScheduleEnd::Repeat)
-                .expect("optimal times increase"),
-        ),
-        Limits::default(),
-    )
-    .expect("a valid schedule");
+    let optimal_spec = optimal::deployed(&optimal.times);
 
     let mut best: Vec<FamilyBest> = (0..settings.grids.len())
         .filter_map(|g| family_best(settings, evaluator, &rows, g, &optimal))
@@ -342,6 +365,7 @@ fn family_best(
         grid_objective: base.objective,
         regret_pct: f64::NAN,
         rank: 0,
+        edges: Vec::new(),
     };
     if settings.refine {
         let start = grid.indices(base.index);
@@ -360,5 +384,6 @@ fn family_best(
         }
     }
     best.regret_pct = 100.0 * (best.point.cost - optimal.cost) / optimal.cost;
+    best.edges = edges::edges(grid, &best.params);
     Some(best)
 }

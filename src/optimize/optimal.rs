@@ -20,6 +20,7 @@
 //! the grid optimum and the polished schedule is the grid-step error.
 
 use crate::metrics::Scoring;
+use crate::policy::{Family, Limits, PolicySpec, Schedule, ScheduleEnd};
 use crate::sim::exact::evaluate_times;
 use crate::workload::Distribution;
 
@@ -40,6 +41,22 @@ pub struct OptimalSchedule {
     pub grid_points: usize,
     pub calls: f64,
     pub delay: f64,
+}
+
+/// Name of the optimal schedule as a policy (in tuned.toml, plots and reports).
+pub const OPTIMAL_NAME: &str = "optimal-schedule";
+
+/// The optimal schedule as the policy that deploys it: its check times, then
+/// the last interval repeated.
+pub fn deployed(times: &[f64]) -> PolicySpec {
+    PolicySpec::new(
+        OPTIMAL_NAME,
+        Family::Schedule(
+            Schedule::new(times.to_vec(), ScheduleEnd::Repeat).expect("optimal times increase"),
+        ),
+        Limits::default(),
+    )
+    .expect("a valid schedule")
 }
 
 /// Expected cost per job of `times` (the policy never gives up).
@@ -83,7 +100,11 @@ pub fn optimal_schedule(dist: &Distribution, scoring: &Scoring, points: usize) -
     let grid_times = solve_on_grid(&grid, dist, scoring);
     let grid_cost = schedule_cost(&grid_times, dist, scoring);
     let times = polish(grid_times.clone(), dist, scoring);
-    let exact = evaluate_times(&times, false, dist);
+    // Costed as it is deployed (tuned.toml's `then = "repeat"`): for an
+    // unbounded distribution the checks go on past the DP's cut, and the tail
+    // beyond it is paid for, exactly as `simulate` costs the same policy.
+    let exact = crate::sim::evaluate(&deployed(&times), dist)
+        .unwrap_or_else(|| evaluate_times(&times, false, dist));
     OptimalSchedule {
         cost: scoring.call_price * exact.calls + scoring.delay_price * exact.delay,
         calls: exact.calls,

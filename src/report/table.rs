@@ -1,7 +1,7 @@
 //! The summary table, sorted by cost with units in the headers: aligned for the
 //! terminal, or as Markdown for `report.md` (same columns, same digits).
 
-use crate::metrics::Summary;
+use crate::metrics::{LoadStats, Summary};
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
@@ -14,12 +14,41 @@ fn num(x: f64, digits: usize) -> String {
 }
 
 /// Policies sorted by cost (lowest first), with the exact expectations beside the
-/// Monte Carlo means where the policy is deterministic.
-pub fn summary_table(rows: &[Summary]) -> String {
-    build(rows, UTF8_FULL_CONDENSED)
+/// Monte Carlo means where the policy is deterministic. With a `width`, the
+/// least important columns are left out until the table fits, and a last line
+/// says which (summary.csv and `--wide` have them all).
+pub fn summary_table(rows: &[Summary], width: Option<usize>) -> String {
+    let columns = columns(rows);
+    let Some(width) = width else {
+        return build(rows, &columns, UTF8_FULL_CONDENSED);
+    };
+    let mut shown = columns.clone();
+    let mut hidden = Vec::new();
+    loop {
+        let table = build(rows, &shown, UTF8_FULL_CONDENSED);
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        // The policy column and cost always stay.
+        let victim = shown
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.priority > 1)
+            .max_by_key(|(i, c)| (c.priority, *i))
+            .map(|(i, _)| i);
+        match victim {
+            Some(i) if widest > width => hidden.push(shown.remove(i).header),
+            _ if hidden.is_empty() => return table,
+            _ => {
+                return format!(
+                    "{table}\n{} not shown to fit {width} columns: {} (--wide shows them; summary.csv has every column)",
+                    crate::report::plural(hidden.len() as u64, "column", "columns"),
+                    hidden.join(", ")
+                );
+            }
+        }
+    }
 }
 
-/// The same table in GitHub-flavoured Markdown.
+/// The same table in GitHub-flavoured Markdown, every column.
 pub fn summary_markdown(rows: &[Summary]) -> String {
     // A `|` inside a cell would end it early; policy names are the only free text.
     let escaped: Vec<Summary> = rows
@@ -29,7 +58,7 @@ pub fn summary_markdown(rows: &[Summary]) -> String {
             ..s.clone()
         })
         .collect();
-    build(&escaped, ASCII_MARKDOWN)
+    build(&escaped, &columns(rows), ASCII_MARKDOWN)
 }
 
 /// Policies in order of cost, lowest first (NaN costs last).
@@ -39,65 +68,78 @@ pub fn by_cost(rows: &[Summary]) -> Vec<&Summary> {
     sorted
 }
 
-fn build(rows: &[Summary], preset: &str) -> String {
-    let sorted = by_cost(rows);
-    let contention = rows.iter().any(|s| s.load.is_some());
-    let mut header = vec![
-        "policy",
-        "calls/job ± 95%",
-        "exact calls",
-        "delay (s) ± 95%",
-        "exact delay (s)",
-        "delay p95 (s)",
-        "delay p99 (s)",
-        "given up",
-        "hit rate",
-        "eff. ratio",
-        "cost/job",
-    ];
-    if contention {
-        header.extend(["peak req/s", "p99 req/s", "throttled", "failed"]);
+/// One column: its header, how much it matters (0 most) and its cell.
+#[derive(Clone)]
+struct Column {
+    header: &'static str,
+    priority: u8,
+    cell: fn(&Summary) -> String,
+}
+
+fn exact_or_dash(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| num(v, 2))
+}
+
+fn load_or_dash(s: &Summary, f: fn(&LoadStats) -> String) -> String {
+    s.load.as_ref().map_or("-".into(), f)
+}
+
+fn column(header: &'static str, priority: u8, cell: fn(&Summary) -> String) -> Column {
+    Column {
+        header,
+        priority,
+        cell,
     }
+}
+
+/// Every column, in reading order; the many-clients simulator adds the load's.
+fn columns(rows: &[Summary]) -> Vec<Column> {
+    let mut all = vec![
+        column("policy", 0, |s| s.policy.clone()),
+        column("calls/job ± 95%", 2, |s| {
+            format!("{} ± {}", num(s.calls.mean, 2), num(s.calls.ci95, 2))
+        }),
+        column("exact calls", 6, |s| {
+            exact_or_dash(s.exact.map(|e| e.calls))
+        }),
+        column("delay (s) ± 95%", 3, |s| {
+            format!("{} ± {}", num(s.delay.mean, 2), num(s.delay.ci95, 2))
+        }),
+        column("exact delay (s)", 7, |s| {
+            exact_or_dash(s.exact.map(|e| e.delay))
+        }),
+        column("delay p95 (s)", 5, |s| num(s.delay.p95, 2)),
+        column("delay p99 (s)", 11, |s| num(s.delay.p99, 2)),
+        column("given up", 4, |s| s.given_up.to_string()),
+        column("hit rate", 13, |s| num(s.hit_rate, 4)),
+        column("eff. ratio", 14, |s| num(s.efficiency_ratio, 4)),
+        column("cost/job", 1, |s| num(s.cost, 2)),
+    ];
+    if rows.iter().any(|s| s.load.is_some()) {
+        all.extend([
+            column("peak req/s", 8, |s| {
+                load_or_dash(s, |l| l.peak_rps.to_string())
+            }),
+            column("p99 req/s", 12, |s| {
+                load_or_dash(s, |l| l.p99_rps.to_string())
+            }),
+            column("throttled", 9, |s| {
+                load_or_dash(s, |l| l.throttled.to_string())
+            }),
+            column("failed", 10, |s| load_or_dash(s, |l| l.failed.to_string())),
+        ]);
+    }
+    all
+}
+
+fn build(rows: &[Summary], columns: &[Column], preset: &str) -> String {
     let mut table = Table::new();
     table
         .load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
-    for s in sorted {
-        let exact = s.exact;
-        let mut row = vec![
-            Cell::new(&s.policy),
-            Cell::new(format!(
-                "{} ± {}",
-                num(s.calls.mean, 2),
-                num(s.calls.ci95, 2)
-            )),
-            Cell::new(exact.map_or("-".into(), |e| num(e.calls, 2))),
-            Cell::new(format!(
-                "{} ± {}",
-                num(s.delay.mean, 2),
-                num(s.delay.ci95, 2)
-            )),
-            Cell::new(exact.map_or("-".into(), |e| num(e.delay, 2))),
-            Cell::new(num(s.delay.p95, 2)),
-            Cell::new(num(s.delay.p99, 2)),
-            Cell::new(s.given_up),
-            Cell::new(num(s.hit_rate, 4)),
-            Cell::new(num(s.efficiency_ratio, 4)),
-            Cell::new(num(s.cost, 2)),
-        ];
-        if contention {
-            row.extend(match s.load {
-                Some(l) => [
-                    Cell::new(l.peak_rps),
-                    Cell::new(l.p99_rps),
-                    Cell::new(l.throttled),
-                    Cell::new(l.failed),
-                ],
-                None => ["-", "-", "-", "-"].map(Cell::new),
-            });
-        }
-        table.add_row(row);
+        .set_header(columns.iter().map(|c| c.header));
+    for s in by_cost(rows) {
+        table.add_row(columns.iter().map(|c| Cell::new((c.cell)(s))));
     }
     for column in table.column_iter_mut().skip(1) {
         column.set_cell_alignment(CellAlignment::Right);

@@ -81,7 +81,8 @@ pub fn pareto_csv(settings: &TuneSettings, result: &TuneResult) -> Vec<u8> {
 
 #[derive(Serialize)]
 struct BestRow<'a> {
-    rank: usize,
+    /// Empty for the optimal schedule: it is the bound, not a contender.
+    rank: Option<usize>,
     policy: &'a str,
     kind: &'a str,
     params: String,
@@ -90,10 +91,13 @@ struct BestRow<'a> {
     delay_s: f64,
     give_up: f64,
     cost: f64,
-    objective: f64,
-    grid_objective: f64,
+    objective: Option<f64>,
+    grid_objective: Option<f64>,
     refine_gain: f64,
     regret_pct: f64,
+    /// Parameters on an end of their grid, `factor:upper;min:lower`: widen the
+    /// grid there, the optimum may lie beyond.
+    grid_edge: String,
 }
 
 /// Each family's best point (after refinement) and the optimal schedule, by rank.
@@ -102,7 +106,7 @@ pub fn best_csv(settings: &TuneSettings, result: &TuneResult) -> Vec<u8> {
     for b in &result.best {
         let grid = &settings.grids[b.grid];
         w.serialize(BestRow {
-            rank: b.rank,
+            rank: Some(b.rank),
             policy: b.spec.name(),
             kind: &grid.kind,
             params: describe(&b.params),
@@ -111,16 +115,24 @@ pub fn best_csv(settings: &TuneSettings, result: &TuneResult) -> Vec<u8> {
             delay_s: b.point.delay,
             give_up: b.point.give_up,
             cost: b.point.cost,
-            objective: b.objective,
-            grid_objective: b.grid_objective,
+            objective: finite(b.objective),
+            grid_objective: finite(b.grid_objective),
             refine_gain: b.grid_objective - b.objective,
             regret_pct: b.regret_pct,
+            grid_edge: b
+                .edges
+                .iter()
+                .map(|e| format!("{}:{}", e.param, if e.lower { "lower" } else { "upper" }))
+                .collect::<Vec<_>>()
+                .join(";"),
         })
         .expect("writing to memory cannot fail");
     }
     let o = &result.optimal;
+    // Its objective is its cost when tuning minimizes cost; it has no score.
+    let cost_objective = matches!(settings.objective, crate::optimize::Objective::Cost);
     w.serialize(BestRow {
-        rank: 0,
+        rank: None,
         policy: result.optimal_spec.name(),
         kind: "schedule",
         params: format!("checks={}", o.times.len()),
@@ -129,10 +141,11 @@ pub fn best_csv(settings: &TuneSettings, result: &TuneResult) -> Vec<u8> {
         delay_s: o.delay,
         give_up: 0.0,
         cost: o.cost,
-        objective: f64::NAN,
-        grid_objective: f64::NAN,
+        objective: cost_objective.then_some(o.cost),
+        grid_objective: cost_objective.then_some(o.grid_cost),
         refine_gain: o.grid_cost - o.cost,
         regret_pct: 0.0,
+        grid_edge: String::new(),
     })
     .expect("writing to memory cannot fail");
     w.into_inner().expect("writing to memory cannot fail")

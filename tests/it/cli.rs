@@ -42,7 +42,7 @@ fn simulate_writes_a_summary_with_the_expected_rows() {
         None,
     );
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.contains("500 jobs × 1 policies, seed 9"), "{stdout}");
+    assert!(stdout.contains("500 jobs × 1 policy, seed 9"), "{stdout}");
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     let mut lines = summary.lines();
     assert!(

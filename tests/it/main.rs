@@ -10,6 +10,7 @@ mod herd;
 mod http_cli;
 mod http_client;
 mod http_server;
+mod outputs;
 mod plots;
 mod properties;
 mod rate_limit;

@@ -80,7 +80,7 @@ fn report_links_every_plot_that_exists_and_nothing_else() {
     assert_eq!(linked(&md), files, "{md}");
     // The verdict, the table and how to reproduce the run.
     assert!(md.contains("**Winner: `backoff`**"), "{md}");
-    assert!(md.contains("naive constant policy `every-5s`"), "{md}");
+    assert!(md.contains("constant-interval policy `every-5s`"), "{md}");
     assert!(md.contains("| every-5s "), "{md}");
     assert!(md.contains("seed 5, 2000 jobs"), "{md}");
     assert!(md.contains("--seed 5 --jobs 2000"), "{md}");
@@ -193,9 +193,10 @@ fn after_tuning_the_report_has_a_tuning_section_and_links_every_plot() {
         tuning.contains("Hinted here: `duration_aware-tuned`"),
         "{tuning}"
     );
-    // The verdict at the top points to the tuning result.
+    // The headline answers what to deploy; the config's policies follow.
     let top = md.split("## Policies").next().unwrap();
-    assert!(top.contains("Tuning found `"), "{top}");
+    assert!(top.contains("**Deploy `"), "{top}");
+    assert!(top.contains("[[policies]]"), "{top}");
 }
 
 #[test]

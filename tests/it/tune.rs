@@ -215,7 +215,6 @@ fn bad_grids_are_named() {
             "objective = \"speed\"\n[tune.constant]\ninterval = [1.0]",
             &["tune.objective", "speed"],
         ),
-        ("", &["tune", "no grids"]),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (extra, needles) in cases {
@@ -285,4 +284,56 @@ fn tune_outputs_are_byte_identical_at_one_and_two_threads_and_tuned_toml_loads()
     }
     let settings: Option<TuneSettings> = load(&config).tune;
     assert_eq!(settings.unwrap().grids.len(), 3);
+}
+
+/// `tune` on a config without any grid, or without `[tune]` at all, still
+/// answers with the optimal schedule (which needs no grid) and a default
+/// constant grid; `simulate --no-tune` skips tuning, and `tune --no-tune` is
+/// refused.
+#[test]
+fn tune_without_grids_gives_the_optimal_schedule_and_a_default_constant_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_empty_tune = dir.path().join("t.toml");
+    std::fs::write(&with_empty_tune, tune_config("")).unwrap();
+    let without_tune = dir.path().join("n.toml");
+    let text = tune_config("");
+    std::fs::write(&without_tune, text.trim_end().trim_end_matches("[tune]")).unwrap();
+    for config in [&with_empty_tune, &without_tune] {
+        let (code, stdout, stderr) = pollsim(
+            &["tune", "--config", config.to_str().unwrap(), "--no-write"],
+            None,
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("default constant grid"), "{stderr}");
+        // Uniform on [20, 40] at prices 1 and 0.1: n = the largest with
+        // n(n − 1) < 2 · 0.1 · 20 / 1 = 4, so 2 checks (the closed form the
+        // optimizer's own test derives); a constant interval cannot match it.
+        assert!(stdout.contains("optimal schedule: 2 checks"), "{stdout}");
+        assert!(stdout.contains("constant-tuned"), "{stdout}");
+        assert!(stdout.contains("deploy: optimal-schedule"), "{stdout}");
+    }
+    let (code, stdout, _) = pollsim(
+        &[
+            "simulate",
+            "--config",
+            with_empty_tune.to_str().unwrap(),
+            "--no-write",
+            "--no-tune",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("tuned"), "{stdout}");
+    let (code, _, stderr) = pollsim(
+        &[
+            "tune",
+            "--config",
+            with_empty_tune.to_str().unwrap(),
+            "--no-write",
+            "--no-tune",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--no-tune"), "{stderr}");
 }

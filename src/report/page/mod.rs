@@ -10,8 +10,13 @@ mod tuning;
 
 pub use tuning::Tuning;
 
+mod advice;
+
+pub use advice::advice_lines;
+
 use super::table::{by_cost, summary_markdown};
 use crate::metrics::{Scoring, Summary};
+use crate::optimize::Recommendation;
 use std::fmt::Write;
 
 /// One figure of the results folder, drawn or not.
@@ -39,10 +44,14 @@ pub struct Page<'a> {
     pub command: &'a str,
     pub summaries: &'a [Summary],
     pub scoring: &'a Scoring,
+    /// Whether the workload gives each job a duration hint.
+    pub has_hints: bool,
     /// `None`: plots were switched off (`--no-plots`).
     pub figures: Option<&'a [Figure]>,
     /// The tuning run, when the config has `[tune]`.
     pub tuning: Option<Tuning<'a>>,
+    /// What to deploy, after tuning: the page's headline.
+    pub advice: Option<&'a Recommendation>,
 }
 
 /// Differences smaller than this fraction of the cost are reported as a tie.
@@ -51,11 +60,23 @@ const TIE: f64 = 0.01;
 pub fn report_md(page: &Page) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# pollsim results: {}\n", page.name);
-    md.push_str(&verdict(page.summaries));
-    if let Some(t) = &page.tuning {
-        md.push_str(&tuning::headline(t));
+    match page.advice {
+        // After tuning the headline answers what to deploy; the config's own
+        // policies are compared in their section.
+        Some(advice) => {
+            md.push_str(&advice::headline(advice, page.has_hints));
+            let _ = writeln!(md, "\n## Policies, cheapest first\n");
+            md.push_str(&verdict(
+                page.summaries,
+                "Cheapest of the config's policies",
+            ));
+            md.push('\n');
+        }
+        None => {
+            md.push_str(&verdict(page.summaries, "Winner"));
+            let _ = writeln!(md, "\n## Policies, cheapest first\n");
+        }
     }
-    let _ = writeln!(md, "\n## Policies, cheapest first\n");
     md.push_str(&summary_markdown(page.summaries));
     let s = page.scoring;
     let _ = writeln!(
@@ -128,8 +149,9 @@ fn gap(better: f64, worse: f64) -> String {
     }
 }
 
-/// The opening paragraph: winner, runner-up, naive constant policy.
-fn verdict(rows: &[Summary]) -> String {
+/// The config's policies compared: the cheapest (`lead` names it), the
+/// runner-up, and the first constant-interval policy, the usual hand-set answer.
+fn verdict(rows: &[Summary], lead: &str) -> String {
     let sorted: Vec<&Summary> = by_cost(rows)
         .into_iter()
         .filter(|s| s.cost.is_finite())
@@ -138,7 +160,7 @@ fn verdict(rows: &[Summary]) -> String {
         return "No policy has a finite cost, so there is no winner.\n".into();
     };
     let mut out = format!(
-        "**Winner: `{}`** ({}), with the lowest cost: **{:.2} per job** \
+        "**{lead}: `{}`** ({}), with the lowest cost: **{:.2} per job** \
          ({:.2} calls and {:.2} s mean detection delay per job).",
         best.policy, best.kind, best.cost, best.calls.mean, best.delay.mean
     );
@@ -161,15 +183,14 @@ fn verdict(rows: &[Summary]) -> String {
             );
         }
     }
-    // The naive answer is the config's first constant-interval policy.
     match rows.iter().find(|s| s.kind == "constant") {
         Some(naive) if naive.policy == best.policy => {
-            let _ = write!(out, " The winner is itself a constant-interval policy.");
+            let _ = write!(out, " It is itself a constant-interval policy.");
         }
         Some(naive) => {
             let _ = write!(
                 out,
-                " Against the naive constant policy `{}` ({:.2}): {}, with {:.2} calls per job \
+                " Against the constant-interval policy `{}` ({:.2}): {}, with {:.2} calls per job \
                  instead of {:.2} and {:.2} s mean delay instead of {:.2} s.",
                 naive.policy,
                 naive.cost,
@@ -226,14 +247,16 @@ mod tests {
             summary("backoff", "exponential", 12.0, 11.0),
             summary("sched", "schedule", 10.0, 9.0),
         ];
-        let text = verdict(&rows);
+        let text = verdict(&rows, "Winner");
         assert!(text.starts_with("**Winner: `sched`** (schedule)"), "{text}");
         assert!(
             text.contains("runner-up `backoff` (12.00): 2.00 lower per job (16.7 %)"),
             "{text}"
         );
         assert!(
-            text.contains("naive constant policy `every-5s` (60.75): 50.75 lower per job (83.5 %)"),
+            text.contains(
+                "constant-interval policy `every-5s` (60.75): 50.75 lower per job (83.5 %)"
+            ),
             "{text}"
         );
         assert!(
@@ -248,14 +271,14 @@ mod tests {
             summary("c", "constant", 10.0, 9.0),
             summary("e", "exponential", 10.05, 9.0),
         ];
-        let text = verdict(&rows);
+        let text = verdict(&rows, "Winner");
         assert!(text.contains("a near tie"), "{text}");
         assert!(
-            text.contains("The winner is itself a constant-interval policy"),
+            text.contains("It is itself a constant-interval policy"),
             "{text}"
         );
         assert_eq!(
-            verdict(&[]),
+            verdict(&[], "Winner"),
             "No policy has a finite cost, so there is no winner.\n"
         );
     }
@@ -286,8 +309,10 @@ mod tests {
             command: "pollsim simulate --config configs/x.toml --seed 7 --jobs 100",
             summaries: &rows,
             scoring: &scoring,
+            has_hints: false,
             figures: Some(&figures),
             tuning: None,
+            advice: None,
         };
         let md = report_md(&page);
         assert!(md.contains("![A](a.png)"), "{md}");

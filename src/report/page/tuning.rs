@@ -9,8 +9,9 @@
 use super::{Figure, figures_md, gap};
 use crate::metrics::Summary;
 use crate::optimize::{FamilyBest, Objective, TuneResult, TuneSettings};
+use crate::report::plural;
+use crate::report::{params, sig};
 use std::fmt::Write;
-use toml::Value;
 
 /// What the tuning section is made from.
 #[derive(Clone, Copy, Debug)]
@@ -21,55 +22,6 @@ pub struct Tuning<'a> {
     pub jobs: u64,
     /// Tuning plots (trade-off, heatmap, tuned schedule); `None`: `--no-plots`.
     pub figures: Option<&'a [Figure]>,
-}
-
-/// Four significant digits, trailing zeros cut: tuned values come from
-/// refinement and carry noise digits that would only clutter the table.
-fn sig(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let decimals = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// `k = v` pairs of a tuned point.
-fn params(values: &[(String, Value)]) -> String {
-    let shown: Vec<String> = values
-        .iter()
-        .map(|(k, v)| match v {
-            Value::Float(f) => format!("{k} = {}", sig(*f)),
-            Value::Integer(i) => format!("{k} = {i}"),
-            Value::String(s) => format!("{k} = {s}"),
-            other => format!("{k} = {other}"),
-        })
-        .collect();
-    if shown.is_empty() {
-        "(no tuned parameters)".into()
-    } else {
-        shown.join(", ")
-    }
-}
-
-/// The one-line pointer under the page's verdict.
-pub(super) fn headline(t: &Tuning) -> String {
-    match t.result.best.first() {
-        Some(b) => format!(
-            "\nTuning found `{}` at **{:.2} per job** ({:+.1} % against the optimal schedule); \
-             see [Tuning](#tuning).\n",
-            b.spec.name(),
-            b.point.cost,
-            b.regret_pct
-        ),
-        None => {
-            "\nTuning found no policy that meets the constraints; see [Tuning](#tuning).\n".into()
-        }
-    }
 }
 
 fn regret_sentence(b: &FamilyBest) -> String {
@@ -104,20 +56,21 @@ pub(super) fn section(t: &Tuning, summaries: &[Summary]) -> String {
     };
     let _ = writeln!(
         md,
-        "Swept {points} grid points of {} families ({valid} valid policies, {feasible} meeting \
-         `[tune.constraints]`), minimizing {objective}. Deterministic policies are \
-         evaluated exactly from the distribution (or the sampled set, with \
-         `evaluation = \"sampled\"`), the others on {} sampled jobs shared by every point.\n",
-        t.settings.grids.len(),
+        "Swept {} of {} ({valid} valid, {feasible} meeting `[tune.constraints]`), \
+         minimizing {objective}. Deterministic policies are evaluated exactly from the \
+         distribution (or the sampled set, with `evaluation = \"sampled\"`), the others on {} \
+         sampled jobs shared by every point.\n",
+        plural(points as u64, "grid point", "grid points"),
+        plural(t.settings.grids.len() as u64, "family", "families"),
         t.jobs
     );
     let o = &r.optimal;
     let checks: Vec<String> = o.times.iter().take(12).map(|x| sig(*x)).collect();
     let more = if o.times.len() > 12 { ", …" } else { "" };
     let bound = format!(
-        "the optimal schedule (cost {:.2} per job: {} checks, at {}{more} s)",
+        "the optimal schedule (cost {:.2} per job: {}, at {}{more} s)",
         o.cost,
-        o.times.len(),
+        plural(o.times.len() as u64, "check", "checks"),
         checks.join(", ")
     );
     match r.best.first() {
@@ -182,25 +135,41 @@ pub(super) fn section(t: &Tuning, summaries: &[Summary]) -> String {
         }
     }
     md.push_str(&table(t));
+    let edges: Vec<String> = r
+        .best
+        .iter()
+        .flat_map(|b| {
+            b.edges
+                .iter()
+                .map(move |e| format!("`{}`: {}", b.spec.name(), e.describe()))
+        })
+        .collect();
+    if !edges.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n> **On the edge of the grid.** The optimum may lie beyond these values, so \
+             the regret above may be too high: {}.",
+            edges.join("; ")
+        );
+    }
     let hinted: Vec<String> = r
         .best
         .iter()
         .filter(|b| b.spec.needs_hint())
         .map(|b| format!("`{}`", b.spec.name()))
         .collect();
-    let _ = writeln!(
-        md,
-        "\n> **Per-job hints.** A `duration_aware` policy without `expected` reads each job's \
-         own duration hint (`hint_error` in `[workload]`), information a \"pending\" answer does \
-         not carry. The optimal schedule bounds only policies that learn nothing but \"not done \
-         yet\", so a hinted policy may beat it (a negative regret); the gap is what the hint is \
-         worth.{}",
-        if hinted.is_empty() {
-            String::new()
-        } else {
-            format!(" Hinted here: {}.", hinted.join(", "))
-        }
-    );
+    // Only a run with hinted policies needs the note on why they can beat the bound.
+    if !hinted.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n> **Per-job hints.** A `duration_aware` policy without `expected` reads each \
+             job's own duration hint (`hint_error` in `[workload]`), information a \"pending\" \
+             answer does not carry. The optimal schedule bounds only policies that learn nothing \
+             but \"not done yet\", so a hinted policy may beat it (a negative regret); the gap is \
+             what the hint is worth. Hinted here: {}.",
+            hinted.join(", ")
+        );
+    }
     let _ = writeln!(
         md,
         "\nEvery point is in `sweep.csv`, the frontier in `pareto.csv`, these rows in `best.csv`, \
@@ -247,24 +216,4 @@ fn table(t: &Tuning) -> String {
          fails a constraint are not listed."
     );
     md
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tuned_values_are_shown_with_four_significant_digits() {
-        assert_eq!(sig(0.941846), "0.9418");
-        assert_eq!(sig(24.612274), "24.61");
-        assert_eq!(sig(231.036067), "231");
-        assert_eq!(sig(3.0), "3");
-        let values = vec![
-            ("lead".to_string(), Value::Float(0.941846)),
-            ("window".to_string(), Value::Integer(3)),
-            ("jitter".to_string(), Value::String("full".into())),
-        ];
-        assert_eq!(params(&values), "lead = 0.9418, window = 3, jitter = full");
-        assert_eq!(params(&[]), "(no tuned parameters)");
-    }
 }

@@ -1,0 +1,394 @@
+//! Results folders that change whole or not at all, and never lose a file.
+//!
+//! A run writes every file into a hidden staging folder beside the target
+//! (`.NAME.tmp-PID`) and, when all of them are written, swaps it into place:
+//! the old folder is renamed aside (`.NAME.old-PID`), the staging folder takes
+//! its name, and every entry of the old folder that this run did not write
+//! (a `validation/` folder, a user's notes, an earlier run's `jobs.csv`) is
+//! moved back in. Only then is the old folder, which holds nothing but this
+//! run's replaced files, deleted. So:
+//!
+//! - a run replaces only the files it writes and deletes nothing else;
+//! - readers see the old results or the new ones, never a mix of half-written
+//!   files;
+//! - pollsim writes only into a new folder, an empty one, or one it made
+//!   itself (it holds a [`MARKER`] file, or only such folders): a user's own
+//!   folder is refused, never renamed or mixed with results;
+//! - a run never overwrites one of its own inputs (`--policies
+//!   results/long/tuned.toml` into `results/long`): it is refused before any
+//!   work is done;
+//! - a run killed by the OS leaves its staging folder behind: the next run for
+//!   the same folder removes it (it holds only pollsim's files) and, if the
+//!   kill came in the middle of a swap, moves the old folder's entries back.
+//!   A leftover whose run may still be alive is left alone and reported.
+
+mod recover;
+
+use anyhow::{Context, Result};
+use recover::recover_leftovers;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The file that marks a folder as pollsim's own results folder.
+pub const MARKER: &str = ".pollsim";
+
+pub(super) const MARKER_TEXT: &str = "This folder holds results written by pollsim.\n\
+pollsim replaces only the files it writes here and keeps everything else.\n";
+
+/// A results folder pollsim may not write, or may not write that way: bad
+/// input (exit code 2), found before any work is done.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(
+        "{0}: the folder exists and was not made by pollsim (it has no {MARKER} file): pollsim writes results only into a new folder, an empty one, or one it made; give another --out, or move its files away"
+    )]
+    NotOurs(PathBuf),
+    #[error("{0}: is not a folder: give --out a folder name")]
+    NotAFolder(PathBuf),
+    #[error(
+        "{0}: is a symbolic link: pollsim swaps results folders into place and would replace the link; give --out the folder it points to"
+    )]
+    Link(PathBuf),
+    #[error(
+        "{input}: this run would overwrite its own input ({name} in the results folder {target}); copy the input elsewhere first, or give another --out"
+    )]
+    OwnInput {
+        input: PathBuf,
+        name: String,
+        target: PathBuf,
+    },
+}
+
+/// A results folder being written: files go to the staging folder until
+/// [`OutputDir::commit`] swaps it into place.
+pub struct OutputDir {
+    target: PathBuf,
+    staging: PathBuf,
+    /// Names written so far (the files this run replaces). A cell, so that
+    /// writers can share the folder by `&` reference.
+    written: RefCell<BTreeSet<OsString>>,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Prepares to write `target`. `may_write` lists every file name the run
+    /// may write there and `inputs` every file it reads: an input that would be
+    /// replaced is refused now, before any work.
+    pub fn create(target: &Path, may_write: &[&str], inputs: &[&Path]) -> Result<Self> {
+        let (parent, name) = split(target)?;
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        recover_leftovers(&parent, &name, target);
+        check_target(target)?;
+        check_inputs(target, may_write, inputs)?;
+        let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if staging.exists() {
+            // Our own pid: a leftover of a dead process that had it before us.
+            fs::remove_dir_all(&staging).ok();
+        }
+        fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(Self {
+            target: target.to_path_buf(),
+            staging,
+            written: RefCell::default(),
+            committed: false,
+        })
+    }
+
+    /// Path of `name` inside the staging folder, for writers that stream.
+    /// The name counts as written.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.written.borrow_mut().insert(OsString::from(name));
+        self.staging.join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path(name);
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Swaps the finished folder into place, keeping every entry of an older
+    /// folder that this run did not write.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let marker = self.staging.join(MARKER);
+        fs::write(&marker, MARKER_TEXT)
+            .with_context(|| format!("cannot write {}", marker.display()))?;
+        self.written.borrow_mut().insert(OsString::from(MARKER));
+        let exists = fs::symlink_metadata(&self.target).is_ok();
+        if !exists {
+            fs::rename(&self.staging, &self.target)
+                .with_context(|| format!("cannot move results into {}", self.target.display()))?;
+            self.committed = true;
+            return Ok(self.target.clone());
+        }
+        let (parent, name) = split(&self.target)?;
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        fs::rename(&self.target, &old)
+            .with_context(|| format!("cannot move the old {} aside", self.target.display()))?;
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            // Put the old folder back: nothing changed.
+            let _ = fs::rename(&old, &self.target);
+            return Err(e)
+                .with_context(|| format!("cannot move results into {}", self.target.display()));
+        }
+        self.committed = true;
+        move_back(&old, &self.target)?;
+        discard_replaced(&old, &self.written.borrow());
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            fs::remove_dir_all(&self.staging).ok();
+        }
+    }
+}
+
+/// The folder's parent (`.` for a bare name) and its name.
+fn split(target: &Path) -> Result<(PathBuf, String)> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .with_context(|| format!("{} is not a folder name", target.display()))?
+        .to_string_lossy()
+        .into_owned();
+    Ok((parent, name))
+}
+
+fn check_target(target: &Path) -> Result<(), OutputError> {
+    let Ok(meta) = fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        return Err(OutputError::Link(target.to_path_buf()));
+    }
+    if !meta.is_dir() {
+        return Err(OutputError::NotAFolder(target.to_path_buf()));
+    }
+    if owned(target) {
+        Ok(())
+    } else {
+        Err(OutputError::NotOurs(target.to_path_buf()))
+    }
+}
+
+/// Whether pollsim may swap `dir`: it is marked, empty, or holds only folders
+/// that are (a config's results folder holding only `validation/`).
+fn owned(dir: &Path) -> bool {
+    if dir.join(MARKER).is_file() {
+        return true;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.into_iter().all(|entry| {
+        entry.is_ok_and(|e| {
+            e.file_type().is_ok_and(|t| t.is_dir() && !t.is_symlink()) && owned(&e.path())
+        })
+    })
+}
+
+fn check_inputs(target: &Path, may_write: &[&str], inputs: &[&Path]) -> Result<(), OutputError> {
+    let Ok(target_dir) = fs::canonicalize(target) else {
+        return Ok(()); // A new folder holds no inputs.
+    };
+    for input in inputs {
+        let Ok(input_path) = fs::canonicalize(input) else {
+            continue;
+        };
+        let inside = input_path.parent() == Some(target_dir.as_path());
+        let name = input_path.file_name().map(|n| n.to_string_lossy());
+        if let (true, Some(name)) = (inside, name)
+            && (may_write.contains(&name.as_ref()) || name.ends_with(".png") || name == MARKER)
+        {
+            return Err(OutputError::OwnInput {
+                input: input.to_path_buf(),
+                name: name.into_owned(),
+                target: target.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Moves every entry of `old` that `target` lacks into `target`.
+pub(super) fn move_back(old: &Path, target: &Path) -> Result<()> {
+    for entry in fs::read_dir(old).with_context(|| format!("cannot read {}", old.display()))? {
+        let entry = entry?;
+        let to = target.join(entry.file_name());
+        if fs::symlink_metadata(&to).is_err() {
+            fs::rename(entry.path(), &to).with_context(|| {
+                format!(
+                    "cannot move {} back into {} (it is kept in {})",
+                    entry.file_name().to_string_lossy(),
+                    target.display(),
+                    old.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the old folder if it holds nothing but files this run replaced;
+/// otherwise keeps it and says so.
+fn discard_replaced(old: &Path, written: &BTreeSet<OsString>) {
+    let only_replaced = fs::read_dir(old).is_ok_and(|entries| {
+        entries
+            .into_iter()
+            .all(|e| e.is_ok_and(|e| written.contains(&e.file_name())))
+    });
+    if only_replaced {
+        fs::remove_dir_all(old).ok();
+    } else {
+        eprintln!(
+            "note: kept {}: it holds files this run did not replace",
+            old.display()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_rerun_replaces_its_files_and_keeps_the_others() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("r");
+        let out = OutputDir::create(&target, &["a.csv"], &[]).unwrap();
+        out.write("a.csv", b"1").unwrap();
+        out.write("b.png", b"1").unwrap();
+        out.commit().unwrap();
+        fs::write(target.join("notes.txt"), "mine").unwrap();
+        fs::create_dir(target.join("validation")).unwrap();
+        fs::write(target.join("validation/v.csv"), "v").unwrap();
+
+        let out = OutputDir::create(&target, &["a.csv"], &[]).unwrap();
+        out.write("a.csv", b"2").unwrap();
+        out.commit().unwrap();
+        assert_eq!(fs::read_to_string(target.join("a.csv")).unwrap(), "2");
+        // Not written this time: kept, as are the user's and validate's files.
+        assert_eq!(fs::read_to_string(target.join("b.png")).unwrap(), "1");
+        assert_eq!(
+            fs::read_to_string(target.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert_eq!(
+            fs::read_to_string(target.join("validation/v.csv")).unwrap(),
+            "v"
+        );
+        assert_eq!(names(root.path()), ["r"], "nothing left beside it");
+    }
+
+    #[test]
+    fn a_users_folder_and_links_are_refused_an_empty_or_nested_one_is_not() {
+        let root = tempfile::tempdir().unwrap();
+        let mine = root.path().join("mine");
+        fs::create_dir(&mine).unwrap();
+        fs::write(mine.join("a.txt"), "keep").unwrap();
+        let err = OutputDir::create(&mine, &[], &[]).err().unwrap();
+        assert!(matches!(
+            err.downcast_ref::<OutputError>(),
+            Some(OutputError::NotOurs(_))
+        ));
+        assert_eq!(names(&mine), ["a.txt"]);
+        assert_eq!(names(root.path()), ["mine"]);
+
+        let empty = root.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        OutputDir::create(&empty, &[], &[])
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert_eq!(names(&empty), [MARKER]);
+
+        // A config folder that holds only validate's folder is pollsim's too.
+        let nested = root.path().join("cfg");
+        let v = OutputDir::create(&nested.join("validation"), &[], &[]).unwrap();
+        v.write("v.csv", b"v").unwrap();
+        v.commit().unwrap();
+        OutputDir::create(&nested, &[], &[])
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert_eq!(names(&nested), [MARKER, "validation"]);
+
+        #[cfg(unix)]
+        {
+            let link = root.path().join("link");
+            std::os::unix::fs::symlink(&empty, &link).unwrap();
+            let err = OutputDir::create(&link, &[], &[]).err().unwrap();
+            assert!(matches!(
+                err.downcast_ref::<OutputError>(),
+                Some(OutputError::Link(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn an_input_that_would_be_replaced_is_refused_before_any_work() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("r");
+        let out = OutputDir::create(&target, &[], &[]).unwrap();
+        out.write("tuned.toml", b"[[policies]]").unwrap();
+        out.commit().unwrap();
+        let input = target.join("tuned.toml");
+        let err = OutputDir::create(&target, &["tuned.toml"], &[&input])
+            .err()
+            .unwrap();
+        assert!(
+            matches!(err.downcast_ref::<OutputError>(), Some(OutputError::OwnInput { name, .. }) if name == "tuned.toml"),
+            "{err}"
+        );
+        // An input the run does not write may stay where it is.
+        OutputDir::create(&target, &["summary.csv"], &[&input]).unwrap();
+    }
+
+    /// A pid above Linux's largest (2^22) can belong to no running process.
+    const DEAD: u32 = 4_194_305;
+
+    #[test]
+    fn leftovers_of_dead_runs_are_cleaned_up_and_an_interrupted_swap_restored() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("r");
+        // Killed while writing: only pollsim's files in its staging folder.
+        let staging = root.path().join(format!(".r.tmp-{DEAD}"));
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("summary.csv"), "x").unwrap();
+        // Killed in the middle of a swap: the old folder, with a user's file,
+        // is aside and the new one not yet in place.
+        let old = root.path().join(format!(".r.old-{DEAD}"));
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
+        fs::write(old.join("notes.txt"), "mine").unwrap();
+        if Path::new("/proc/self").exists() {
+            OutputDir::create(&target, &[], &[])
+                .unwrap()
+                .commit()
+                .unwrap();
+            assert_eq!(names(root.path()), ["r"]);
+            assert_eq!(
+                fs::read_to_string(target.join("notes.txt")).unwrap(),
+                "mine"
+            );
+        }
+    }
+}
