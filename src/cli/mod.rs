@@ -4,6 +4,7 @@ mod args;
 mod figures;
 mod output;
 mod poll;
+mod progress;
 mod runtime;
 mod serve;
 mod simulate;

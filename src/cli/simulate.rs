@@ -2,6 +2,7 @@
 
 use super::args::{parse_jobs, parse_threads};
 use super::figures::{Rendered, schedule_figure, simulate_figures, tune_figures};
+use super::progress::Progress;
 use super::usage;
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
@@ -105,9 +106,21 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
     let (run, loads, events): (sim::Run, Option<Vec<sim::LoadTimeline>>, u64) =
         match &config.contention {
             None => {
+                let progress = Progress::new(
+                    config.jobs * config.policies.len() as u64,
+                    "job-simulations",
+                );
                 let run = with_threads(config.threads, || {
-                    sim::simulate(&source, &config.policies, config.jobs, config.seed, options)
+                    sim::simulate_with_progress(
+                        &source,
+                        &config.policies,
+                        config.jobs,
+                        config.seed,
+                        options,
+                        &|n| progress.add(n),
+                    )
                 })?;
+                progress.finish();
                 (run, None, 0)
             }
             Some(contention) => {
@@ -119,9 +132,16 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
                     seed: config.seed,
                     options,
                 };
+                let progress = Progress::new(
+                    config.jobs * config.policies.len() as u64,
+                    "job submissions",
+                );
                 let runs = with_threads(config.threads, || {
-                    sim::simulate_contention(&setup, &config.policies)
+                    sim::simulate_contention_with_progress(&setup, &config.policies, &|n| {
+                        progress.add(n)
+                    })
                 })?;
+                progress.finish();
                 let events = runs.iter().map(|r| r.events).sum();
                 let (policies, loads) = runs.into_iter().map(|r| (r.run, r.load)).unzip();
                 (sim::Run { policies }, Some(loads), events)

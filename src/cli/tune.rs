@@ -1,6 +1,7 @@
 //! The optimizer's part of `tune` / `simulate`: sweep with a progress bar, print
 //! the family winners against the optimal schedule, write the tuning files.
 
+use super::progress::Progress;
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
 use crate::optimize::grid::short;
@@ -10,8 +11,6 @@ use crate::report::plural;
 use crate::workload::JobSource;
 use anyhow::Result;
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 
 /// A finished tuning run, for the plots and `report.md`.
 pub(crate) struct Tuned {
@@ -33,20 +32,11 @@ pub(crate) fn run(config: &Config, settings: &TuneSettings, width: Option<usize>
         settings,
     );
     let total: u64 = settings.grids.iter().map(|g| g.points()).sum();
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("tuning {bar:40} {pos}/{len} points, {eta} left")
-                .expect("a valid template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = Progress::new(total, "grid points");
     let result = with_threads(config.threads, || {
-        tune(settings, &evaluator, &|n| bar.inc(n))
+        tune(settings, &evaluator, &|n| progress.add(n))
     })?;
-    bar.finish_and_clear();
+    progress.finish();
 
     let o = &result.optimal;
     say(format_args!(

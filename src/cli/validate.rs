@@ -3,6 +3,7 @@
 //! writes `validation.csv`, `validation_load.csv` and their plots.
 
 use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
+use super::args::parse_jobs;
 use super::{OutputDir, say};
 use crate::config::Config;
 use crate::http::validate::{Criteria, DEFAULT_MIN_AGREEMENT, ValidationSettings, validate};
@@ -22,7 +23,7 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub policies: Option<PathBuf>,
     /// Jobs per policy.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = parse_jobs)]
     pub jobs: u64,
     /// Real seconds per job second.
     #[arg(long, default_value_t = 0.01, value_parser = parse_positive)]
@@ -56,7 +57,6 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    anyhow::ensure!(args.jobs > 0, "--jobs 0: validate at least one job");
     let settings = ValidationSettings {
         jobs: args.jobs,
         time_scale: args.time_scale,

@@ -132,8 +132,7 @@ fn build_arrivals(raw: &RawArrivals, base_dir: &Path) -> Result<Arrivals, ModelE
                     "is missing: trace needs a CSV file of submission times",
                 )
             })?;
-            let column = raw.column.as_deref().unwrap_or("submitted_s");
-            let times = read_column(&base_dir.join(file), column)
+            let times = read_column(&base_dir.join(file), raw.column.as_deref(), "submitted_s")
                 .map_err(|problem| ModelError::new("file", problem))?;
             Arrivals::trace(times)
         }

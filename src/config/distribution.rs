@@ -10,13 +10,49 @@ use toml::Spanned;
 
 const KINDS: &str = "fixed, uniform, normal, lognormal, exponential, mixture, empirical";
 
+/// The longest durations pollsim simulates, seconds (about 32 years): far
+/// beyond any job, and small enough that schedules, grids and plots over the
+/// distribution stay finite.
+pub const MAX_DURATION_S: f64 = 1e9;
+
+/// Tail beyond which a duration counts as one the distribution produces.
+const RARE: f64 = 1e-9;
+
 pub(super) fn build(
     source: &Source,
     raw: &Spanned<RawDistribution>,
     base_dir: &Path,
     path: &str,
 ) -> Result<Distribution, ConfigError> {
-    build_one(source, raw.get_ref(), raw.span(), base_dir, path, false)
+    let dist = build_one(source, raw.get_ref(), raw.span(), base_dir, path, false)?;
+    // Absurd parameters (value = 1e308, a log-normal sigma of 40) would pass
+    // every parameter check and overflow schedules and plots later.
+    let longest = dist.upper(RARE);
+    if !(longest.is_finite() && longest <= MAX_DURATION_S) {
+        let what = match raw.get_ref().kind.as_str() {
+            "fixed" => "value",
+            "uniform" => "base and spread",
+            "normal" => "mean and sd",
+            "lognormal" => "median or sigma",
+            "exponential" => "mean",
+            "empirical" => "the file's durations",
+            _ => "the components",
+        };
+        return source.invalid(
+            raw.span(),
+            path,
+            format!(
+                "{} gives jobs of {} s (the longest in 10^9 jobs): pollsim simulates durations up to {MAX_DURATION_S:.0e} s (about 32 years); lower {what}",
+                raw.get_ref().kind,
+                if longest.is_finite() && longest < 1e15 {
+                    format!("{longest:.3e}")
+                } else {
+                    "more than 1e15".to_string()
+                }
+            ),
+        );
+    }
+    Ok(dist)
 }
 
 fn build_one(
@@ -94,8 +130,7 @@ fn build_one(
                     "is missing: empirical needs a CSV file of durations".into(),
                 );
             };
-            let column = raw.column.as_deref().unwrap_or("duration_s");
-            return Empirical::from_csv(&base_dir.join(file), column)
+            return Empirical::from_csv(&base_dir.join(file), raw.column.as_deref())
                 .map(Distribution::Empirical)
                 .or_else(|e| fail("file", e.to_string()));
         }

@@ -51,3 +51,12 @@ pub(crate) fn growth(field: &str, value: f64) -> Result<f64, PolicyError> {
         "is not a growth factor: it must be at least 1 (1 keeps the interval constant)",
     )
 }
+
+/// `text` cut to `max` characters, with "…" when cut: error messages quote
+/// what the user wrote without repeating a megabyte of it.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}

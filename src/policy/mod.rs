@@ -52,7 +52,7 @@ pub use calibrated::Calibrated;
 pub use client::{ClientPolicy, JobPoller};
 pub use duration_aware::DurationAware;
 pub use envelope::{Limits, MIN_DELAY};
-pub use error::PolicyError;
+pub use error::{PolicyError, clip};
 pub use eta_hint::EtaHint;
 pub use exponential::Exponential;
 pub use exponential_decrease::ExponentialDecrease;

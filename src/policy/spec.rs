@@ -10,7 +10,7 @@ use super::calibrated::Calibrated;
 use super::client::ClientPolicy;
 use super::duration_aware::DurationAware;
 use super::envelope::Limits;
-use super::error::{PolicyError, seconds};
+use super::error::{PolicyError, clip, seconds};
 use super::eta_hint::EtaHint;
 use super::exponential::Exponential;
 use super::exponential_decrease::ExponentialDecrease;
@@ -106,6 +106,9 @@ pub const KINDS: [&str; 12] = [
     "long_poll",
 ];
 
+/// The longest policy name: names label terminal tables, plots and CSV rows.
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// A validated policy: builds fresh [`ClientPolicy`] state for each client.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicySpec {
@@ -133,6 +136,24 @@ impl PolicySpec {
             return Err(PolicyError::new(
                 "name",
                 "is empty: every policy needs a name",
+            ));
+        }
+        let length = name.chars().count();
+        if length > MAX_NAME_CHARS {
+            return Err(PolicyError::new(
+                "name",
+                format!(
+                    "is {length} characters long: a policy name has at most {MAX_NAME_CHARS} (it labels tables, plots and files)"
+                ),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(PolicyError::new(
+                "name",
+                format!(
+                    "{:?} holds a control character (a newline or tab): use letters, digits, spaces and punctuation",
+                    clip(&name, 40)
+                ),
             ));
         }
         let limits = limits.validate()?;

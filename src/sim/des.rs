@@ -45,7 +45,7 @@
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
 use super::arrivals::Arrivals;
-use super::engine::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
+use super::engine::{JobRecord, MAX_CALLS_PER_JOB, PROGRESS_STEP, PolicyRun, RunOptions};
 use super::load::{LoadTimeline, Outcome};
 use super::queue::EventQueue;
 use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
@@ -86,9 +86,19 @@ pub struct ContendedRun {
 
 /// Runs every policy against its own copy of the server, in parallel, in order.
 pub fn simulate_contention(setup: &Contention, policies: &[PolicySpec]) -> Vec<ContendedRun> {
+    simulate_contention_with_progress(setup, policies, &|_| {})
+}
+
+/// [`simulate_contention`], telling `progress` how many jobs each policy's
+/// run has submitted, a few thousand at a time.
+pub fn simulate_contention_with_progress(
+    setup: &Contention,
+    policies: &[PolicySpec],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<ContendedRun> {
     policies
         .par_iter()
-        .map(|spec| run_policy(setup, spec))
+        .map(|spec| run_policy(setup, spec, progress))
         .collect()
 }
 
@@ -154,7 +164,11 @@ struct Des<'a> {
     honor_retry_after: bool,
 }
 
-fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
+fn run_policy(
+    setup: &Contention,
+    spec: &PolicySpec,
+    progress: &(dyn Fn(u64) + Sync),
+) -> ContendedRun {
     let jobs = setup
         .arrivals
         .limit()
@@ -209,6 +223,9 @@ fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
         match event {
             Event::Submit => {
                 des.submit(t);
+                if des.next_job % PROGRESS_STEP == 0 {
+                    progress(PROGRESS_STEP);
+                }
                 if let Some(next) = times.next() {
                     des.queue.push(next, Event::Submit);
                 }
@@ -217,6 +234,7 @@ fn run_policy(setup: &Contention, spec: &PolicySpec) -> ContendedRun {
             Event::Release(slot) => des.release(slot),
         }
     }
+    progress(des.next_job % PROGRESS_STEP);
     if let Some(records) = &mut des.run.records {
         records.sort_by_key(|r| r.job);
     }

@@ -25,6 +25,9 @@ pub const CHUNK: u64 = 1 << 15;
 /// against configs that would otherwise run for hours.
 pub const MAX_CALLS_PER_JOB: u32 = 1_000_000;
 
+/// Jobs between two progress reports of a sequential lane of work.
+pub(crate) const PROGRESS_STEP: u64 = 1 << 16;
+
 /// What to keep besides the summaries.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunOptions {
@@ -70,6 +73,19 @@ pub fn simulate(
     seed: u64,
     options: RunOptions,
 ) -> Run {
+    simulate_with_progress(source, policies, jobs, seed, options, &|_| {})
+}
+
+/// [`simulate`], telling `progress` how many job-simulations (jobs × policies)
+/// each finished piece of work did, so that long runs can show how far they are.
+pub fn simulate_with_progress(
+    source: &JobSource,
+    policies: &[PolicySpec],
+    jobs: u64,
+    seed: u64,
+    options: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Run {
     let chunks = jobs.div_ceil(CHUNK);
     let independent: Vec<usize> = (0..policies.len())
         .filter(|&i| !policies[i].learns())
@@ -79,12 +95,15 @@ pub fn simulate(
         chunks,
         |chunk| {
             let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(jobs);
+            let done = (range.end - range.start) * independent.len() as u64;
             let mut batch = Vec::with_capacity(CHUNK as usize);
             source.fill(range, &mut batch);
-            independent
+            let parts = independent
                 .iter()
                 .map(|&i| run_chunk(&policies[i], &batch, seed, options))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            progress(done);
+            parts
         },
         |parts| {
             for (total, part) in totals.iter_mut().zip(&parts) {
@@ -98,7 +117,7 @@ pub fn simulate(
     }
     for (i, spec) in policies.iter().enumerate() {
         if spec.learns() {
-            results[i] = Some(run_learning(spec, source, jobs, seed, options));
+            results[i] = Some(run_learning(spec, source, jobs, seed, options, progress));
         }
     }
     Run {
@@ -195,6 +214,7 @@ fn run_learning(
     jobs: u64,
     seed: u64,
     options: RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> PolicyRun {
     let clients = options.clients.clamp(1, jobs.max(1));
     let mut merged = empty_run(options, 0);
@@ -205,6 +225,7 @@ fn run_learning(
             let mut client = spec.client();
             let mut run = empty_run(options, (jobs / clients + 1) as usize);
             let mut job_index = client_index;
+            let mut lane_jobs = 0u64;
             while job_index < jobs {
                 let job = source.job(job_index);
                 let mut rng = JobRng::for_job(seed, sid, job_index);
@@ -212,7 +233,12 @@ fn run_learning(
                 client.finished(&outcome);
                 run.record(&job, outcome.calls, outcome.seen_at);
                 job_index += clients;
+                lane_jobs += 1;
+                if lane_jobs % PROGRESS_STEP == 0 {
+                    progress(PROGRESS_STEP);
+                }
             }
+            progress(lane_jobs % PROGRESS_STEP);
             run
         },
         |lane| merged.absorb(&lane),

@@ -24,8 +24,8 @@ pub mod queue;
 pub mod server;
 
 pub use arrivals::Arrivals;
-pub use des::{ContendedRun, Contention, simulate_contention};
-pub use engine::{JobRecord, PolicyRun, Run, RunOptions, simulate};
+pub use des::{ContendedRun, Contention, simulate_contention, simulate_contention_with_progress};
+pub use engine::{JobRecord, PolicyRun, Run, RunOptions, simulate, simulate_with_progress};
 pub use error::ModelError;
 pub use exact::evaluate;
 pub use load::LoadTimeline;

@@ -37,10 +37,10 @@ impl Empirical {
         Ok(Self { values, suffix })
     }
 
-    /// Reads durations (seconds) from a CSV file: the column named `column`, or the
-    /// only column when the file has one. Lines starting with `#` are comments.
-    pub fn from_csv(path: &Path, column: &str) -> Result<Self, DistributionError> {
-        let values = read_column(path, column).map_err(DistributionError::Invalid)?;
+    /// Reads durations (seconds) from a CSV file: the column named `column`,
+    /// else `duration_s` or the only column (see [`read_column`]).
+    pub fn from_csv(path: &Path, column: Option<&str>) -> Result<Self, DistributionError> {
+        let values = read_column(path, column, "duration_s").map_err(DistributionError::Invalid)?;
         Self::new(values)
             .map_err(|e| DistributionError::Invalid(format!("{}: {e}", path.display())))
     }
@@ -73,41 +73,136 @@ impl Empirical {
     }
 }
 
-/// Reads one numeric column of a CSV file: the column named `column`, or the only
-/// column when the file has one. Lines starting with `#` are comments. Errors name
-/// the file and row.
-pub fn read_column(path: &Path, column: &str) -> Result<Vec<f64>, String> {
+/// Reads one numeric column of a CSV file. `column` named in the config must
+/// exist; without one, the column called `default` is read, or the only column
+/// of a one-column file. A one-column file whose first line is a number has no
+/// header line: that number is a value, not a name. Lines starting with `#`
+/// are comments. Errors name the file, the row and what to write instead.
+pub fn read_column(path: &Path, column: Option<&str>, default: &str) -> Result<Vec<f64>, String> {
     let invalid = |what: String| format!("{}: {what}", path.display());
-    let mut reader = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| invalid(format!("cannot read the file ({e})")))?;
+    let open = |headers: bool| {
+        csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .has_headers(headers)
+            .from_path(path)
+            .map_err(|e| invalid(format!("cannot read the file ({e})")))
+    };
+    let mut reader = open(true)?;
     let headers = reader
         .headers()
         .map_err(|e| invalid(format!("cannot read the header line ({e})")))?
         .clone();
-    let index = match headers.iter().position(|h| h == column) {
-        Some(i) => i,
-        None if headers.len() == 1 => 0,
-        None => {
+    if headers.is_empty() || headers.iter().all(str::is_empty) {
+        return Err(invalid(format!(
+            "is empty: write a header line ({default}) and one number of seconds per line"
+        )));
+    }
+    let names = || headers.iter().collect::<Vec<_>>().join(", ");
+    let (index, first_row) = match (
+        column,
+        headers.iter().position(|h| h == column.unwrap_or(default)),
+    ) {
+        (_, Some(i)) => (i, 2),
+        (Some(wanted), None) => {
             return Err(invalid(format!(
-                "no column named '{column}' (columns: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
+                "no column named '{wanted}' (columns: {}): set column to one of them",
+                names()
+            )));
+        }
+        (None, None) if headers.len() == 1 && headers[0].parse::<f64>().is_ok() => {
+            // No header line: the first line is the first value.
+            reader = open(false)?;
+            (0, 1)
+        }
+        (None, None) if headers.len() == 1 => (0, 2),
+        (None, None) => {
+            return Err(invalid(format!(
+                "no column named '{default}' (columns: {}): set column to the one to read",
+                names()
             )));
         }
     };
     let mut values = Vec::new();
     for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| invalid(format!("row {}: {e}", line + 2)))?;
+        let row = line + first_row;
+        let record = record.map_err(|e| invalid(format!("row {row}: {e}")))?;
         let cell = record.get(index).unwrap_or("");
-        let value: f64 = cell.parse().map_err(|_| {
-            invalid(format!(
-                "row {}: '{cell}' is not a number of seconds",
-                line + 2
-            ))
-        })?;
+        let value: f64 = cell
+            .parse()
+            .map_err(|_| invalid(format!("row {row}: '{cell}' is not a number of seconds")))?;
         values.push(value);
     }
+    if values.is_empty() {
+        return Err(invalid(format!(
+            "has a header line but no values: add one number of seconds per line under {}",
+            headers.get(index).unwrap_or(default)
+        )));
+    }
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_column_named_in_the_config_must_exist() {
+        let (_d, path) = file("duration_s\n100\n1\n");
+        let err = read_column(&path, Some("secs"), "duration_s").unwrap_err();
+        assert!(
+            err.contains("no column named 'secs' (columns: duration_s)"),
+            "{err}"
+        );
+        assert_eq!(read_column(&path, None, "duration_s"), Ok(vec![100.0, 1.0]));
+        assert_eq!(
+            read_column(&path, Some("duration_s"), "x"),
+            Ok(vec![100.0, 1.0])
+        );
+    }
+
+    #[test]
+    fn a_headerless_one_column_file_keeps_its_first_value() {
+        let (_d, path) = file("100\n1\n1\n");
+        assert_eq!(
+            read_column(&path, None, "duration_s"),
+            Ok(vec![100.0, 1.0, 1.0])
+        );
+        // A bad value is then counted from the first line.
+        let (_d, path) = file("100\nx\n");
+        let err = read_column(&path, None, "duration_s").unwrap_err();
+        assert!(err.contains("row 2: 'x'"), "{err}");
+    }
+
+    #[test]
+    fn empty_files_and_files_without_values_say_what_to_write() {
+        let (_d, path) = file("");
+        let err = read_column(&path, None, "duration_s").unwrap_err();
+        assert!(
+            err.contains("is empty: write a header line (duration_s)"),
+            "{err}"
+        );
+        let (_d, path) = file("# only a comment\n");
+        assert!(
+            read_column(&path, None, "duration_s")
+                .unwrap_err()
+                .contains("is empty")
+        );
+        let (_d, path) = file("duration_s\n");
+        let err = read_column(&path, None, "duration_s").unwrap_err();
+        assert!(err.contains("no values"), "{err}");
+        let (_d, path) = file("a,b\n1,2\n");
+        let err = read_column(&path, None, "duration_s").unwrap_err();
+        assert!(
+            err.contains("no column named 'duration_s' (columns: a, b)"),
+            "{err}"
+        );
+    }
 }

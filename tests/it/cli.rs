@@ -121,13 +121,57 @@ const BAD: &[(&str, &str, &str, &[&str])] = &[
         &["policies[0] (c).kind", "linear"],
     ),
     ("zero jobs", "jobs = 1000", "jobs = 0", &["jobs"]),
+    (
+        "negative jobs",
+        "jobs = 1000",
+        "jobs = -5",
+        &["jobs", "-5", "from 1 to 1000000000000"],
+    ),
+    (
+        "too many threads",
+        "seed = 3",
+        "seed = 3\nthreads = 100000",
+        &["threads", "100000", "1 to 1024"],
+    ),
+    (
+        "absurd fixed duration",
+        "kind = \"uniform\"\nbase = 300.0\nspread = 120.0",
+        "kind = \"fixed\"\nvalue = 1e308",
+        &["workload.distribution", "up to 1e9 s", "lower value"],
+    ),
+    (
+        "absurd log-normal spread",
+        "kind = \"uniform\"\nbase = 300.0\nspread = 120.0",
+        "kind = \"lognormal\"\nmedian = 10.0\nsigma = 40.0",
+        &["workload.distribution", "lower median or sigma"],
+    ),
+    (
+        "one bracket for a list of policies",
+        "[[policies]]",
+        "[policies]",
+        &["write [[policies]] (two brackets)"],
+    ),
+    (
+        "a string where a table belongs",
+        "[workload.distribution]\nkind = \"uniform\"\nbase = 300.0\nspread = 120.0",
+        "[workload]\ndistribution = \"uniform\"",
+        &["string \"uniform\" where a distribution belongs", "kind ="],
+    ),
     ("not toml", "seed = 3", "seed = = 3", &["bad.toml"]),
 ];
 
 #[test]
 fn bad_configs_fail_cleanly_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    for (what, from, to, expected) in BAD {
+    // A policy name of a million characters once took minutes to reject.
+    let long_name = format!("name = \"{}\"", "x".repeat(1_000_000));
+    let cases = BAD.iter().copied().chain([(
+        "a name of a megabyte",
+        "name = \"c\"",
+        long_name.as_str(),
+        &["name", "1000000 characters", "at most 100"][..],
+    )]);
+    for (what, from, to, expected) in cases {
         assert!(
             GOOD.contains(from),
             "{what}: fixture does not contain {from}"
@@ -151,7 +195,7 @@ fn bad_configs_fail_cleanly_with_exit_code_2() {
             1,
             "{what}: one line expected: {stderr}"
         );
-        for needle in *expected {
+        for needle in expected {
             assert!(
                 stderr.contains(needle),
                 "{what}: '{needle}' missing from: {stderr}"
@@ -173,8 +217,42 @@ fn config_errors_give_the_line() {
         &GOOD.replace("interval = 5.0", "interval = -5.0"),
     );
     let (_, _, stderr) = pollsim(&["simulate", "--config", &config], None);
-    // The [[policies]] table starts on line 8 of GOOD.
-    assert!(stderr.contains("bad.toml, line 8: "), "{stderr}");
+    // The field's own line: `interval` is line 11 of GOOD (its table starts on 8).
+    assert!(stderr.contains("bad.toml, line 11: "), "{stderr}");
+    for (from, to, line) in [
+        ("jobs = 1000", "jobs = 0", 3),
+        ("interval = 5.0", "interval = 5.0\nfactor = 2.0", 12),
+        ("spread = 120.0", "spread = 400.0", 7),
+    ] {
+        let config = write_config(dir.path(), "bad.toml", &GOOD.replace(from, to));
+        let (code, _, stderr) = pollsim(&["simulate", "--config", &config], None);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!("bad.toml, line {line}: ")),
+            "{to}: {stderr}"
+        );
+    }
+}
+
+/// Command-line values out of range name the range and exit 2, like a bad config.
+#[test]
+fn bad_arguments_name_the_valid_range_and_exit_2() {
+    for args in [
+        &["--jobs", "-5"][..],
+        &["--jobs=-5"],
+        &["--jobs", "0"],
+        &["--threads", "0"],
+        &["--threads", "100000"],
+    ] {
+        let mut all = vec!["simulate", "--config", "configs/short.toml", "--no-write"];
+        all.extend_from_slice(args);
+        let (code, _, stderr) = pollsim(&all, None);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("write a whole number from 1 to"),
+            "{args:?}: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -130,8 +130,9 @@ fn a_run_never_overwrites_its_own_input() {
     assert_eq!(std::fs::read_to_string(&tuned).unwrap(), text);
 }
 
-/// A run the OS kills leaves its staging folder; the next run for the same
-/// folder removes it and says so.
+/// A run of 10^12 jobs shows its progress with an estimate (here, without a
+/// terminal, as a line after ten seconds). When the OS kills it, it leaves its
+/// staging folder; the next run for the same folder removes it and says so.
 #[test]
 fn the_next_run_cleans_up_after_a_killed_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,15 +149,33 @@ fn the_next_run_cleans_up_after_a_killed_one() {
         ])
         .current_dir(repo())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (lines, got) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
     let staging = format!(".short.tmp-{}", child.id());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !dir.path().join(&staging).exists() {
         assert!(std::time::Instant::now() < deadline, "no staging folder");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    let progress = got
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a progress line");
+    assert!(
+        progress.starts_with("progress: ") && progress.contains("left"),
+        "{progress}"
+    );
     child.kill().unwrap(); // SIGKILL: no destructor runs.
     child.wait().unwrap();
     assert_eq!(names(dir.path()), std::slice::from_ref(&staging));
