@@ -305,9 +305,10 @@ fn bad_server_and_arrivals_settings_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let base = "seed = 1\njobs = 10\n[workload.distribution]\nkind = \"fixed\"\nvalue = 5.0\n[[policies]]\nname = \"c\"\nkind = \"constant\"\ninterval = 1.0\n";
     let cases: &[(&str, &[&str])] = &[
+        // The field's own line: [server] is line 10, fail_rate line 11.
         (
             "[server]\nfail_rate = 1.5\n",
-            &["line 10", "server.fail_rate", "1.5"],
+            &["line 11", "server.fail_rate", "1.5"],
         ),
         (
             "[server]\nlatency_ms = [5.0]\n",
