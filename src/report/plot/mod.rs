@@ -18,6 +18,7 @@ pub mod canvas;
 mod delay_cdf;
 mod heatmap;
 mod labels;
+mod legend;
 mod load;
 mod schedule;
 pub mod style;
