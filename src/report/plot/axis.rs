@@ -232,6 +232,39 @@ impl XAxis {
     }
 }
 
+/// A linear coordinate with its tick positions given, not derived: plotters'
+/// own choice over a narrow range of counts puts ticks at 9.5 or labels 10
+/// twice, and its `with_key_points` has no value formatter for plain `f64`.
+#[derive(Clone, Debug)]
+pub struct Ticked {
+    pub lo: f64,
+    pub hi: f64,
+    pub ticks: Vec<f64>,
+}
+
+impl Ranged for Ticked {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let f = (v - self.lo) / (self.hi - self.lo);
+        let f = if f.is_finite() {
+            f.clamp(-1.0, 2.0)
+        } else {
+            0.0
+        };
+        limit.0 + (f64::from(limit.1 - limit.0) * f).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.lo..self.hi
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
