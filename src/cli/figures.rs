@@ -2,13 +2,20 @@
 //! when there was one), each plot rendered to bytes, and a [`Figure`] entry for
 //! `report.md` whether or not it could be drawn. Writing the bytes is left to
 //! the caller.
+//!
+//! Every figure of a run takes its colors from one [`Palette::for_run`] of the
+//! run's config, keyed by policy name, so a policy (or its family's grid, or
+//! its tuned version) has one color in `delay_cdf.png`, `calls.png`,
+//! `schedule.png`, `tradeoff.png` and the validation plots alike.
 
 use crate::config::Config;
+use crate::http::validate::Validation;
 use crate::metrics::Summary;
 use crate::optimize::{TuneResult, TuneSettings};
 use crate::report::page::Figure;
 use crate::report::plot::{
-    self, CallCounts, DelayCdf, HeatmapRows, LoadSeries, PlotError, ScheduleRows, TradeoffRows,
+    self, CallCounts, DelayCdf, HeatmapRows, LoadPair, LoadSeries, Palette, PlotError,
+    ScheduleRows, TradeoffRows, ValidationRows,
 };
 use crate::sim;
 
@@ -40,30 +47,37 @@ fn rendered(
 }
 
 /// Delay CDF, calls per job and, after a many-clients run, the server load, for
-/// the policies as run. Each policy keeps its config position as palette slot,
-/// so it has one color in every plot; lists are ordered by cost, cheapest first,
-/// like the table.
+/// the policies as run, in the run's colors; lists are ordered by cost,
+/// cheapest first, like the table.
 pub(crate) fn simulate_figures(
+    config: &Config,
     summaries: &[Summary],
     run: &sim::Run,
     loads: Option<&[sim::LoadTimeline]>,
 ) -> Vec<Rendered> {
+    let palette = Palette::for_run(config);
     let mut order: Vec<usize> = (0..summaries.len()).collect();
     order.sort_by(|&a, &b| summaries[a].cost.total_cmp(&summaries[b].cost));
     let delay_rows: Vec<DelayCdf> = order
         .iter()
-        .map(|&i| DelayCdf::from_accumulator(&summaries[i].policy, i, &run.policies[i].accumulator))
+        .map(|&i| {
+            DelayCdf::from_accumulator(&summaries[i].policy, &palette, &run.policies[i].accumulator)
+        })
         .collect();
     let call_rows: Vec<CallCounts> = order
         .iter()
         .map(|&i| {
-            CallCounts::from_accumulator(&summaries[i].policy, i, &run.policies[i].accumulator)
+            CallCounts::from_accumulator(
+                &summaries[i].policy,
+                &palette,
+                &run.policies[i].accumulator,
+            )
         })
         .collect();
     let load = loads.map(|loads| {
         let rows: Vec<LoadSeries> = order
             .iter()
-            .map(|&i| LoadSeries::from_timeline(&summaries[i].policy, i, &loads[i]))
+            .map(|&i| LoadSeries::from_timeline(&summaries[i].policy, &palette, &loads[i]))
             .collect();
         rendered(
             "load.png",
@@ -86,8 +100,10 @@ pub(crate) fn simulate_figures(
         rendered(
             "calls.png",
             "Calls per job",
-            "One panel per policy, cheapest first, on a shared x axis: the share of jobs that \
-             needed each number of status calls. Narrow and far left is cheap for the server.",
+            "One panel per policy, cheapest first, each over the range its own jobs span (up to \
+             their 99.9th percentile; a pale bar at the right end holds the rarer jobs beyond): \
+             the share of jobs that needed each number of status calls. Compare policies by the \
+             numbers under each name; a narrow block at low counts is cheap for the server.",
             plot::calls_png(&call_rows),
         ),
     ];
@@ -116,27 +132,30 @@ const SCHEDULE_READING: &str = "Ticks before the jobs finish are wasted calls; g
 
 /// `schedule.png` for the config's own policies (when nothing was tuned).
 pub(crate) fn schedule_figure(config: &Config) -> Rendered {
-    let schedule = ScheduleRows::new(&config.workload.distribution, &config.policies);
+    let palette = Palette::for_run(config);
+    let schedule = ScheduleRows::new(&config.workload.distribution, &config.policies, &palette);
     rendered(
         "schedule.png",
         "Where the checks fall",
         &format!(
             "Top: when jobs finish (the job-duration distribution). Below: each deterministic \
-             policy's check times as ticks on the same time axis. {SCHEDULE_READING}{}",
+             policy's check times as ticks on the same time axis, up to the last time a job can \
+             finish; each row says how many checks that is. {SCHEDULE_READING}{}",
             omitted_note(&schedule)
         ),
         plot::schedule_png(&schedule),
     )
 }
 
-/// Trade-off, heatmap and the tuned policies' schedule. Each family's color is
-/// its grid's position in `[tune]`, the optimal schedule is drawn in ink.
+/// Trade-off, heatmap and the tuned policies' schedule, in the run's colors (a
+/// tuned policy has its family's); the optimal schedule is drawn in ink.
 pub(crate) fn tune_figures(
     config: &Config,
     settings: &TuneSettings,
     result: &TuneResult,
 ) -> Vec<Rendered> {
-    let tradeoff = TradeoffRows::from_tune(settings, result, &config.scoring);
+    let palette = Palette::for_run(config);
+    let tradeoff = TradeoffRows::from_tune(settings, result, &config.scoring, &palette);
     let heatmap = HeatmapRows::from_tune(settings, result);
     let heatmap_caption = match &heatmap {
         Ok(rows) => format!(
@@ -155,7 +174,7 @@ pub(crate) fn tune_figures(
         ),
         Err(_) => String::new(),
     };
-    let schedule = ScheduleRows::tuned(&config.workload.distribution, result);
+    let schedule = ScheduleRows::tuned(&config.workload.distribution, result, &palette);
     vec![
         rendered(
             "tradeoff.png",
@@ -180,10 +199,54 @@ pub(crate) fn tune_figures(
             &format!(
                 "After tuning, this shows the tuned policies, not the config's. Top: when \
                  jobs finish. Below: the check times of each deterministic tuned policy, best \
-                 first, and of the optimal schedule (black, last). {SCHEDULE_READING}{}",
+                 first, and of the optimal schedule (black, last), each up to the last time a \
+                 job can finish, with its count. {SCHEDULE_READING}{}",
                 omitted_note(&schedule)
             ),
             plot::schedule_png(&schedule),
+        ),
+    ]
+}
+
+/// `validation.png` and `validation_load.png` of a validation run on `config`,
+/// in the colors its `simulate` run gives the same policies.
+pub(crate) fn validation_figures(config: &Config, run: &Validation) -> Vec<Rendered> {
+    let palette = Palette::for_run(config);
+    let rows: Vec<ValidationRows> = run
+        .policies
+        .iter()
+        .map(|p| ValidationRows {
+            policy: p.policy.clone(),
+            color: palette.slot(&p.policy),
+            seen: p
+                .jobs
+                .iter()
+                .filter_map(|j| Some((j.predicted_seen_at?, j.measured_received?)))
+                .collect(),
+            jobs: p.jobs.len(),
+            disagree: p.jobs.iter().filter(|j| !j.agrees()).count(),
+            unexplained: p.unexplained(),
+        })
+        .collect();
+    let loads: Vec<LoadPair> = run
+        .policies
+        .iter()
+        .map(|p| LoadPair::from_timelines(&p.policy, &palette, &p.load.predicted, &p.load.measured))
+        .collect();
+    vec![
+        rendered(
+            "validation.png",
+            "Prediction against measurement",
+            "Left: each job's measured detection time against the predicted one. Right: the \
+             jobs whose number of calls differs from the prediction.",
+            plot::validation_png(&rows),
+        ),
+        rendered(
+            "validation_load.png",
+            "Predicted and measured load",
+            "One panel per policy: the simulator's requests per second (pale bars) and the \
+             server's count (line).",
+            plot::validation_load_png(&loads),
         ),
     ]
 }

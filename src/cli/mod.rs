@@ -26,10 +26,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Replay simulated jobs against every policy of a config and compare them.
+    /// Replay simulated jobs against every policy of a config and compare them;
+    /// a config with a [tune] section is tuned too (--no-tune skips it).
     Simulate(simulate::SimulateArgs),
-    /// Sweep the config's [tune] grids, find the optimal schedule and write tuned.toml
-    /// (also writes everything `simulate` writes).
+    /// Sweep the config's [tune] grids (a constant interval when it has none),
+    /// find the optimal schedule and write tuned.toml, besides everything
+    /// `simulate` writes.
     Tune(simulate::SimulateArgs),
     /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status).
     Serve(serve::ServeArgs),

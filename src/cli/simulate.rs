@@ -357,7 +357,7 @@ fn write_results(
         super::tune::write(out, config, settings, t)?;
     }
     let plots = !args.no_plots;
-    let mut figures = plots.then(|| simulate_figures(summaries, run, loads.as_deref()));
+    let mut figures = plots.then(|| simulate_figures(config, summaries, run, loads.as_deref()));
     // After tuning, schedule.png shows the tuned policies, in the tuning section.
     let tune_figures = match tuned {
         Some((settings, t)) => plots.then(|| tune_figures(config, settings, &t.result)),

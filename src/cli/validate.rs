@@ -2,12 +2,12 @@
 //! real client, compared with the simulator job by job and in the server's load;
 //! writes `validation.csv`, `validation_load.csv` and their plots.
 
-use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
 use super::args::parse_jobs;
+use super::figures::validation_figures;
+use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
 use super::{OutputDir, say};
 use crate::config::Config;
 use crate::http::validate::{Criteria, DEFAULT_MIN_AGREEMENT, ValidationSettings, validate};
-use crate::report::plot::{LoadSeries, ValidationRows, validation_load_png, validation_png};
 use crate::report::validation::{validation_csv, validation_load_csv, validation_table};
 use anyhow::Result;
 use clap::Args;
@@ -100,39 +100,12 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     let out = OutputDir::create(&target, &["validation.csv", "validation_load.csv"], &inputs)?;
     out.write("validation.csv", &validation_csv(&run.policies))?;
     out.write("validation_load.csv", &validation_load_csv(&run.policies))?;
-    let rows: Vec<ValidationRows> = run
-        .policies
-        .iter()
-        .enumerate()
-        .map(|(color, p)| ValidationRows {
-            policy: p.policy.clone(),
-            color,
-            seen: p
-                .jobs
-                .iter()
-                .filter_map(|j| Some((j.predicted_seen_at?, j.measured_received?)))
-                .collect(),
-            calls_agreement: p.agreement(),
-        })
-        .collect();
-    match validation_png(&rows) {
-        Ok(png) => out.write("validation.png", &png)?,
-        Err(e) => eprintln!("note: validation.png not drawn: {e}"),
-    }
-    let series: Vec<LoadSeries> = run
-        .policies
-        .iter()
-        .enumerate()
-        .flat_map(|(color, p)| {
-            [
-                LoadSeries::from_timeline(&p.policy, color, &p.load.predicted).dashed(),
-                LoadSeries::from_timeline(&p.policy, color, &p.load.measured),
-            ]
-        })
-        .collect();
-    match validation_load_png(&series) {
-        Ok(png) => out.write("validation_load.png", &png)?,
-        Err(e) => eprintln!("note: validation_load.png not drawn: {e}"),
+    for figure in validation_figures(&config, &run) {
+        match (&figure.png, &figure.figure.status) {
+            (Some(png), _) => out.write(&figure.figure.file, png)?,
+            (None, Err(e)) => eprintln!("note: {} not drawn: {e}", figure.figure.file),
+            (None, Ok(())) => {}
+        }
     }
     let written = out.commit()?;
     say(format_args!("wrote {}", written.display()));

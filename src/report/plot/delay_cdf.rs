@@ -7,6 +7,7 @@
 use super::PlotError;
 use super::axis::{XAxis, XBody};
 use super::canvas::{self, Area};
+use super::palette::Palette;
 use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use crate::metrics::Accumulator;
@@ -18,7 +19,7 @@ use plotters::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DelayCdf {
     pub policy: String,
-    /// Palette slot: give a policy the same one in every plot.
+    /// Palette slot, from the run's [`Palette`].
     pub color: usize,
     pub points: Vec<(f64, f64)>,
 }
@@ -28,8 +29,8 @@ impl DelayCdf {
     pub const POINTS: usize = 400;
 
     /// The delay quantiles of `acc` at `POINTS` + 1 evenly spaced fractions
-    /// (empty when no job was detected).
-    pub fn from_accumulator(policy: &str, color: usize, acc: &Accumulator) -> Self {
+    /// (empty when no job was detected), in the policy's color.
+    pub fn from_accumulator(policy: &str, palette: &Palette, acc: &Accumulator) -> Self {
         let points = if acc.delay.count() == 0 {
             Vec::new()
         } else {
@@ -37,7 +38,7 @@ impl DelayCdf {
         };
         Self {
             policy: policy.to_string(),
-            color,
+            color: palette.slot(policy),
             points,
         }
     }

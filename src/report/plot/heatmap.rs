@@ -170,9 +170,12 @@ impl Scale {
                 .collect()
         } else {
             let step = style::nice_step((self.hi - self.lo) / 6.0);
-            let first = (self.lo / step).ceil() as i64;
-            let last = (self.hi / step).floor() as i64;
-            (first..=last).map(|k| k as f64 * step).collect()
+            let first = (self.lo / step).ceil();
+            // Seven or so by construction; bounded for spans f64 cannot step through.
+            (0..12)
+                .map(|k| (first + f64::from(k)) * step)
+                .take_while(|v| *v <= self.hi)
+                .collect()
         };
         if ticks.len() >= 2 {
             ticks
@@ -226,7 +229,9 @@ fn with_unit(parameter: &str) -> String {
 /// Three significant digits: cell labels must stay short.
 fn short(v: f64) -> String {
     let a = v.abs();
-    if a >= 100.0 {
+    if a >= 1e6 {
+        style::tick(v)
+    } else if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
         format!("{v:.1}")
@@ -243,9 +248,14 @@ pub fn heatmap_png(rows: &HeatmapRows) -> Result<Vec<u8>, PlotError> {
             rows.family, rows.x.name, rows.y.name
         )));
     };
-    if nx < 2 || ny < 2 || rows.cells.len() != nx * ny {
+    if nx < 2 || ny < 2 || rows.cells.len() != nx.saturating_mul(ny) {
         return Err(PlotError::NoData(
             "a heatmap needs at least two values on each axis".into(),
+        ));
+    }
+    if rows.best.0 >= nx || rows.best.1 >= ny {
+        return Err(PlotError::NoData(
+            "the best grid point lies outside the grid".into(),
         ));
     }
     let scale = Scale::new(lo, hi);

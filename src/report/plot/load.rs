@@ -1,12 +1,15 @@
-//! `load.png`: the status server's load over time, one line per policy; and
-//! `validation_load.png`: the same, predicted (dashed) against measured (solid).
+//! `load.png`: the status server's load over time, one line per policy.
 //!
 //! A point (x, y) reads "in second x the server received y requests under this
 //! policy" (answered, failed and throttled together). Spikes are herds; a flat
-//! line at the rate limit means clients are queueing on 429s.
+//! line at the rate limit means clients are queueing on 429s. The validation's
+//! predicted-against-measured load is drawn apart, one panel per policy
+//! ([`super::validation_load`]).
 
 use super::PlotError;
+use super::axis::XAxis;
 use super::canvas;
+use super::palette::Palette;
 use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use crate::sim::LoadTimeline;
@@ -16,61 +19,48 @@ use plotters::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadSeries {
     pub policy: String,
-    /// Palette slot: give a policy the same one in every plot.
+    /// Palette slot, from the run's [`Palette`].
     pub color: usize,
     /// `(second, requests)` from second 0 to the last request.
     pub points: Vec<(f64, f64)>,
-    /// Drawn dashed: a prediction beside a measurement.
-    pub dashed: bool,
+}
+
+/// `(second, requests of every outcome)` for each second of `load`.
+pub(super) fn per_second(load: &LoadTimeline) -> Vec<(f64, f64)> {
+    load.seconds()
+        .map(|(s, counts)| (s as f64, counts.iter().map(|c| *c as f64).sum::<f64>()))
+        .collect()
 }
 
 impl LoadSeries {
-    pub fn from_timeline(policy: &str, color: usize, load: &LoadTimeline) -> Self {
+    pub fn from_timeline(policy: &str, palette: &Palette, load: &LoadTimeline) -> Self {
         Self {
             policy: policy.to_string(),
-            color,
-            points: load
-                .seconds()
-                .map(|(s, counts)| (s as f64, counts.iter().sum::<u64>() as f64))
-                .collect(),
-            dashed: false,
-        }
-    }
-
-    /// The same series drawn dashed.
-    pub fn dashed(self) -> Self {
-        Self {
-            dashed: true,
-            ..self
+            color: palette.slot(policy),
+            points: per_second(load),
         }
     }
 }
 
 pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
-    draw(rows, "Server load: requests per second under each policy")
-}
-
-/// Each policy's predicted (dashed) and measured (solid) load on one chart.
-pub fn validation_load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
-    draw(
-        rows,
-        "Server load, predicted (dashed) and measured (solid): requests per second",
-    )
-}
-
-fn draw(rows: &[LoadSeries], title: &str) -> Result<Vec<u8>, PlotError> {
-    let drawn: Vec<&LoadSeries> = rows.iter().filter(|r| !r.points.is_empty()).collect();
+    let title = "Server load: requests per second under each policy";
+    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let drawn: Vec<&LoadSeries> = rows
+        .iter()
+        .filter(|r| r.points.iter().any(|p| finite(&p)))
+        .collect();
     if drawn.is_empty() {
         return Err(PlotError::NoData("no request reached the server".into()));
     }
     let end = drawn
         .iter()
-        .filter_map(|r| r.points.last().map(|p| p.0 + 1.0))
+        .flat_map(|r| r.points.iter().filter(finite).map(|p| p.0 + 1.0))
         .fold(1.0, f64::max);
     let peak = drawn
         .iter()
-        .flat_map(|r| r.points.iter().map(|p| p.1))
+        .flat_map(|r| r.points.iter().filter(finite).map(|p| p.1))
         .fold(1.0, f64::max);
+    let (x, y) = (XAxis::linear(0.0, end), XAxis::linear(0.0, peak * 1.05));
     canvas::render((style::WIDTH, style::HEIGHT), |root| {
         let body = canvas::titled(root, title)?;
         let (plot, legend) = body.split_horizontally(style::WIDTH - style::LEGEND_WIDTH);
@@ -86,7 +76,7 @@ fn draw(rows: &[LoadSeries], title: &str) -> Result<Vec<u8>, PlotError> {
             .margin(20)
             .x_label_area_size(70)
             .y_label_area_size(90)
-            .build_cartesian_2d(0.0..end, 0.0..peak * 1.05)
+            .build_cartesian_2d(x.range(), y.range())
             .map_err(draw_err)?;
         chart
             .configure_mesh()
@@ -100,20 +90,13 @@ fn draw(rows: &[LoadSeries], title: &str) -> Result<Vec<u8>, PlotError> {
             .map_err(draw_err)?;
         for row in &drawn {
             let line = style::color(row.color).stroke_width(2);
-            if row.dashed {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        row.points.iter().copied(),
-                        8,
-                        5,
-                        line,
-                    ))
-                    .map_err(draw_err)?;
-            } else {
-                chart
-                    .draw_series(LineSeries::new(row.points.iter().copied(), line))
-                    .map_err(draw_err)?;
-            }
+            let points = row.points.iter().filter(finite);
+            chart
+                .draw_series(LineSeries::new(
+                    points.map(|p| (x.place(p.0), y.place(p.1))),
+                    line,
+                ))
+                .map_err(draw_err)?;
         }
         Ok(())
     })
@@ -132,11 +115,12 @@ mod tests {
                 load.record(f64::from(s) + 0.5, Outcome::Answered);
             }
         }
-        let series = LoadSeries::from_timeline("p", 0, &load);
+        let palette = Palette::new([vec!["p", "q"]]);
+        let series = LoadSeries::from_timeline("p", &palette, &load);
         assert_eq!(series.points[3], (3.0, 3.0));
         let png = load_png(&[series]).unwrap();
         assert_eq!(&png[1..4], b"PNG");
-        let empty = LoadSeries::from_timeline("q", 1, &LoadTimeline::default());
+        let empty = LoadSeries::from_timeline("q", &palette, &LoadTimeline::default());
         assert!(matches!(load_png(&[empty]), Err(PlotError::NoData(_))));
     }
 }

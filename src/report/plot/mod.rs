@@ -7,8 +7,11 @@
 //! an error into a note instead of failing the run.
 //!
 //! Every plot shares [`style`]: the bundled font, a 1600×1000 (or taller)
-//! canvas, the policy palette (pass each policy the same `color` slot in every
-//! plot) and a legend column beside the data. A new plot is a file with a row
+//! canvas, the policy colors and a legend column beside the data. Colors come
+//! from one [`Palette`] per run, keyed by policy name: every `from_*`
+//! constructor takes it, so a policy has one color in every plot. Every plot
+//! function takes any finite rows (empty, a single point, values near
+//! `f64::MAX`) and returns bytes or a [`PlotError`], never a panic. A new plot is a file with a row
 //! type and a `fn(&rows) -> Result<Vec<u8>, PlotError>` built on
 //! [`canvas::render`].
 
@@ -18,19 +21,25 @@ pub mod canvas;
 mod delay_cdf;
 mod heatmap;
 mod labels;
+mod legend;
 mod load;
+mod palette;
+mod panels;
 mod schedule;
 pub mod style;
 mod tradeoff;
 mod validation;
+mod validation_load;
 
 pub use calls::{CallCounts, calls_png};
 pub use delay_cdf::{DelayCdf, delay_cdf_png};
 pub use heatmap::{HeatAxis, HeatmapRows, heatmap_png};
-pub use load::{LoadSeries, load_png, validation_load_png};
-pub use schedule::{ScheduleRows, schedule_png};
+pub use load::{LoadSeries, load_png};
+pub use palette::{OPTIMAL_NAME, Palette};
+pub use schedule::{Checks, ScheduleRows, schedule_png};
 pub use tradeoff::{Marked, TradeoffFamily, TradeoffPoint, TradeoffRows, tradeoff_png};
 pub use validation::{ValidationRows, validation_png};
+pub use validation_load::{LoadPair, validation_load_png};
 
 /// Why a plot was not drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -1,5 +1,6 @@
 //! The look shared by every plot: the bundled font, canvas size, text sizes,
-//! the policy palette and the legend drawn beside (never over) the data.
+//! the policy palette, text measured with the font, and (in [`super::legend`],
+//! re-exported here) the legend drawn beside, never over, the data.
 //!
 //! Text is rasterized by plotters' `ab_glyph` backend from DejaVu Sans, which is
 //! compiled into the binary, so plots look the same on every machine and need no
@@ -9,6 +10,8 @@ use super::PlotError;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use std::sync::OnceLock;
+
+pub use super::legend::{LegendEntry, Swatch, diamond, draw_legend, draw_legend_entries};
 
 /// DejaVu Sans (Bitstream Vera license, see `assets/fonts/DejaVuSans.LICENSE`).
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -42,9 +45,12 @@ pub fn ensure_font() -> Result<(), PlotError> {
         .map_err(PlotError::Font)
 }
 
+/// Colors in the palette before it repeats in darker shades.
+pub const BASE_COLORS: usize = 10;
+
 /// Tableau 10, with its yellow darkened so thin lines stay visible on white and
 /// its grey made charcoal so it is not mistaken for the brown.
-const PALETTE: [RGBColor; 10] = [
+const PALETTE: [RGBColor; BASE_COLORS] = [
     RGBColor(0x4E, 0x79, 0xA7),
     RGBColor(0xF2, 0x8E, 0x2B),
     RGBColor(0xE1, 0x57, 0x59),
@@ -62,9 +68,9 @@ const PALETTE: [RGBColor; 10] = [
 pub const OPTIMAL_SLOT: usize = usize::MAX;
 pub const INK: RGBColor = RGBColor(0x10, 0x10, 0x10);
 
-/// The color of palette slot `i`. Callers give each policy the same slot in every
-/// plot (its position in the config), so a policy keeps its color across files.
-/// Past ten slots the palette repeats in darker shades.
+/// The color of palette slot `i`. Slots come from the run's
+/// [`Palette`](super::palette::Palette), so a policy keeps its color across
+/// files. Past ten slots the palette repeats in darker shades.
 pub fn color(i: usize) -> RGBColor {
     if i == OPTIMAL_SLOT {
         return INK;
@@ -92,168 +98,48 @@ pub fn draw_err(e: impl std::fmt::Display) -> PlotError {
     PlotError::Draw(e.to_string())
 }
 
-/// A rough width in pixels of `s` at `size`, for sizing label areas before
-/// drawing (DejaVu Sans averages about 0.6 em per character).
+/// `color` mixed with white: `amount` 0 keeps it, 1 is white. For marks that
+/// must read as "the same policy, but not its data" (a prediction behind a
+/// measurement, an overflow bin).
+pub fn tint(color: RGBColor, amount: f64) -> RGBColor {
+    let a = amount.clamp(0.0, 1.0);
+    let mix = |c: u8| (f64::from(c) + a * (255.0 - f64::from(c))).round() as u8;
+    RGBColor(mix(color.0), mix(color.1), mix(color.2))
+}
+
+/// The width in pixels of `s` drawn at `size` in the bundled font, as the
+/// rasterizer lays it out; a rough estimate (0.6 em per character) if the font
+/// cannot be measured.
 pub fn text_width(s: &str, size: u32) -> u32 {
-    (s.chars().count() as f64 * f64::from(size) * 0.6).ceil() as u32
-}
-
-/// How a legend entry shows its color: as the line or the marker the chart uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Swatch {
-    /// A short thick line (line charts).
-    Line,
-    /// A short dashed line.
-    Dashed,
-    /// A filled dot (scatter points).
-    Dot,
-    /// A hollow dot (points drawn as rings).
-    Ring,
-    /// A filled diamond (a single highlighted point).
-    Diamond,
-    /// Nothing: the entry is a plain note.
-    None,
-}
-
-/// One legend entry: a swatch, a label and, optionally, a muted second line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LegendEntry {
-    pub label: String,
-    pub detail: Option<String>,
-    pub color: RGBColor,
-    pub swatch: Swatch,
-}
-
-impl LegendEntry {
-    pub fn new(label: impl Into<String>, color: RGBColor, swatch: Swatch) -> Self {
-        Self {
-            label: label.into(),
-            detail: None,
-            color,
-            swatch,
-        }
+    let rough = (s.chars().count() as f64 * f64::from(size) * 0.6).ceil() as u32;
+    if ensure_font().is_err() {
+        return rough;
     }
-
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
-        self
-    }
+    (FAMILY, size)
+        .into_font()
+        .box_size(s)
+        .map_or(rough, |(w, _)| w)
 }
 
-/// Draws a legend (a short thick line in each entry's color, then its name) into
-/// `area`, top-aligned. The legend has its own column, so it never hides data and
-/// is never clipped by the plot area.
-pub fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
-    heading: &str,
-    entries: &[(String, RGBColor)],
-) -> Result<(), PlotError> {
-    let entries: Vec<LegendEntry> = entries
-        .iter()
-        .map(|(name, color)| LegendEntry::new(name.clone(), *color, Swatch::Line))
-        .collect();
-    draw_legend_entries(area, 10, heading, &entries).map(|_| ())
-}
-
-/// Draws a legend section starting `top` pixels down `area`: a heading, then each
-/// entry's swatch and label (and its detail line, muted, below). Entries that do
-/// not fit are summarized as "… and N more" rather than drawn past the edge.
-/// Returns the y just below the section, where the next one may start.
-pub fn draw_legend_entries<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
-    top: i32,
-    heading: &str,
-    entries: &[LegendEntry],
-) -> Result<i32, PlotError> {
-    let (width, height) = area.dim_in_pixel();
-    let row = (LABEL_SIZE + 12) as i32;
-    let detail_row = (LABEL_SIZE + 4) as i32;
-    if !heading.is_empty() {
-        area.draw(&Text::new(heading.to_string(), (10, top), text(LABEL_SIZE)))
-            .map_err(draw_err)?;
+/// `s`, shortened with an ellipsis until it is at most `width` pixels wide at
+/// `size` (measured, so wide letters are not cut short of the edge).
+pub fn fit(s: &str, size: u32, width: u32) -> String {
+    if text_width(s, size) <= width {
+        return s.to_string();
     }
-    let fits = |size: u32| (width.saturating_sub(70) as f64 / (f64::from(size) * 0.6)) as usize;
-    let (max_chars, detail_chars) = (fits(LABEL_SIZE), fits(LABEL_SIZE - 2));
-    let mut y = top
-        + if heading.is_empty() {
-            row / 2
+    let chars: Vec<char> = s.chars().collect();
+    // Longest prefix that fits with its ellipsis, by bisection on its length.
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let candidate: String = chars[..mid].iter().chain(['…'].iter()).collect();
+        if text_width(&candidate, size) <= width {
+            lo = mid;
         } else {
-            row + row / 2
-        };
-    for (i, entry) in entries.iter().enumerate() {
-        let needed = row / 2
-            + if entry.detail.is_some() {
-                detail_row
-            } else {
-                0
-            };
-        // Keep room for the "… and N more" line unless this is the last entry.
-        let reserve = if i + 1 < entries.len() { row } else { 0 };
-        if y + needed + reserve > height as i32 {
-            let rest = entries.len() - i;
-            area.draw(&Text::new(
-                format!("… and {rest} more"),
-                (10, y - row / 2),
-                muted(LABEL_SIZE),
-            ))
-            .map_err(draw_err)?;
-            return Ok(y + row / 2);
+            hi = mid - 1;
         }
-        draw_swatch(area, entry.swatch, entry.color, (30, y))?;
-        let x = if entry.swatch == Swatch::None { 10 } else { 60 };
-        area.draw(&Text::new(
-            ellipsize(&entry.label, max_chars),
-            (x, y - (LABEL_SIZE as i32) / 2),
-            text(LABEL_SIZE),
-        ))
-        .map_err(draw_err)?;
-        if let Some(detail) = &entry.detail {
-            area.draw(&Text::new(
-                ellipsize(detail, detail_chars),
-                (x, y + (LABEL_SIZE as i32) / 2 + 2),
-                muted(LABEL_SIZE - 2),
-            ))
-            .map_err(draw_err)?;
-            y += detail_row;
-        }
-        y += row;
     }
-    Ok(y - row / 2)
-}
-
-/// Draws one swatch centred at `(x, y)`, 40 px wide.
-fn draw_swatch<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
-    swatch: Swatch,
-    color: RGBColor,
-    (x, y): (i32, i32),
-) -> Result<(), PlotError> {
-    match swatch {
-        Swatch::Line => area.draw(&PathElement::new(
-            vec![(x - 20, y), (x + 20, y)],
-            color.stroke_width(5),
-        )),
-        Swatch::Dashed => area.draw(&plotters::element::DashedPathElement::new(
-            vec![(x - 20, y), (x + 20, y)],
-            8,
-            6,
-            color.stroke_width(3),
-        )),
-        Swatch::Dot => area.draw(&Circle::new((x, y), 7, color.filled())),
-        Swatch::Ring => area.draw(&Circle::new((x, y), 6, color.stroke_width(2))),
-        Swatch::Diamond => area.draw(&diamond((x, y), 10, color)),
-        Swatch::None => Ok(()),
-    }
-    .map_err(draw_err)
-}
-
-/// A filled diamond of half-diagonal `r` pixels centred at `c`.
-pub fn diamond(c: (i32, i32), r: i32, color: RGBColor) -> Polygon<(i32, i32)> {
-    let (x, y) = c;
-    Polygon::new(
-        vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)],
-        color.filled(),
-    )
+    chars[..lo].iter().chain(['…'].iter()).collect()
 }
 
 /// Shortens `s` to at most `max` characters, marking the cut with an ellipsis.
@@ -298,12 +184,20 @@ pub fn nice_step(raw: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// Formats an axis value compactly: no trailing zeros, thousands as plain digits.
+/// Formats an axis value compactly: no trailing zeros, thousands as plain
+/// digits, a million and more (and the tiniest values) in e-notation.
 pub fn tick(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
     let a = v.abs();
+    if a >= 1e6 && a.is_finite() {
+        // "2.5e7", not a 309-digit number for the largest durations.
+        let s = format!("{v:.2e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
     let s = if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 1.0 {
@@ -359,6 +253,32 @@ mod tests {
         assert_eq!(tick(420.0), "420");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(0.001), "1.0e-3");
+        assert_eq!(tick(2.5e7), "2.5e7");
+        assert_eq!(tick(1e308), "1e308");
+        assert_eq!(tick(-3.0e6), "-3e6");
+    }
+
+    #[test]
+    fn text_is_measured_with_the_font_and_fitted_with_an_ellipsis() {
+        // "W" is wider than "i" in DejaVu Sans: a character count cannot tell.
+        assert!(text_width("WWWW", 20) > 2 * text_width("iiii", 20));
+        let long = "exponential-full-jitter: mean 15.6, p50 15, p99 24";
+        let cut = fit(long, 20, 300);
+        assert!(cut.ends_with('…') && text_width(&cut, 20) <= 300, "{cut}");
+        assert!(
+            text_width(&cut, 20) > 250,
+            "{cut} is cut shorter than needed"
+        );
+        assert_eq!(fit("short", 20, 300), "short");
+    }
+
+    #[test]
+    fn tints_run_from_the_color_to_white() {
+        let c = RGBColor(0x4E, 0x79, 0xA7);
+        assert_eq!(tint(c, 0.0), c);
+        assert_eq!(tint(c, 1.0), RGBColor(255, 255, 255));
+        let half = tint(c, 0.5);
+        assert!(half.0 > c.0 && half.2 > c.2 && half.2 < 255);
     }
 
     #[test]

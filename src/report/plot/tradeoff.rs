@@ -13,6 +13,7 @@ use super::PlotError;
 use super::axis::{XAxis, XYBody, draw_xy};
 use super::canvas::{self, Area};
 use super::labels::{self, Rect};
+use super::palette::Palette;
 use super::style::HouseMesh;
 use super::style::{self, LegendEntry, Swatch, draw_err};
 use crate::metrics::Scoring;
@@ -33,7 +34,7 @@ pub struct Marked {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TradeoffFamily {
     pub name: String,
-    /// Palette slot: the grid's position in the config.
+    /// Palette slot of the grid's name, from the run's [`Palette`].
     pub color: usize,
     /// Rank among the families (1 = lowest objective) and its best point; `None`
     /// when no point of the grid met the constraints.
@@ -66,35 +67,45 @@ pub struct TradeoffRows {
 }
 
 impl TradeoffRows {
-    /// The rows of a finished tuning run; `scoring` gives the prices of the
-    /// equal-cost curve.
-    pub fn from_tune(settings: &TuneSettings, result: &TuneResult, scoring: &Scoring) -> Self {
-        let mut families: Vec<TradeoffFamily> = settings
+    /// The rows of a finished tuning run, each family in its color; `scoring`
+    /// gives the prices of the equal-cost curve.
+    pub fn from_tune(
+        settings: &TuneSettings,
+        result: &TuneResult,
+        scoring: &Scoring,
+        palette: &Palette,
+    ) -> Self {
+        let mut families: Vec<(usize, TradeoffFamily)> = settings
             .grids
             .iter()
             .enumerate()
-            .map(|(g, grid)| TradeoffFamily {
-                name: grid.name.clone(),
-                color: g,
-                best: result.best.iter().find(|b| b.grid == g).map(|b| {
-                    let p = &b.point;
-                    let (calls, delay, cost) = (p.calls, p.delay, p.cost);
-                    (b.rank, Marked { calls, delay, cost })
-                }),
+            .map(|(g, grid)| {
+                let family = TradeoffFamily {
+                    name: grid.name.clone(),
+                    color: palette.slot(&grid.name),
+                    best: result.best.iter().find(|b| b.grid == g).map(|b| {
+                        let p = &b.point;
+                        let (calls, delay, cost) = (p.calls, p.delay, p.cost);
+                        (b.rank, Marked { calls, delay, cost })
+                    }),
+                };
+                (g, family)
             })
             .collect();
-        families.sort_by_key(|f| (f.best.map_or(usize::MAX, |b| b.0), f.color));
+        families.sort_by_key(|(g, f)| (f.best.map_or(usize::MAX, |b| b.0), *g));
+        // Sweep rows name their grid; points name their family's legend position.
         let mut slot_of = vec![0; settings.grids.len()];
-        for (i, f) in families.iter().enumerate() {
-            slot_of[f.color] = i;
+        for (i, (g, _)) in families.iter().enumerate() {
+            slot_of[*g] = i;
         }
+        let families: Vec<TradeoffFamily> = families.into_iter().map(|(_, f)| f).collect();
         let points = result
             .rows
             .iter()
             .filter_map(|r| {
                 let (_, p) = r.result.as_ref().ok()?;
                 (p.calls.is_finite() && p.delay.is_finite()).then_some(TradeoffPoint {
-                    family: slot_of[r.grid],
+                    family: *slot_of.get(r.grid)?,
                     calls: p.calls,
                     delay: p.delay,
                     feasible: r.feasible,

@@ -1,25 +1,30 @@
 //! Each plot rendered from a small fixed result set, decoded and inspected:
 //! the right size, not a blank canvas, a title drawn in dark text, and the data
-//! drawn in the policy's palette color inside the plot area.
+//! drawn in the policy's palette color inside the plot area. `colors` checks
+//! that one policy has one color across the plots of a run, `extreme` that no
+//! plot panics on extreme rows.
+
+mod colors;
+mod extreme;
 
 use super::support::{policy, repo};
 use pollsim::config::Config;
 use pollsim::metrics::Accumulator;
 use pollsim::optimize::{Evaluator, TuneResult, TuneSettings, tune};
 use pollsim::report::plot::{
-    CallCounts, DelayCdf, HeatmapRows, PlotError, ScheduleRows, TradeoffRows, calls_png,
+    CallCounts, DelayCdf, HeatmapRows, Palette, PlotError, ScheduleRows, TradeoffRows, calls_png,
     delay_cdf_png, heatmap_png, schedule_png, style, tradeoff_png,
 };
 use pollsim::workload::{Distribution, JobSource, Uniform};
 
-struct Image {
-    width: u32,
-    height: u32,
+pub struct Image {
+    pub width: u32,
+    pub height: u32,
     rgb: Vec<u8>,
 }
 
 impl Image {
-    fn decode(bytes: &[u8]) -> Image {
+    pub fn decode(bytes: &[u8]) -> Image {
         let mut reader = png::Decoder::new(bytes).read_info().expect("a PNG header");
         let mut buf = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut buf).expect("PNG pixels");
@@ -38,7 +43,7 @@ impl Image {
     }
 
     /// Pixels in the box `[x0, x1) × [y0, y1)` that satisfy `f`.
-    fn count(
+    pub fn count(
         &self,
         (x0, x1): (u32, u32),
         (y0, y1): (u32, u32),
@@ -53,7 +58,7 @@ impl Image {
         n
     }
 
-    fn all(&self, f: impl Fn([u8; 3]) -> bool) -> usize {
+    pub fn all(&self, f: impl Fn([u8; 3]) -> bool) -> usize {
         self.count((0, self.width), (0, self.height), f)
     }
 }
@@ -62,7 +67,7 @@ fn dark(p: [u8; 3]) -> bool {
     p.iter().all(|c| *c < 90)
 }
 
-fn is(slot: usize) -> impl Fn([u8; 3]) -> bool {
+pub fn is(slot: usize) -> impl Fn([u8; 3]) -> bool {
     let c = style::color(slot);
     move |p| p == [c.0, c.1, c.2]
 }
@@ -85,6 +90,11 @@ fn common(img: &Image, width: u32, min_height: u32) {
     );
 }
 
+/// The palette of the two policies below: "fast" slot 0, "slow" slot 1.
+fn two() -> Palette {
+    Palette::new([vec!["fast", "slow"]])
+}
+
 /// Two policies over 1000 jobs of 100 s: "fast" sees jobs 0–5 s late with
 /// 1–5 calls, "slow" 0–50 s late with 10–29 calls.
 fn accumulators() -> [(&'static str, Accumulator); 2] {
@@ -102,8 +112,7 @@ fn accumulators() -> [(&'static str, Accumulator); 2] {
 fn delay_cdf_draws_a_line_per_policy_in_its_color() {
     let rows: Vec<DelayCdf> = accumulators()
         .iter()
-        .enumerate()
-        .map(|(i, (name, acc))| DelayCdf::from_accumulator(name, i, acc))
+        .map(|(name, acc)| DelayCdf::from_accumulator(name, &two(), acc))
         .collect();
     let img = Image::decode(&delay_cdf_png(&rows).unwrap());
     common(&img, style::WIDTH, style::HEIGHT);
@@ -137,8 +146,7 @@ fn delay_cdf_draws_a_line_per_policy_in_its_color() {
 fn calls_draws_one_panel_of_bars_per_policy() {
     let rows: Vec<CallCounts> = accumulators()
         .iter()
-        .enumerate()
-        .map(|(i, (name, acc))| CallCounts::from_accumulator(name, i, acc))
+        .map(|(name, acc)| CallCounts::from_accumulator(name, &two(), acc))
         .collect();
     let img = Image::decode(&calls_png(&rows).unwrap());
     common(&img, style::WIDTH, style::HEIGHT);
@@ -155,10 +163,20 @@ fn calls_draws_one_panel_of_bars_per_policy() {
         0,
         "fast's bars stay in its panel"
     );
-    // "fast" makes 1–5 calls, "slow" 10–29: on the shared axis (0–29), fast's
-    // bars are all in the left fifth of its panel.
-    let right = img.count((img.width / 3, img.width), (80, half), is(0));
-    assert_eq!(right, 0, "fast's bars reach past a third of the axis");
+    // "fast" makes 1–5 calls, "slow" 10–29: each panel spans its own range,
+    // so fast's five bars fill its panel instead of the left sixth of a 0–29
+    // axis, and slow's start at its left edge instead of a third of the way in.
+    for (slot, band) in [(0, (80, half)), (1, (half, img.height))] {
+        let columns: Vec<u32> = (0..img.width)
+            .filter(|x| img.count((*x, x + 1), band, is(slot)) > 0)
+            .collect();
+        let (first, last) = (columns[0], *columns.last().unwrap());
+        assert!(first < 200, "policy {slot}: bars start at x = {first}");
+        assert!(
+            last > img.width - 200,
+            "policy {slot}: bars end at x = {last}"
+        );
+    }
 }
 
 #[test]
@@ -169,7 +187,8 @@ fn schedule_draws_the_density_and_a_tick_row_per_deterministic_policy() {
         policy("name = 'jittered'\nkind = 'exponential'\njitter = 'full'"),
         policy("name = 'late'\nkind = 'schedule'\ntimes = [200.0, 300.0, 400.0]"),
     ];
-    let rows = ScheduleRows::new(&dist, &policies);
+    let palette = Palette::new([vec!["every-30s", "jittered", "late"]]);
+    let rows = ScheduleRows::new(&dist, &policies, &palette);
     assert_eq!(rows.omitted, vec!["jittered".to_string()]);
     let img = Image::decode(&schedule_png(&rows).unwrap());
     common(&img, style::WIDTH, style::HEIGHT);
@@ -200,7 +219,11 @@ fn schedule_draws_the_density_and_a_tick_row_per_deterministic_policy() {
 fn plots_without_data_say_why_instead_of_drawing() {
     let mut never = Accumulator::new(false);
     never.add(100.0, false, 1, None);
-    let rows = [DelayCdf::from_accumulator("gives-up", 0, &never)];
+    let rows = [DelayCdf::from_accumulator(
+        "gives-up",
+        &Palette::default(),
+        &never,
+    )];
     let err = delay_cdf_png(&rows).unwrap_err();
     assert!(matches!(err, PlotError::NoData(_)));
     assert!(
@@ -258,15 +281,19 @@ fn tuned(text: &str) -> (Config, TuneSettings, TuneResult) {
 #[test]
 fn tradeoff_rows_hold_every_valid_point_by_family_and_rank() {
     let (config, settings, result) = tuned(TUNED);
-    let rows = TradeoffRows::from_tune(&settings, &result, &config.scoring);
+    let palette = Palette::for_run(&config);
+    let rows = TradeoffRows::from_tune(&settings, &result, &config.scoring, &palette);
     assert_eq!(rows.points.len(), result.rows.len(), "every point is valid");
     assert_eq!(rows.frontier.len(), result.pareto.len());
-    // Legend order is rank order, and each family keeps its grid's color.
+    // Legend order is rank order, and each family has its name's color in the
+    // run's palette: distinct, and `constant` the one of the grid listed first.
     let ranks: Vec<usize> = rows.families.iter().map(|f| f.best.unwrap().0).collect();
     assert_eq!(ranks, vec![1, 2, 3]);
-    for f in &rows.families {
-        assert_eq!(settings.grids[f.color].name, f.name);
+    for (i, f) in rows.families.iter().enumerate() {
+        assert_eq!(palette.slot(&f.name), f.color, "{}", f.name);
+        assert!(rows.families[i + 1..].iter().all(|g| g.color != f.color));
     }
+    assert_eq!(palette.slot("constant"), 0);
     // A single check before 420 s gives up on longer jobs: drawn, as infeasible.
     let infeasible = rows.points.iter().filter(|p| !p.feasible).count();
     assert_eq!(
@@ -278,7 +305,8 @@ fn tradeoff_rows_hold_every_valid_point_by_family_and_rank() {
 #[test]
 fn tradeoff_draws_points_frontier_and_marks_in_their_colors() {
     let (config, settings, result) = tuned(TUNED);
-    let rows = TradeoffRows::from_tune(&settings, &result, &config.scoring);
+    let palette = Palette::for_run(&config);
+    let rows = TradeoffRows::from_tune(&settings, &result, &config.scoring, &palette);
     let img = Image::decode(&tradeoff_png(&rows).unwrap());
     common(&img, style::WIDTH, style::HEIGHT);
     let plot = (120, style::WIDTH - style::LEGEND_WIDTH);
