@@ -66,6 +66,25 @@ pub(crate) fn usage(ok: bool, message: impl FnOnce() -> String) -> Result<()> {
     }
 }
 
+/// Columns for the terminal tables: all with `--wide`, else the terminal's
+/// width (100 when it has none, as in a pipe).
+pub(crate) fn table_width(wide: bool) -> Option<usize> {
+    if wide {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .or_else(terminal_columns);
+    Some(columns.unwrap_or(100).max(40))
+}
+
+/// The width of the terminal on stdout, when there is one.
+fn terminal_columns() -> Option<usize> {
+    let term = console::Term::stdout();
+    term.is_term().then(|| term.size().1 as usize)
+}
+
 /// Prints a line to stdout. A closed pipe (`pollsim … | head`) is not an error
 /// worth a panic: the output is simply no longer wanted.
 pub(crate) fn say(text: impl std::fmt::Display) {

@@ -239,7 +239,7 @@ pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         &simulated,
         started.elapsed().as_secs_f64(),
     ));
-    let width = table_width(args.wide);
+    let width = super::table_width(args.wide);
     say(report::table::summary_table(&simulated.summaries, width));
     let tuned = match &settings {
         Some(settings) => Some(super::tune::run(&config, settings, width)?),
@@ -295,25 +295,6 @@ fn run_line(config: &Config, simulated: &Simulated, seconds: f64) -> String {
             (config.jobs * config.policies.len() as u64) as f64 / seconds / 1e6,
         )
     }
-}
-
-/// Columns for the terminal tables: all with `--wide`, else the terminal's
-/// width (100 when it has none, as in a pipe).
-pub(crate) fn table_width(wide: bool) -> Option<usize> {
-    if wide {
-        return None;
-    }
-    let columns = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<usize>().ok())
-        .or_else(terminal_columns);
-    Some(columns.unwrap_or(100).max(40))
-}
-
-/// The width of the terminal on stdout, when there is one.
-fn terminal_columns() -> Option<usize> {
-    let term = console::Term::stdout();
-    term.is_term().then(|| term.size().1 as usize)
 }
 
 /// Every file of the results folder, into `out` (not yet committed).

@@ -47,6 +47,9 @@ pub struct ValidateArgs {
     /// Results folder. Default: results/<config name>/validation.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Show every column of the table, however wide.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 pub fn run(args: ValidateArgs) -> Result<()> {
@@ -86,9 +89,18 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         config.seed,
         run.elapsed.as_secs_f64()
     ));
-    say(validation_table(&run.policies, &criteria));
+    say(validation_table(
+        &run.policies,
+        &criteria,
+        super::table_width(args.wide),
+    ));
     if let Some(note) = run.smear_note() {
         say(note);
+    }
+    for p in &run.policies {
+        if let Some(note) = p.scale_note(&criteria, args.time_scale) {
+            say(note);
+        }
     }
 
     let target = args.out.clone().unwrap_or_else(|| {
@@ -117,15 +129,13 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .map(|p| p.policy.as_str())
         .collect();
     if failing.is_empty() {
-        say(format_args!(
-            "verdict: PASS: every judged policy's calls per job are within {:.0}% of the simulator's and its peak load within {:.0}%; where no rate limit makes answers depend on arrival order, calls agree on at least {:.0}% of jobs (and, without hints, lateness explains every difference)",
-            100.0 * criteria.max_calls_error,
-            100.0 * criteria.max_peak_error,
-            100.0 * criteria.min_agreement
-        ));
+        say(format_args!("verdict: PASS: {}", criteria.describe()));
         Ok(())
     } else {
-        say("verdict: FAIL");
+        say(format_args!(
+            "verdict: FAIL: the rules are: {}",
+            criteria.describe()
+        ));
         anyhow::bail!(
             "validation failed for {} (the table says why; see validation.csv and validation_load.csv)",
             failing.join(", ")

@@ -18,29 +18,37 @@ fn num(x: f64, digits: usize) -> String {
 /// least important columns are left out until the table fits, and a last line
 /// says which (summary.csv and `--wide` have them all).
 pub fn summary_table(rows: &[Summary], width: Option<usize>) -> String {
-    let columns = columns(rows);
-    let Some(width) = width else {
-        return build(rows, &columns, UTF8_FULL_CONDENSED);
-    };
-    let mut shown = columns.clone();
+    fit(&by_cost(rows), &columns(rows), width, "summary.csv")
+}
+
+/// A terminal table of `rows` in `columns`, leaving out the least important
+/// columns (highest `priority`; 0 and 1 always stay) until it is at most
+/// `width` wide, and saying which on a last line (`file` has them all).
+pub(crate) fn fit<R>(
+    rows: &[&R],
+    columns: &[Column<R>],
+    width: Option<usize>,
+    file: &str,
+) -> String {
+    let mut shown: Vec<&Column<R>> = columns.iter().collect();
     let mut hidden = Vec::new();
     loop {
         let table = build(rows, &shown, UTF8_FULL_CONDENSED);
         let widest = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-        // The policy column and cost always stay.
         let victim = shown
             .iter()
             .enumerate()
             .filter(|(_, c)| c.priority > 1)
             .max_by_key(|(i, c)| (c.priority, *i))
             .map(|(i, _)| i);
-        match victim {
-            Some(i) if widest > width => hidden.push(shown.remove(i).header),
+        match (victim, width) {
+            (Some(i), Some(width)) if widest > width => hidden.push(shown.remove(i).header),
             _ if hidden.is_empty() => return table,
             _ => {
                 return format!(
-                    "{table}\n{} not shown to fit {width} columns: {} (--wide shows them; summary.csv has every column)",
+                    "{table}\n{} not shown to fit {} columns: {} (--wide shows them; {file} has every column)",
                     crate::report::plural(hidden.len() as u64, "column", "columns"),
+                    width.unwrap_or(0),
                     hidden.join(", ")
                 );
             }
@@ -58,7 +66,12 @@ pub fn summary_markdown(rows: &[Summary]) -> String {
             ..s.clone()
         })
         .collect();
-    build(&escaped, &columns(rows), ASCII_MARKDOWN)
+    let all = columns(rows);
+    build(
+        &by_cost(&escaped),
+        &all.iter().collect::<Vec<_>>(),
+        ASCII_MARKDOWN,
+    )
 }
 
 /// Policies in order of cost, lowest first (NaN costs last).
@@ -68,12 +81,12 @@ pub fn by_cost(rows: &[Summary]) -> Vec<&Summary> {
     sorted
 }
 
-/// One column: its header, how much it matters (0 most) and its cell.
-#[derive(Clone)]
-struct Column {
-    header: &'static str,
-    priority: u8,
-    cell: fn(&Summary) -> String,
+/// One column of rows of type `R`: its header, how much it matters (0 most;
+/// 0 and 1 are never left out) and its cell.
+pub(crate) struct Column<R> {
+    pub header: &'static str,
+    pub priority: u8,
+    pub cell: fn(&R) -> String,
 }
 
 fn exact_or_dash(x: Option<f64>) -> String {
@@ -84,7 +97,7 @@ fn load_or_dash(s: &Summary, f: fn(&LoadStats) -> String) -> String {
     s.load.as_ref().map_or("-".into(), f)
 }
 
-fn column(header: &'static str, priority: u8, cell: fn(&Summary) -> String) -> Column {
+pub(crate) fn column<R>(header: &'static str, priority: u8, cell: fn(&R) -> String) -> Column<R> {
     Column {
         header,
         priority,
@@ -93,9 +106,9 @@ fn column(header: &'static str, priority: u8, cell: fn(&Summary) -> String) -> C
 }
 
 /// Every column, in reading order; the many-clients simulator adds the load's.
-fn columns(rows: &[Summary]) -> Vec<Column> {
+fn columns(rows: &[Summary]) -> Vec<Column<Summary>> {
     let mut all = vec![
-        column("policy", 0, |s| s.policy.clone()),
+        column("policy", 0, |s: &Summary| s.policy.clone()),
         column("calls/job ± 95%", 2, |s| {
             format!("{} ± {}", num(s.calls.mean, 2), num(s.calls.ci95, 2))
         }),
@@ -132,14 +145,14 @@ fn columns(rows: &[Summary]) -> Vec<Column> {
     all
 }
 
-fn build(rows: &[Summary], columns: &[Column], preset: &str) -> String {
+fn build<R>(rows: &[&R], columns: &[&Column<R>], preset: &str) -> String {
     let mut table = Table::new();
     table
         .load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(columns.iter().map(|c| c.header));
-    for s in by_cost(rows) {
-        table.add_row(columns.iter().map(|c| Cell::new((c.cell)(s))));
+    for row in rows {
+        table.add_row(columns.iter().map(|c| Cell::new((c.cell)(row))));
     }
     for column in table.column_iter_mut().skip(1) {
         column.set_cell_alignment(CellAlignment::Right);

@@ -1,8 +1,8 @@
 //! Validation reports: `validation.csv` (one row per job and policy) and the
 //! terminal table (one row per policy).
 
+use super::table::{column, fit};
 use crate::http::validate::{Criteria, PolicyComparison};
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), |v| v.to_string())
@@ -53,61 +53,75 @@ pub fn validation_csv(policies: &[PolicyComparison]) -> Vec<u8> {
     out.into_inner().expect("in-memory CSV")
 }
 
-/// One row per policy: agreement, calls per job, peak load, delays, verdict.
-pub fn validation_table(policies: &[PolicyComparison], criteria: &Criteria) -> String {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
-            "policy",
-            "calls agree",
-            "calls/job pred → meas",
-            "peak rps pred → meas",
-            "delay (s) pred → meas",
-            "lateness (s)",
-            "unexplained jobs",
-            "verdict",
-        ]);
-    let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
-    for p in policies {
-        let d = p.delays();
-        let (calls_p, calls_m) = p.mean_calls();
-        let (peak_p, peak_m) = p.load.peaks();
-        let verdict = if p.learns {
-            "not judged (learns)".to_string()
-        } else if p.passes(criteria) {
-            "pass".to_string()
-        } else {
-            format!("FAIL: {}", p.failures(criteria).join("; "))
-        };
-        let agreement = format!("{:.1}%", 100.0 * p.agreement());
-        table.add_row(vec![
-            Cell::new(&p.policy),
-            right(if p.order_dependent {
-                format!("{agreement} (not judged)")
+/// One policy's row: the comparison and its verdict.
+struct Row<'a> {
+    p: &'a PolicyComparison,
+    verdict: &'static str,
+}
+
+/// One row per policy: agreement, calls per job, peak load, delays, verdict;
+/// with a `width`, the least important columns are left out to fit; the
+/// reasons for a FAIL follow the table, a line each.
+pub fn validation_table(
+    policies: &[PolicyComparison],
+    criteria: &Criteria,
+    width: Option<usize>,
+) -> String {
+    let rows: Vec<Row> = policies
+        .iter()
+        .map(|p| Row {
+            p,
+            verdict: if p.learns {
+                "not judged (learns)"
+            } else if p.passes(criteria) {
+                "pass"
+            } else {
+                "FAIL (below)"
+            },
+        })
+        .collect();
+    let columns = [
+        column("policy", 0, |r: &Row| r.p.policy.clone()),
+        column("verdict", 1, |r: &Row| r.verdict.to_string()),
+        column("calls agree", 2, |r: &Row| {
+            let agreement = format!("{:.1}%", 100.0 * r.p.agreement());
+            if r.p.order_dependent {
+                format!("{agreement} (rate limits)")
             } else {
                 agreement
-            }),
-            right(format!(
-                "{calls_p:.2} → {calls_m:.2} ({:+.1}%)",
-                signed_error(calls_p, calls_m)
-            )),
-            right(format!(
-                "{peak_p:.0} → {peak_m:.0} ({:+.1}%)",
-                signed_error(peak_p, peak_m)
-            )),
-            right(format!("{:.2} → {:.2}", d.predicted, d.measured)),
-            right(format!("{:.3}", d.lateness)),
-            right(if p.order_dependent {
+            }
+        }),
+        column("calls/job pred → meas", 3, |r: &Row| {
+            let (p, m) = r.p.mean_calls();
+            format!("{p:.2} → {m:.2} ({:+.1}%)", signed_error(p, m))
+        }),
+        column("peak rps pred → meas", 4, |r: &Row| {
+            let (p, m) = r.p.load.peaks();
+            format!("{p:.0} → {m:.0} ({:+.1}%)", signed_error(p, m))
+        }),
+        column("unexplained", 5, |r: &Row| {
+            if r.p.order_dependent {
                 "-".to_string()
             } else {
-                p.unexplained().to_string()
-            }),
-            Cell::new(verdict),
-        ]);
+                r.p.unexplained().to_string()
+            }
+        }),
+        column("lateness (s)", 6, |r: &Row| {
+            format!("{:.3}", r.p.delays().lateness)
+        }),
+        column("delay (s) pred → meas", 7, |r: &Row| {
+            let d = r.p.delays();
+            format!("{:.2} → {:.2}", d.predicted, d.measured)
+        }),
+    ];
+    let refs: Vec<&Row> = rows.iter().collect();
+    let mut text = fit(&refs, &columns, width, "validation.csv");
+    for p in policies.iter().filter(|p| !p.learns) {
+        for reason in p.failures(criteria) {
+            text.push_str(&format!("\nFAIL {}: {reason}", p.policy));
+        }
     }
-    table.to_string()
+    text
 }
 
 /// Measured relative to predicted, in percent.
