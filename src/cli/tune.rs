@@ -9,8 +9,10 @@ use crate::optimize::{DEFAULT_TUNE_JOBS, Evaluator, TuneResult, TuneSettings, tu
 use crate::report;
 use crate::report::plural;
 use crate::workload::JobSource;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::fs::File;
+use std::io::BufWriter;
 
 /// A finished tuning run, for the plots and `report.md`.
 pub(crate) struct Tuned {
@@ -147,12 +149,33 @@ pub(crate) fn write(
         settings.objective,
         config.file.display()
     );
-    out.write("sweep.csv", &report::tune::sweep_csv(settings, result))?;
-    out.write("pareto.csv", &report::tune::pareto_csv(settings, result))?;
+    stream(out, "sweep.csv", |w| {
+        report::tune::write_sweep_csv(settings, result, w)
+    })?;
+    stream(out, "pareto.csv", |w| {
+        report::tune::write_pareto_csv(settings, result, w)
+    })?;
     out.write("best.csv", &report::tune::best_csv(settings, result))?;
     out.write(
         "tuned.toml",
         report::tune::tuned_toml(result, &header).as_bytes(),
     )?;
+    Ok(())
+}
+
+/// Writes `name` through a buffered file, for exporters whose output may be
+/// gigabytes (sweep.csv of the largest grid).
+fn stream(
+    out: &OutputDir,
+    name: &str,
+    export: impl FnOnce(BufWriter<File>) -> csv::Result<BufWriter<File>>,
+) -> Result<()> {
+    let path = out.path(name);
+    let cannot = || format!("cannot write {}", path.display());
+    let file = File::create(&path).with_context(cannot)?;
+    let w = export(BufWriter::new(file)).with_context(cannot)?;
+    w.into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(cannot)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! exactly what `simulate` and the HTTP client will load.
 
 use crate::policy::{PolicySpec, RawPolicy};
+use std::sync::Arc;
 use toml::Value;
 
 /// Most points one sweep may have.
@@ -14,7 +15,9 @@ pub const MAX_POINTS: u64 = 10_000_000;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
     pub name: String,
-    pub values: Vec<Value>,
+    /// Shared, since settings are cloned and an axis may hold 10^7 values
+    /// (80 bytes each).
+    pub values: Arc<[Value]>,
     /// Numeric axes can be refined between grid values.
     pub numeric: bool,
 }
@@ -130,7 +133,7 @@ fn axis(field: &str, name: &str, v: &Value) -> Result<Option<Axis>, GridError> {
     let numeric = values.iter().all(|v| number(v).is_some());
     Ok(Some(Axis {
         name: name.to_string(),
-        values,
+        values: values.into(),
         numeric,
     }))
 }

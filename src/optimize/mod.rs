@@ -10,15 +10,16 @@ pub mod optimal;
 pub mod pareto;
 pub mod recommend;
 pub mod refine;
+mod sweep;
 
 pub use edges::GridEdge;
 pub use evaluate::{Constraints, Evaluator, Method, Objective, Point};
 pub use grid::{Grid, GridError};
 pub use optimal::{OPTIMAL_NAME, OptimalSchedule, optimal_schedule};
 pub use recommend::{Candidate, Origin, Recommendation, policy_block, recommend};
+pub use sweep::{SweepRow, sweep};
 
 use crate::policy::PolicySpec;
-use rayon::prelude::*;
 use toml::Value;
 
 /// Settings of `[tune]`.
@@ -151,6 +152,18 @@ impl TuneSettings {
                 }
             }
         }
+        // Every row stays in memory until the sweep ends (about 140 bytes each,
+        // so 1.4 GB at the cap): the cap holds for all grids together.
+        let total: u64 = settings.grids.iter().map(Grid::points).sum();
+        if total > grid::MAX_POINTS {
+            return Err(bad(
+                "tune",
+                format!(
+                    "{total} grid points in all: at most {} together; use fewer values on some axes",
+                    grid::MAX_POINTS
+                ),
+            ));
+        }
         Ok(settings)
     }
 }
@@ -180,19 +193,6 @@ fn constraints(value: &Value) -> Result<Constraints, GridError> {
         }
     }
     Ok(c)
-}
-
-/// One evaluated grid point.
-#[derive(Clone, Debug)]
-pub struct SweepRow {
-    /// Index into `TuneSettings::grids`.
-    pub grid: usize,
-    pub index: u64,
-    pub params: Vec<(String, Value)>,
-    /// `Err` when this combination is not a valid policy (e.g. floor above start).
-    pub result: Result<(PolicySpec, Point), String>,
-    pub objective: f64,
-    pub feasible: bool,
 }
 
 /// Each grid's winner after refinement.
@@ -241,55 +241,6 @@ pub fn tune(
     finish(settings, evaluator, rows, sweep_seconds)
 }
 
-/// Evaluates every grid point, in grid order (results do not depend on threads).
-pub fn sweep(
-    settings: &TuneSettings,
-    evaluator: &Evaluator,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Vec<SweepRow> {
-    let work: Vec<(usize, u64)> = settings
-        .grids
-        .iter()
-        .enumerate()
-        .flat_map(|(g, grid)| (0..grid.points()).map(move |i| (g, i)))
-        .collect();
-    work.par_iter()
-        .map(|&(g, index)| {
-            let grid = &settings.grids[g];
-            let indices = grid.indices(index);
-            let params: Vec<(String, Value)> = grid
-                .axes
-                .iter()
-                .zip(&indices)
-                .map(|(a, &i)| (a.name.clone(), a.values[i].clone()))
-                .collect();
-            let row = match grid.spec_at(&indices) {
-                Ok(spec) => {
-                    let point = evaluator.evaluate(&spec);
-                    SweepRow {
-                        grid: g,
-                        index,
-                        params,
-                        objective: evaluator.objective_of(&point),
-                        feasible: evaluator.feasible(&point),
-                        result: Ok((spec, point)),
-                    }
-                }
-                Err(e) => SweepRow {
-                    grid: g,
-                    index,
-                    params,
-                    result: Err(e.to_string()),
-                    objective: f64::NAN,
-                    feasible: false,
-                },
-            };
-            progress(1);
-            row
-        })
-        .collect()
-}
-
 fn finish(
     settings: &TuneSettings,
     evaluator: &Evaluator,
@@ -320,9 +271,9 @@ fn finish(
         .iter()
         .map(|&i| {
             rows[i]
-                .result
+                .point
                 .as_ref()
-                .map(|(_, p)| (p.calls, p.delay))
+                .map(|p| (p.calls, p.delay))
                 .expect("feasible rows are valid")
         })
         .collect();
@@ -353,13 +304,14 @@ fn family_best(
         .enumerate()
         .filter(|(_, r)| r.grid == g && r.feasible && r.objective.is_finite())
         .min_by(|(i, a), (j, b)| a.objective.total_cmp(&b.objective).then(i.cmp(j)))?;
-    let (spec, point) = base.result.clone().ok()?;
+    let point = base.point.clone()?;
     let grid = &settings.grids[g];
+    let spec = grid.spec_at(&grid.indices(base.index)).ok()?;
     let mut best = FamilyBest {
         grid: g,
         row,
         spec,
-        params: base.params.clone(),
+        params: base.params(settings),
         point,
         objective: base.objective,
         grid_objective: base.objective,

@@ -2,6 +2,7 @@
 
 use crate::optimize::{FamilyBest, SweepRow, TuneResult, TuneSettings, grid::describe};
 use serde::Serialize;
+use std::io::Write;
 
 #[derive(Serialize)]
 struct SweepCsvRow<'a> {
@@ -21,7 +22,7 @@ struct SweepCsvRow<'a> {
     cost: Option<f64>,
     score: Option<f64>,
     objective: Option<f64>,
-    note: &'a str,
+    note: String,
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -30,16 +31,14 @@ fn finite(x: f64) -> Option<f64> {
 
 fn sweep_row<'a>(settings: &'a TuneSettings, row: &'a SweepRow) -> SweepCsvRow<'a> {
     let grid = &settings.grids[row.grid];
-    let (point, note) = match &row.result {
-        Ok((_, p)) => (Some(p), ""),
-        Err(e) => (None, e.as_str()),
-    };
+    let point = row.point.as_ref();
+    let note = row.invalid_because(settings).unwrap_or_default();
     let get = |f: fn(&crate::optimize::Point) -> f64| point.and_then(|p| finite(f(p)));
     SweepCsvRow {
         grid: &grid.name,
         kind: &grid.kind,
         point: row.index,
-        params: describe(&row.params),
+        params: describe(&row.params(settings)),
         evaluation: point.map_or("", |p| p.method),
         valid: point.is_some(),
         feasible: row.feasible,
@@ -56,27 +55,46 @@ fn sweep_row<'a>(settings: &'a TuneSettings, row: &'a SweepRow) -> SweepCsvRow<'
     }
 }
 
-fn write_rows<'a>(rows: impl Iterator<Item = SweepCsvRow<'a>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+fn write_rows<'a, W: Write>(w: W, rows: impl Iterator<Item = SweepCsvRow<'a>>) -> csv::Result<W> {
+    let mut w = csv::Writer::from_writer(w);
     for r in rows {
-        w.serialize(r).expect("writing to memory cannot fail");
+        w.serialize(r)?;
     }
-    w.into_inner().expect("writing to memory cannot fail")
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Every grid point, in grid order, streamed to `w`: at the largest grid the
+/// file is gigabytes, which must not be built in memory first.
+pub fn write_sweep_csv<W: Write>(
+    settings: &TuneSettings,
+    result: &TuneResult,
+    w: W,
+) -> csv::Result<W> {
+    write_rows(w, result.rows.iter().map(|r| sweep_row(settings, r)))
 }
 
 /// Every grid point, in grid order.
 pub fn sweep_csv(settings: &TuneSettings, result: &TuneResult) -> Vec<u8> {
-    write_rows(result.rows.iter().map(|r| sweep_row(settings, r)))
+    write_sweep_csv(settings, result, Vec::new()).expect("writing to memory cannot fail")
+}
+
+/// The Pareto frontier, by calls, streamed to `w` (on a one-parameter grid
+/// nearly every point is on it).
+pub fn write_pareto_csv<W: Write>(
+    settings: &TuneSettings,
+    result: &TuneResult,
+    w: W,
+) -> csv::Result<W> {
+    let rows = result
+        .pareto
+        .iter()
+        .map(|&i| sweep_row(settings, &result.rows[i]));
+    write_rows(w, rows)
 }
 
 /// The Pareto frontier, by calls.
 pub fn pareto_csv(settings: &TuneSettings, result: &TuneResult) -> Vec<u8> {
-    write_rows(
-        result
-            .pareto
-            .iter()
-            .map(|&i| sweep_row(settings, &result.rows[i])),
-    )
+    write_pareto_csv(settings, result, Vec::new()).expect("writing to memory cannot fail")
 }
 
 #[derive(Serialize)]

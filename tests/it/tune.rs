@@ -204,6 +204,15 @@ fn bad_grids_are_named() {
             &["tune.exponential", "11000000 grid points"],
         ),
         (
+            // Each grid is under the cap, together they are not: every row
+            // stays in memory until the sweep ends.
+            "[tune.constant]\ninterval = { linear = [1.0, 9.0, 6000000] }\n[tune.fibonacci]\nunit = { linear = [1.0, 9.0, 1000] }\ncap = { linear = [10.0, 90.0, 5000] }",
+            &[
+                "tune: 11000000 grid points in all",
+                "at most 10000000 together",
+            ],
+        ),
+        (
             "[tune.constant]\nfactor = [1.0, 2.0]",
             &["tune.constant.factor", "not a parameter of constant"],
         ),

@@ -48,7 +48,7 @@ pub(super) fn section(t: &Tuning, summaries: &[Summary]) -> String {
     // No timings here: the page must be byte-identical from run to run.
     let _ = writeln!(md, "\n## Tuning\n");
     let points = r.rows.len();
-    let valid = r.rows.iter().filter(|row| row.result.is_ok()).count();
+    let valid = r.rows.iter().filter(|row| row.point.is_some()).count();
     let feasible = r.rows.iter().filter(|row| row.feasible).count();
     let objective = match t.settings.objective {
         Objective::Cost => "cost per job",

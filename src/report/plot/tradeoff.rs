@@ -103,7 +103,7 @@ impl TradeoffRows {
             .rows
             .iter()
             .filter_map(|r| {
-                let (_, p) = r.result.as_ref().ok()?;
+                let p = r.point.as_ref()?;
                 (p.calls.is_finite() && p.delay.is_finite()).then_some(TradeoffPoint {
                     family: *slot_of.get(r.grid)?,
                     calls: p.calls,
@@ -115,8 +115,8 @@ impl TradeoffRows {
         let frontier = result
             .pareto
             .iter()
-            .filter_map(|&i| result.rows[i].result.as_ref().ok())
-            .map(|(_, p)| (p.calls, p.delay))
+            .filter_map(|&i| result.rows[i].point.as_ref())
+            .map(|p| (p.calls, p.delay))
             .collect();
         let o = &result.optimal;
         let optimal = (o.calls.is_finite() && o.delay.is_finite()).then_some(Marked {
