@@ -447,6 +447,3 @@ fn scoring(
     }
     Ok((scoring, raw.exact_percentiles.unwrap_or(false)))
 }
-
-#[cfg(test)]
-mod tests;

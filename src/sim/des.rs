@@ -45,9 +45,10 @@
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
 use super::arrivals::Arrivals;
-use super::engine::{JobRecord, MAX_CALLS_PER_JOB, PROGRESS_STEP, PolicyRun, RunOptions};
+use super::engine::PROGRESS_STEP;
 use super::load::{LoadTimeline, Outcome};
 use super::queue::EventQueue;
+use super::record::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
 use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
 use crate::metrics::Accumulator;
 use crate::policy::{

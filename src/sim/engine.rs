@@ -11,7 +11,7 @@
 //! job is a binary search. Randomized and learning policies are driven job by
 //! job. Both paths give identical results for deterministic policies (tested).
 
-use crate::metrics::Accumulator;
+use super::record::{MAX_CALLS_PER_JOB, PolicyRun, Run, RunOptions};
 use crate::policy::{ClientPolicy, JobHint, JobOutcome, PolicySpec, PollPolicy};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
@@ -21,49 +21,8 @@ use rayon::prelude::*;
 /// the order of floating-point merges, so it is fixed, never derived from threads.
 pub const CHUNK: u64 = 1 << 15;
 
-/// A job that needs more checks than this is counted as given up: a guard
-/// against configs that would otherwise run for hours.
-pub const MAX_CALLS_PER_JOB: u32 = 1_000_000;
-
 /// Jobs between two progress reports of a sequential lane of work.
 pub(crate) const PROGRESS_STEP: u64 = 1 << 16;
-
-/// What to keep besides the summaries.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RunOptions {
-    /// Keep one record per job and policy (memory grows with jobs).
-    pub per_job: bool,
-    /// Keep every delay for exact percentiles (memory grows with jobs).
-    pub exact_percentiles: bool,
-    /// Clients the jobs are spread over, round robin (job `i` → client `i % clients`).
-    /// Only learning policies notice: each client learns from its own jobs.
-    pub clients: u64,
-}
-
-/// How one job went under one policy.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct JobRecord {
-    pub job: u64,
-    pub duration: f64,
-    pub failed: bool,
-    pub calls: u32,
-    /// Elapsed time of the check that saw the final state; `None`: given up.
-    pub seen_at: Option<f64>,
-}
-
-/// One policy's results.
-#[derive(Clone, Debug)]
-pub struct PolicyRun {
-    pub accumulator: Accumulator,
-    /// Per-job records in job order, when asked for.
-    pub records: Option<Vec<JobRecord>>,
-}
-
-/// Results of every policy, in the order given.
-#[derive(Clone, Debug)]
-pub struct Run {
-    pub policies: Vec<PolicyRun>,
-}
 
 /// Replays `jobs` jobs from `source` against every policy.
 pub fn simulate(
@@ -90,7 +49,10 @@ pub fn simulate_with_progress(
     let independent: Vec<usize> = (0..policies.len())
         .filter(|&i| !policies[i].learns())
         .collect();
-    let mut totals: Vec<PolicyRun> = independent.iter().map(|_| empty_run(options, 0)).collect();
+    let mut totals: Vec<PolicyRun> = independent
+        .iter()
+        .map(|_| PolicyRun::empty(options, 0))
+        .collect();
     in_order(
         chunks,
         |chunk| {
@@ -128,13 +90,6 @@ pub fn simulate_with_progress(
     }
 }
 
-fn empty_run(options: RunOptions, capacity: usize) -> PolicyRun {
-    PolicyRun {
-        accumulator: Accumulator::new(options.exact_percentiles),
-        records: options.per_job.then(|| Vec::with_capacity(capacity)),
-    }
-}
-
 /// Produces items `0..n` in parallel and consumes them strictly in index order,
 /// a window at a time: results (floating-point merges included) do not depend
 /// on the thread count, and memory holds one window, not all `n` items.
@@ -149,34 +104,9 @@ fn in_order<T: Send>(n: u64, produce: impl Fn(u64) -> T + Sync, mut consume: imp
     }
 }
 
-impl PolicyRun {
-    /// Adds a later part of the job set.
-    fn absorb(&mut self, part: &PolicyRun) {
-        self.accumulator.merge(&part.accumulator);
-        if let (Some(all), Some(some)) = (&mut self.records, &part.records) {
-            all.extend_from_slice(some);
-        }
-    }
-
-    #[inline]
-    fn record(&mut self, job: &Job, calls: u32, seen_at: Option<f64>) {
-        self.accumulator
-            .add(job.duration, job.failed, calls, seen_at);
-        if let Some(records) = &mut self.records {
-            records.push(JobRecord {
-                job: job.index,
-                duration: job.duration,
-                failed: job.failed,
-                calls,
-                seen_at,
-            });
-        }
-    }
-}
-
 /// One non-learning policy over one chunk of jobs.
 fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -> PolicyRun {
-    let mut run = empty_run(options, batch.len());
+    let mut run = PolicyRun::empty(options, batch.len());
     let horizon = batch.iter().map(|j| j.duration).fold(0.0, f64::max);
     if let Some(checks) = spec.check_times(horizon, MAX_CALLS_PER_JOB as usize) {
         let times = &checks.times;
@@ -217,13 +147,13 @@ fn run_learning(
     progress: &(dyn Fn(u64) + Sync),
 ) -> PolicyRun {
     let clients = options.clients.clamp(1, jobs.max(1));
-    let mut merged = empty_run(options, 0);
+    let mut merged = PolicyRun::empty(options, 0);
     in_order(
         clients,
         |client_index| {
             let sid = stream_id(spec.name());
             let mut client = spec.client();
-            let mut run = empty_run(options, (jobs / clients + 1) as usize);
+            let mut run = PolicyRun::empty(options, (jobs / clients + 1) as usize);
             let mut job_index = client_index;
             let mut lane_jobs = 0u64;
             while job_index < jobs {

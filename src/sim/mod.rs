@@ -21,12 +21,14 @@ mod error;
 pub mod exact;
 pub mod load;
 pub mod queue;
+mod record;
 pub mod server;
 
 pub use arrivals::Arrivals;
 pub use des::{ContendedRun, Contention, simulate_contention, simulate_contention_with_progress};
-pub use engine::{JobRecord, PolicyRun, Run, RunOptions, simulate, simulate_with_progress};
+pub use engine::{simulate, simulate_with_progress};
 pub use error::ModelError;
 pub use exact::evaluate;
 pub use load::LoadTimeline;
+pub use record::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, Run, RunOptions};
 pub use server::ServerModel;

@@ -18,7 +18,7 @@ use crate::policy::{
     ClientPolicy, JobHint, JobPoller, JobSchedule, Observation, PolicySpec, PollPolicy, Response,
 };
 use crate::rng::{JobRng, stream_id};
-use crate::sim::engine::MAX_CALLS_PER_JOB;
+use crate::sim::MAX_CALLS_PER_JOB;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;

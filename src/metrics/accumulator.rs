@@ -1,0 +1,245 @@
+//! What one policy measured over a set of jobs: exact call counts, delays in a
+//! log-linear histogram (every delay only with `exact_percentiles`), sums for
+//! the means. Merged chunk by chunk, in order.
+
+use super::{LogHistogram, Moments};
+
+/// Everything measured for one policy over a set of jobs.
+///
+/// The per-job cost is kept small (this runs tens of millions of times per
+/// second): call statistics are derived from exact counts per call number, and
+/// quantities reported only as means are plain sums.
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    pub jobs: u64,
+    pub completed: u64,
+    pub errors: u64,
+    pub given_up: u64,
+    /// `call_counts[k]`: jobs that made exactly `k` calls.
+    call_counts: Vec<u64>,
+    /// Detection delay (check time − completion), detected jobs.
+    pub delay: Moments,
+    delay_hist: LogHistogram,
+    /// Every delay, when exact percentiles were asked for.
+    delays: Option<Vec<f64>>,
+    /// Sum of durations of detected jobs (detection time = duration + delay).
+    detected_duration_sum: f64,
+    /// Sum of delay / duration over detected jobs with a positive duration.
+    efficiency_sum: f64,
+    efficiency_count: u64,
+}
+
+impl Accumulator {
+    pub fn new(exact_percentiles: bool) -> Self {
+        Self {
+            jobs: 0,
+            completed: 0,
+            errors: 0,
+            given_up: 0,
+            call_counts: Vec::new(),
+            delay: Moments::default(),
+            delay_hist: LogHistogram::default(),
+            delays: exact_percentiles.then(Vec::new),
+            detected_duration_sum: 0.0,
+            efficiency_sum: 0.0,
+            efficiency_count: 0,
+        }
+    }
+
+    /// Records one job: its duration, whether it ended in error, its calls and,
+    /// unless the client gave up, the elapsed time of the check that saw it end.
+    #[inline]
+    pub fn add(&mut self, duration: f64, failed: bool, calls: u32, seen_at: Option<f64>) {
+        self.jobs += 1;
+        let slot = calls as usize;
+        if slot >= self.call_counts.len() {
+            self.call_counts.resize(slot + 1, 0);
+        }
+        self.call_counts[slot] += 1;
+        let Some(seen) = seen_at else {
+            self.given_up += 1;
+            return;
+        };
+        if failed {
+            self.errors += 1;
+        } else {
+            self.completed += 1;
+        }
+        let delay = seen - duration;
+        self.delay.add(delay);
+        self.delay_hist.record(delay);
+        if let Some(all) = &mut self.delays {
+            all.push(delay);
+        }
+        self.detected_duration_sum += duration;
+        if duration > 0.0 {
+            self.efficiency_sum += delay / duration;
+            self.efficiency_count += 1;
+        }
+    }
+
+    /// Calls per job over all jobs, computed exactly from the counts.
+    pub fn calls(&self) -> Moments {
+        if self.jobs == 0 {
+            return Moments::default();
+        }
+        let (mut sum, mut sum_sq, mut max) = (0u128, 0u128, 0.0);
+        for (calls, n) in self.call_distribution() {
+            sum += calls as u128 * n as u128;
+            sum_sq += (calls as u128).pow(2) * n as u128;
+            max = calls as f64;
+        }
+        Moments::from_sums(self.jobs, sum as f64, sum_sq as f64, max)
+    }
+
+    /// Mean time from submission to detection, detected jobs.
+    pub fn detection_time_mean(&self) -> f64 {
+        let detected = self.delay.count();
+        if detected == 0 {
+            return f64::NAN;
+        }
+        (self.detected_duration_sum + self.delay.sum()) / detected as f64
+    }
+
+    /// Efficiency ratio ER: mean of delay / duration over detected jobs.
+    pub fn efficiency_ratio(&self) -> f64 {
+        if self.efficiency_count == 0 {
+            return f64::NAN;
+        }
+        self.efficiency_sum / self.efficiency_count as f64
+    }
+
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.jobs += other.jobs;
+        self.completed += other.completed;
+        self.errors += other.errors;
+        self.given_up += other.given_up;
+        if other.call_counts.len() > self.call_counts.len() {
+            self.call_counts.resize(other.call_counts.len(), 0);
+        }
+        for (mine, theirs) in self.call_counts.iter_mut().zip(&other.call_counts) {
+            *mine += theirs;
+        }
+        self.delay.merge(&other.delay);
+        self.delay_hist.merge(&other.delay_hist);
+        if let (Some(mine), Some(theirs)) = (&mut self.delays, &other.delays) {
+            mine.extend_from_slice(theirs);
+        }
+        self.detected_duration_sum += other.detected_duration_sum;
+        self.efficiency_sum += other.efficiency_sum;
+        self.efficiency_count += other.efficiency_count;
+    }
+
+    /// Exact quantile of calls per job (nearest rank).
+    pub fn calls_quantile(&self, q: f64) -> f64 {
+        let rank = nearest_rank(q, self.jobs);
+        let mut seen = 0;
+        for (calls, count) in self.call_counts.iter().enumerate() {
+            seen += count;
+            if seen >= rank && *count > 0 {
+                return calls as f64;
+            }
+        }
+        f64::NAN
+    }
+
+    /// Quantile of detection delay: exact (nearest rank) when every delay was kept,
+    /// else from the histogram, to 3 significant digits.
+    pub fn delay_quantile(&self, q: f64) -> f64 {
+        if self.delay.count() == 0 {
+            return f64::NAN;
+        }
+        if let Some(all) = &self.delays {
+            let mut sorted = all.clone();
+            let rank = nearest_rank(q, sorted.len() as u64) as usize;
+            let (_, value, _) = sorted.select_nth_unstable_by(rank - 1, f64::total_cmp);
+            return *value;
+        }
+        self.delay_hist.quantile(q)
+    }
+
+    /// The number of jobs with exactly `calls` calls.
+    pub fn jobs_with_calls(&self, calls: usize) -> u64 {
+        self.call_counts.get(calls).copied().unwrap_or(0)
+    }
+
+    /// Jobs per call count: `(calls, jobs)` for every count that occurred.
+    pub fn call_distribution(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.call_counts
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+    }
+
+    /// Fraction of calls that returned a final state: detected jobs over all calls.
+    pub fn hit_rate(&self) -> f64 {
+        let calls = self.calls().sum();
+        if calls == 0.0 {
+            return 0.0;
+        }
+        (self.completed + self.errors) as f64 / calls
+    }
+
+    /// The delay CDF at `points + 1` evenly spaced fractions, for plots:
+    /// `(delay quantile in s, fraction)`, each point as [`Self::delay_quantile`]
+    /// gives it. With every delay kept they are sorted once, not once per point.
+    pub fn delay_cdf(&self, points: usize) -> Vec<(f64, f64)> {
+        let fractions = (0..=points).map(|i| i as f64 / points as f64);
+        match &self.delays {
+            Some(all) if !all.is_empty() => {
+                let mut sorted = all.clone();
+                sorted.sort_unstable_by(f64::total_cmp);
+                fractions
+                    .map(|q| {
+                        let rank = nearest_rank(q.max(1e-9), sorted.len() as u64) as usize;
+                        (sorted[rank - 1], q)
+                    })
+                    .collect()
+            }
+            _ => fractions
+                .map(|q| (self.delay_quantile(q.max(1e-9)), q))
+                .collect(),
+        }
+    }
+}
+
+fn nearest_rank(q: f64, n: u64) -> u64 {
+    ((q * n as f64).ceil() as u64).clamp(1, n.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accumulator_counts_and_quantiles() {
+        let mut acc = Accumulator::new(true);
+        // 100 jobs of 10 s seen at 10 + k/10 s with k calls; one given up with 50 calls.
+        for k in 1..=100u32 {
+            acc.add(10.0, k % 10 == 0, k, Some(10.0 + f64::from(k) / 10.0));
+        }
+        acc.add(10.0, false, 50, None);
+        assert_eq!(
+            (acc.jobs, acc.completed, acc.errors, acc.given_up),
+            (101, 90, 10, 1)
+        );
+        assert_eq!(acc.calls_quantile(0.5), 50.0);
+        assert_eq!(acc.jobs_with_calls(50), 2);
+        assert!((acc.delay_quantile(0.95) - 9.5).abs() < 1e-9);
+        assert!((acc.delay.mean() - 5.05).abs() < 1e-9);
+        // Final-state calls / all calls = 100 / (5050 + 50).
+        assert!((acc.hit_rate() - 100.0 / 5100.0).abs() < 1e-15);
+        let mut histogram_only = Accumulator::new(false);
+        for k in 1..=100u32 {
+            histogram_only.add(10.0, false, k, Some(10.0 + f64::from(k) / 10.0));
+        }
+        assert!((histogram_only.delay_quantile(0.95) - 9.5).abs() < 9.5e-3);
+        // The CDF agrees with the quantiles point by point, exact or not.
+        for a in [&acc, &histogram_only] {
+            for (d, q) in a.delay_cdf(40) {
+                assert_eq!(d, a.delay_quantile(q.max(1e-9)), "q = {q}");
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! One row of `summary.csv`: a policy's statistics, score and cost, and the
+//! exact expectations and server load when they are known.
+
+use super::{Accumulator, Scoring};
+
+/// The summary statistics of one quantity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stat {
+    pub mean: f64,
+    pub ci95: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// The server's load under one policy (the contention simulator's summary figures).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoadStats {
+    /// Most requests in one second.
+    pub peak_rps: f64,
+    /// 99th percentile of requests per second (nearest rank over active seconds).
+    pub p99_rps: f64,
+    /// Requests answered 429.
+    pub throttled: u64,
+    /// Requests answered 500.
+    pub failed: u64,
+}
+
+/// Exact expectations of a deterministic policy, from the distribution's S and T.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Exact {
+    /// E[calls] per job.
+    pub calls: f64,
+    /// E[delay | detected].
+    pub delay: f64,
+    /// P(the client gives up).
+    pub give_up: f64,
+}
+
+/// One row of `summary.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub policy: String,
+    pub kind: String,
+    pub jobs: u64,
+    pub completed: u64,
+    pub errors: u64,
+    pub given_up: u64,
+    pub calls: Stat,
+    pub delay: Stat,
+    pub detection_time: f64,
+    pub hit_rate: f64,
+    pub efficiency_ratio: f64,
+    pub score: f64,
+    pub cost: f64,
+    pub exact: Option<Exact>,
+    /// The server's load, when the contention simulator ran (see [`Self::with_load`]).
+    pub load: Option<LoadStats>,
+}
+
+impl Summary {
+    /// Adds the server's load figures.
+    pub fn with_load(mut self, load: LoadStats) -> Self {
+        self.load = Some(load);
+        self
+    }
+
+    pub fn new(
+        policy: &str,
+        kind: &str,
+        acc: &Accumulator,
+        scoring: &Scoring,
+        exact: Option<Exact>,
+    ) -> Self {
+        let call_moments = acc.calls();
+        let calls = Stat {
+            mean: call_moments.mean(),
+            ci95: call_moments.ci95(),
+            p50: acc.calls_quantile(0.50),
+            p95: acc.calls_quantile(0.95),
+            p99: acc.calls_quantile(0.99),
+            max: call_moments.max(),
+        };
+        let delay = Stat {
+            mean: acc.delay.mean(),
+            ci95: acc.delay.ci95(),
+            p50: acc.delay_quantile(0.50),
+            p95: acc.delay_quantile(0.95),
+            p99: acc.delay_quantile(0.99),
+            max: if acc.delay.count() > 0 {
+                acc.delay.max()
+            } else {
+                f64::NAN
+            },
+        };
+        let jobs = acc.jobs.max(1) as f64;
+        let hit_rate = acc.hit_rate();
+        let efficiency_ratio = acc.efficiency_ratio();
+        Self {
+            policy: policy.to_string(),
+            kind: kind.to_string(),
+            jobs: acc.jobs,
+            completed: acc.completed,
+            errors: acc.errors,
+            given_up: acc.given_up,
+            calls,
+            delay,
+            detection_time: acc.detection_time_mean(),
+            hit_rate,
+            efficiency_ratio,
+            score: scoring.score(hit_rate, efficiency_ratio),
+            cost: scoring.cost(
+                calls.mean,
+                acc.delay.sum() / jobs,
+                acc.given_up as f64 / jobs,
+            ),
+            exact,
+            load: None,
+        }
+    }
+}
