@@ -304,7 +304,7 @@ fn family_best(
         .enumerate()
         .filter(|(_, r)| r.grid == g && r.feasible && r.objective.is_finite())
         .min_by(|(i, a), (j, b)| a.objective.total_cmp(&b.objective).then(i.cmp(j)))?;
-    let point = base.point.clone()?;
+    let point = base.point?;
     let grid = &settings.grids[g];
     let spec = grid.spec_at(&grid.indices(base.index)).ok()?;
     let mut best = FamilyBest {
