@@ -32,6 +32,13 @@
 //! - **Two simulators, one model**: [`sim::des`] (many clients, one server, on
 //!   the event queue) and the single-job replay, kept as the fast path for the
 //!   ideal server; a test checks job by job that they agree there.
+//! - **A family is one file and one registry line** (`policy/registry.rs`, a
+//!   macro that generates the `Family` enum and the per-job step dispatch):
+//!   DESIGN.md's trait objects would cost a virtual call per step in the hot
+//!   loop. `RawPolicy` stays one flat struct of every family's parameters, so
+//!   that serde reports a bad field on its own line and `tuned.toml` keeps its
+//!   key order; a family with a parameter name no family used before adds that
+//!   field there too.
 //! - **Deterministic policies** (no jitter, learning or per-job hint) are
 //!   evaluated from their check times: one binary search per simulated job, and
 //!   exact expectations from S and T for the optimizer.

@@ -8,8 +8,12 @@
 //! check lower it. Without history the first check is at `min`.
 
 use super::JobOutcome;
+use super::Observation;
 use super::error::{PolicyError, growth, require, seconds};
-use std::collections::VecDeque;
+use super::history::History;
+use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibrated {
@@ -51,47 +55,15 @@ impl Calibrated {
     pub(crate) fn steps(&self, history: &History) -> CalibratedSteps {
         CalibratedSteps {
             wait: history.earliest().map(|w| w.max(self.min)),
-            nominal: self.min,
-            max: self.max,
-            factor: self.factor,
+            growth: Growth::new(self.min, self.factor, self.max),
         }
-    }
-}
-
-/// The per-client memory of recent durations.
-#[derive(Clone, Debug, Default)]
-pub struct History {
-    estimates: VecDeque<f64>,
-}
-
-impl History {
-    pub(crate) fn record(&mut self, outcome: &JobOutcome, window: usize) {
-        let Some(seen) = outcome.seen_at else {
-            // A job given up on says only that it ran past the last check.
-            self.push(outcome.last_pending, window);
-            return;
-        };
-        self.push(0.5 * (outcome.last_pending + seen), window);
-    }
-
-    fn push(&mut self, estimate: f64, window: usize) {
-        if self.estimates.len() == window {
-            self.estimates.pop_front();
-        }
-        self.estimates.push_back(estimate);
-    }
-
-    fn earliest(&self) -> Option<f64> {
-        self.estimates.iter().copied().reduce(f64::min)
     }
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct CalibratedSteps {
     wait: Option<f64>,
-    nominal: f64,
-    max: f64,
-    factor: f64,
+    growth: Growth,
 }
 
 impl CalibratedSteps {
@@ -100,9 +72,82 @@ impl CalibratedSteps {
         if let Some(wait) = self.wait.take() {
             return wait;
         }
-        let out = self.nominal.min(self.max);
-        self.nominal = (self.nominal * self.factor).min(self.max);
-        out
+        self.growth.next()
+    }
+}
+
+impl Kind for Calibrated {
+    const KIND: &'static str = "calibrated";
+    const DOC: &'static str = "learns across jobs: waits until the shortest duration estimate of the client's last `window` jobs (midpoint of last pending and first final check), then `min·factor^k` capped at `max`; with no history starts at `min`";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "min",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "first interval after the learned wait",
+        },
+        Param {
+            name: "max",
+            unit: Unit::Seconds,
+            default: Some("60"),
+            range: "> 0, at least min",
+            doc: "longest interval",
+        },
+        Param {
+            name: "factor",
+            unit: Unit::Ratio,
+            default: Some("2"),
+            range: "≥ 1",
+            doc: "growth per check",
+        },
+        Param {
+            name: "window",
+            unit: Unit::Jobs,
+            default: Some("5"),
+            range: "≥ 1",
+            doc: "jobs remembered",
+        },
+    ];
+    type Steps = CalibratedSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.min.unwrap_or(Self::DEFAULT_MIN),
+            raw.max.unwrap_or(Self::DEFAULT_MAX),
+            raw.factor.unwrap_or(Self::DEFAULT_FACTOR),
+            raw.window.unwrap_or(Self::DEFAULT_WINDOW),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.min = Some(self.min);
+        raw.max = Some(self.max);
+        raw.factor = Some(self.factor);
+        raw.window = Some(self.window);
+    }
+
+    fn steps(&self, start: &JobStart<'_>) -> CalibratedSteps {
+        Calibrated::steps(self, start.history)
+    }
+
+    fn is_deterministic(&self) -> bool {
+        false
+    }
+
+    fn learns(&self) -> bool {
+        true
+    }
+
+    fn finished(&self, history: &mut History, outcome: &JobOutcome) {
+        history.record(outcome, self.window);
+    }
+}
+
+impl Step for CalibratedSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next())
     }
 }
 

@@ -1,9 +1,10 @@
 //! The two halves of the drive contract: per-client policy and per-job poller.
 
-use super::calibrated::History;
 use super::envelope::Limits;
-use super::spec::{Family, PolicySpec};
-use super::steps::Steps;
+use super::history::History;
+use super::kind::JobStart;
+use super::registry::Steps;
+use super::spec::PolicySpec;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy};
 use crate::rng::JobRng;
 use std::sync::Arc;
@@ -15,14 +16,18 @@ pub struct ClientPolicy {
     history: History,
 }
 
-impl ClientPolicy {
-    pub(crate) fn new(spec: Arc<PolicySpec>) -> Self {
-        Self {
-            spec,
+impl PolicySpec {
+    /// State for one client. (Defined here, beside the state it builds, so
+    /// that the spec does not depend on its drivers' types.)
+    pub fn client(&self) -> ClientPolicy {
+        ClientPolicy {
+            spec: Arc::new(self.clone()),
             history: History::default(),
         }
     }
+}
 
+impl ClientPolicy {
     pub fn spec(&self) -> &PolicySpec {
         &self.spec
     }
@@ -32,20 +37,10 @@ impl PollPolicy for ClientPolicy {
     type Job = JobPoller;
 
     fn start(&mut self, hint: &JobHint) -> JobPoller {
-        let steps = match self.spec.family() {
-            Family::Manual => Steps::Manual,
-            Family::Constant { interval } => Steps::Constant(*interval),
-            Family::Fibonacci(f) => Steps::Fibonacci(f.steps()),
-            Family::Exponential(f) => Steps::Exponential(f.steps()),
-            Family::ExponentialDecrease(f) => Steps::ExponentialDecrease(f.steps()),
-            Family::Oscillating(f) => Steps::Oscillating(f.steps()),
-            Family::Calibrated(f) => Steps::Calibrated(f.steps(&self.history)),
-            Family::DurationAware(f) => Steps::DurationAware(f.steps(hint.expected)),
-            Family::Schedule(f) => Steps::Schedule(f.steps()),
-            Family::RetryAfter(f) => Steps::RetryAfter(f.steps()),
-            Family::EtaHint(f) => Steps::EtaHint(f.steps()),
-            Family::LongPoll(f) => Steps::LongPoll(f.steps()),
-        };
+        let steps = self.spec.family().steps(&JobStart {
+            hint,
+            history: &self.history,
+        });
         JobPoller {
             steps,
             limits: *self.spec.limits(),
@@ -53,9 +48,7 @@ impl PollPolicy for ClientPolicy {
     }
 
     fn finished(&mut self, outcome: &JobOutcome) {
-        if let Family::Calibrated(f) = self.spec.family() {
-            self.history.record(outcome, f.window);
-        }
+        self.spec.family().finished(&mut self.history, outcome);
     }
 }
 
@@ -105,10 +98,7 @@ impl JobPoller {
     /// is pending (long polling; `?wait=` in HTTP), or `None` for plain checks.
     #[inline]
     pub fn hold(&self) -> Option<f64> {
-        match &self.steps {
-            Steps::LongPoll(s) => Some(s.max_wait()),
-            _ => None,
-        }
+        self.steps.hold()
     }
 
     /// Replays this job on a virtual clock against a server that answers

@@ -1,7 +1,11 @@
 //! Duration-aware polling: sleep through most of the expected duration, then
 //! check densely with backoff.
 
+use super::Observation;
 use super::error::{PolicyError, growth, require, seconds};
+use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurationAware {
@@ -53,9 +57,7 @@ impl DurationAware {
         let expected = self.expected.or(hint);
         DurationAwareSteps {
             wait: expected.map(|e| (self.lead * e).max(self.interval)),
-            nominal: self.interval,
-            factor: self.factor,
-            cap: self.cap,
+            growth: Growth::new(self.interval, self.factor, self.cap),
         }
     }
 }
@@ -63,9 +65,7 @@ impl DurationAware {
 #[derive(Clone, Debug)]
 pub(crate) struct DurationAwareSteps {
     wait: Option<f64>,
-    nominal: f64,
-    factor: f64,
-    cap: f64,
+    growth: Growth,
 }
 
 impl DurationAwareSteps {
@@ -74,9 +74,87 @@ impl DurationAwareSteps {
         if let Some(wait) = self.wait.take() {
             return wait;
         }
-        let out = self.nominal.min(self.cap);
-        self.nominal = (self.nominal * self.factor).min(self.cap);
-        out
+        self.growth.next()
+    }
+}
+
+impl Kind for DurationAware {
+    const KIND: &'static str = "duration_aware";
+    const DOC: &'static str = "first check at `lead·expected`, then `interval·factor^k` capped at `cap`; without `expected` the workload must set `hint_error`";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "interval",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "first interval after the first check",
+        },
+        Param {
+            name: "factor",
+            unit: Unit::Ratio,
+            default: Some("1.5"),
+            range: "≥ 1",
+            doc: "growth per check after the first",
+        },
+        Param {
+            name: "cap",
+            unit: Unit::Seconds,
+            default: Some("30"),
+            range: "> 0",
+            doc: "longest interval",
+        },
+        Param {
+            name: "expected",
+            unit: Unit::Seconds,
+            default: None,
+            range: "the job's hint",
+            doc: "expected duration",
+        },
+        Param {
+            name: "lead",
+            unit: Unit::Ratio,
+            default: Some("0.9"),
+            range: "> 0",
+            doc: "first check at lead · expected",
+        },
+    ];
+    type Steps = DurationAwareSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.expected,
+            raw.lead.unwrap_or(Self::DEFAULT_LEAD),
+            raw.interval.unwrap_or(Self::DEFAULT_INTERVAL),
+            raw.factor.unwrap_or(Self::DEFAULT_FACTOR),
+            raw.cap.unwrap_or(Self::DEFAULT_CAP),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.expected = self.expected;
+        raw.lead = Some(self.lead);
+        raw.interval = Some(self.interval);
+        raw.factor = Some(self.factor);
+        raw.cap = Some(self.cap);
+    }
+
+    fn steps(&self, start: &JobStart<'_>) -> DurationAwareSteps {
+        DurationAware::steps(self, start.hint.expected)
+    }
+
+    fn is_deterministic(&self) -> bool {
+        self.expected.is_some()
+    }
+
+    fn needs_hint(&self) -> bool {
+        self.expected.is_none()
+    }
+}
+
+impl Step for DurationAwareSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next())
     }
 }
 

@@ -2,6 +2,39 @@
 
 use super::Observation;
 use super::error::{PolicyError, seconds};
+use super::kind::{Param, Unit};
+
+/// The limits' parameters, which every policy accepts beside its family's.
+pub const LIMIT_PARAMS: &[Param] = &[
+    Param {
+        name: "initial_delay",
+        unit: Unit::Seconds,
+        default: Some("the family's first interval"),
+        range: "> 0",
+        doc: "wait before the first check; the family's intervals start after it",
+    },
+    Param {
+        name: "timeout",
+        unit: Unit::Seconds,
+        default: Some("none"),
+        range: "> 0",
+        doc: "give up once this much time has passed; the last check lands exactly at the timeout",
+    },
+    Param {
+        name: "max_attempts",
+        unit: Unit::Checks,
+        default: Some("none"),
+        range: "≥ 1",
+        doc: "give up after this many checks",
+    },
+    Param {
+        name: "honor_retry_after",
+        unit: Unit::Flag,
+        default: Some("`true`"),
+        range: "",
+        doc: "wait at least as long as a server's `Retry-After`",
+    },
+];
 
 /// No wait is shorter than this (seconds): jittered draws near zero would otherwise
 /// make a client check twice at one instant.

@@ -10,7 +10,10 @@
 //! it is capped exponential backoff from `interval`.
 
 use super::error::{PolicyError, growth, require, seconds};
+use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
 use super::{Observation, Response};
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct EtaHint {
@@ -46,33 +49,96 @@ impl EtaHint {
 
     pub(crate) fn steps(&self) -> EtaHintSteps {
         EtaHintSteps {
-            nominal: self.interval.min(self.cap),
-            spec: self.clone(),
+            growth: Growth::new(self.interval, self.factor, self.cap),
+            lead: self.lead,
         }
     }
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct EtaHintSteps {
-    nominal: f64,
-    spec: EtaHint,
+    growth: Growth,
+    lead: f64,
 }
 
 impl EtaHintSteps {
     #[inline]
     pub(crate) fn next(&mut self, obs: Option<&Observation>) -> f64 {
         let eta = match obs.map(|o| o.response) {
-            Some(Response::Pending { eta: Some(eta), .. }) => Some(self.spec.lead * eta),
+            Some(Response::Pending { eta: Some(eta), .. }) => Some(self.lead * eta),
             _ => None,
         };
         match eta {
-            Some(wait) if wait > self.nominal => wait,
-            _ => {
-                let wait = self.nominal;
-                self.nominal = (self.nominal * self.spec.factor).min(self.spec.cap);
-                wait
-            }
+            Some(wait) if wait > self.growth.nominal() => wait,
+            _ => self.growth.next(),
         }
+    }
+}
+
+impl Kind for EtaHint {
+    const KIND: &'static str = "eta_hint";
+    const DOC: &'static str = "waits `lead·ETA` when a pending answer carries the server's ETA and that is longer than the backoff; otherwise backs off `interval·factor^k` capped at `cap`";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "interval",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "first backoff interval",
+        },
+        Param {
+            name: "factor",
+            unit: Unit::Ratio,
+            default: Some("1.5"),
+            range: "≥ 1",
+            doc: "backoff growth per check",
+        },
+        Param {
+            name: "cap",
+            unit: Unit::Seconds,
+            default: Some("30"),
+            range: "> 0",
+            doc: "longest backoff interval",
+        },
+        Param {
+            name: "lead",
+            unit: Unit::Ratio,
+            default: Some("1"),
+            range: "> 0",
+            doc: "share of the ETA to sleep",
+        },
+    ];
+    type Steps = EtaHintSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.lead.unwrap_or(Self::DEFAULT_LEAD),
+            raw.interval.unwrap_or(Self::DEFAULT_INTERVAL),
+            raw.factor.unwrap_or(Self::DEFAULT_FACTOR),
+            raw.cap.unwrap_or(Self::DEFAULT_CAP),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.lead = Some(self.lead);
+        raw.interval = Some(self.interval);
+        raw.factor = Some(self.factor);
+        raw.cap = Some(self.cap);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> EtaHintSteps {
+        EtaHint::steps(self)
+    }
+
+    fn uses_server(&self) -> bool {
+        true
+    }
+}
+
+impl Step for EtaHintSteps {
+    #[inline(always)]
+    fn step(&mut self, obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next(obs))
     }
 }
 

@@ -1,7 +1,10 @@
 //! Capped exponential backoff, optionally jittered.
 
+use super::Observation;
 use super::error::{PolicyError, growth, seconds};
 use super::jitter::Jitter;
+use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
 /// Intervals `initial · factor^k`, each capped at `cap`, then jittered.
@@ -33,7 +36,7 @@ impl Exponential {
 
     pub(crate) fn steps(&self) -> ExponentialSteps {
         ExponentialSteps {
-            nominal: self.initial.min(self.cap),
+            growth: Growth::new(self.initial, self.factor, self.cap),
             previous: self.initial,
             spec: self.clone(),
         }
@@ -42,7 +45,7 @@ impl Exponential {
 
 #[derive(Clone, Debug)]
 pub(crate) struct ExponentialSteps {
-    nominal: f64,
+    growth: Growth,
     previous: f64,
     spec: Exponential,
 }
@@ -51,12 +54,83 @@ impl ExponentialSteps {
     #[inline(always)]
     pub(crate) fn next(&mut self, rng: &mut JobRng) -> f64 {
         let s = &self.spec;
+        let nominal = self.growth.next();
         let wait = s
             .jitter
-            .apply(self.nominal, self.previous, s.initial, s.cap, rng);
+            .apply(nominal, self.previous, s.initial, s.cap, rng);
         self.previous = wait;
-        self.nominal = (self.nominal * s.factor).min(s.cap);
         wait
+    }
+}
+
+impl Kind for Exponential {
+    const KIND: &'static str = "exponential";
+    const DOC: &'static str = "nominal `min(cap, initial·factor^k)`, then jitter: `\"none\"`; `\"full\"` uniform on [0, v); `\"equal\"` v/2 + uniform on [0, v/2); `\"decorrelated\"` min(cap, uniform on [initial, 3·previous)); `{ proportional = { fraction = f } }` v·(1 ± f·U)";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "initial",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "first interval",
+        },
+        Param {
+            name: "factor",
+            unit: Unit::Ratio,
+            default: Some("2"),
+            range: "≥ 1",
+            doc: "growth per check",
+        },
+        Param {
+            name: "cap",
+            unit: Unit::Seconds,
+            default: Some("60"),
+            range: "> 0",
+            doc: "longest nominal interval",
+        },
+        Param {
+            name: "jitter",
+            unit: Unit::Choice,
+            default: Some("`\"none\"`"),
+            range: "",
+            doc: "randomizes each interval",
+        },
+    ];
+    type Steps = ExponentialSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.initial.unwrap_or(Self::DEFAULT_INITIAL),
+            raw.factor.unwrap_or(Self::DEFAULT_FACTOR),
+            raw.cap.unwrap_or(Self::DEFAULT_CAP),
+            raw.jitter.unwrap_or_default(),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.initial = Some(self.initial);
+        raw.factor = Some(self.factor);
+        raw.cap = Some(self.cap);
+        raw.jitter = Some(self.jitter);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> ExponentialSteps {
+        Exponential::steps(self)
+    }
+
+    fn is_deterministic(&self) -> bool {
+        !self.jitter.is_random()
+    }
+
+    fn draws_jitter(&self) -> bool {
+        self.jitter.is_random()
+    }
+}
+
+impl Step for ExponentialSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, rng: &mut JobRng) -> Option<f64> {
+        Some(self.next(rng))
     }
 }
 

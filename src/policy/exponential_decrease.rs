@@ -3,7 +3,11 @@
 //! Intervals `floor + (start − floor) · factor^−k` (the "2^−x + 1" family): for jobs
 //! that are unlikely to finish early but should be seen quickly once they might.
 
+use super::Observation;
 use super::error::{PolicyError, require, seconds};
+use super::kind::{JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentialDecrease {
@@ -64,6 +68,61 @@ impl DecreaseSteps {
         let out = self.floor + self.excess;
         self.excess /= self.factor;
         out
+    }
+}
+
+impl Kind for ExponentialDecrease {
+    const KIND: &'static str = "exponential_decrease";
+    const DOC: &'static str =
+        "`floor + (start − floor)·factor^−k`: long waits first, closing in on `floor`";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "start",
+            unit: Unit::Seconds,
+            default: Some("60"),
+            range: "> 0",
+            doc: "first interval",
+        },
+        Param {
+            name: "floor",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0, at most start",
+            doc: "interval approached",
+        },
+        Param {
+            name: "factor",
+            unit: Unit::Ratio,
+            default: Some("2"),
+            range: "> 1",
+            doc: "how fast the gap to the floor shrinks",
+        },
+    ];
+    type Steps = DecreaseSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.start.unwrap_or(Self::DEFAULT_START),
+            raw.floor.unwrap_or(Self::DEFAULT_FLOOR),
+            raw.factor.unwrap_or(Self::DEFAULT_FACTOR),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.start = Some(self.start);
+        raw.floor = Some(self.floor);
+        raw.factor = Some(self.factor);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> DecreaseSteps {
+        ExponentialDecrease::steps(self)
+    }
+}
+
+impl Step for DecreaseSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next())
     }
 }
 

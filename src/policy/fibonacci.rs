@@ -1,6 +1,10 @@
 //! Fibonacci backoff: intervals `unit · (1, 1, 2, 3, 5, 8, …)`, capped.
 
+use super::Observation;
 use super::error::{PolicyError, seconds};
+use super::kind::{JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 /// Grows more gently than doubling: the classic "fibonacci polling" answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +52,51 @@ impl FibonacciSteps {
             self.next = following;
         }
         out
+    }
+}
+
+impl Kind for Fibonacci {
+    const KIND: &'static str = "fibonacci";
+    const DOC: &'static str = "`unit·(1, 1, 2, 3, 5, 8, …)`, each capped at `cap`";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "unit",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "seconds per Fibonacci unit",
+        },
+        Param {
+            name: "cap",
+            unit: Unit::Seconds,
+            default: Some("60"),
+            range: "> 0",
+            doc: "longest interval",
+        },
+    ];
+    type Steps = FibonacciSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.unit.unwrap_or(Self::DEFAULT_UNIT),
+            raw.cap.unwrap_or(Self::DEFAULT_CAP),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.unit = Some(self.unit);
+        raw.cap = Some(self.cap);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> FibonacciSteps {
+        Fibonacci::steps(self)
+    }
+}
+
+impl Step for FibonacciSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next())
     }
 }
 

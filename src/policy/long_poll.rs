@@ -13,6 +13,9 @@
 
 use super::Observation;
 use super::error::{PolicyError, seconds};
+use super::kind::{JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LongPoll {
@@ -62,6 +65,59 @@ impl LongPollSteps {
             None => 0.0,
             Some(_) => self.interval,
         }
+    }
+}
+
+impl Kind for LongPoll {
+    const KIND: &'static str = "long_poll";
+    const DOC: &'static str = "each check asks the server to hold it up to `max_wait` (capped by the server's `max_wait_s`); the next check goes out when the answer comes back, but never sooner than `interval` after the previous one was sent; a server that never holds gets constant polling";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "interval",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "least time between sending two checks",
+        },
+        Param {
+            name: "max_wait",
+            unit: Unit::Seconds,
+            default: Some("30"),
+            range: "> 0",
+            doc: "how long each check asks the server to hold it",
+        },
+    ];
+    type Steps = LongPollSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.max_wait.unwrap_or(Self::DEFAULT_MAX_WAIT),
+            raw.interval.unwrap_or(Self::DEFAULT_INTERVAL),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.max_wait = Some(self.max_wait);
+        raw.interval = Some(self.interval);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> LongPollSteps {
+        LongPoll::steps(self)
+    }
+
+    fn uses_server(&self) -> bool {
+        true
+    }
+}
+
+impl Step for LongPollSteps {
+    #[inline(always)]
+    fn step(&mut self, obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next(obs))
+    }
+
+    fn hold(&self) -> Option<f64> {
+        Some(self.max_wait())
     }
 }
 

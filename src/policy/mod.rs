@@ -13,6 +13,14 @@
 //!    `None` means give up.
 //! 4. When the job is over, report it with [`PollPolicy::finished`].
 //!
+//! Each family is one file: its parameters with their table (name, unit,
+//! default, range, meaning: see [`Param`]), its validation, its reading from
+//! and writing to the config's TOML, and its per-job steps, with its tests.
+//! Adding a family is that file and one line in `registry.rs`; the list of
+//! kinds, the plots' units and the README's tables (kept equal by a test)
+//! follow from the tables. The capped backoff several families share is one
+//! `Growth`.
+//!
 //! Times are `f64` seconds, not `Duration`: the simulator runs tens of millions of
 //! steps per second and the HTTP driver converts at its edge. Randomness (jitter)
 //! comes from the driver's [`JobRng`], keyed by (seed, policy, job), so the
@@ -33,6 +41,7 @@
 
 mod calibrated;
 mod client;
+mod constant;
 mod duration_aware;
 mod envelope;
 mod error;
@@ -40,29 +49,38 @@ mod eta_hint;
 mod exponential;
 mod exponential_decrease;
 mod fibonacci;
+mod history;
 mod jitter;
+mod kind;
 mod long_poll;
+mod manual;
 mod oscillating;
+mod raw;
+mod registry;
 mod retry_after;
 mod schedule;
 mod spec;
-mod steps;
 
 pub use calibrated::Calibrated;
 pub use client::{ClientPolicy, JobPoller};
+pub use constant::Constant;
 pub use duration_aware::DurationAware;
-pub use envelope::{Limits, MIN_DELAY};
+pub use envelope::{LIMIT_PARAMS, Limits, MIN_DELAY};
 pub use error::{PolicyError, clip};
 pub use eta_hint::EtaHint;
 pub use exponential::Exponential;
 pub use exponential_decrease::ExponentialDecrease;
 pub use fibonacci::Fibonacci;
 pub use jitter::Jitter;
+pub use kind::{Param, Unit};
 pub use long_poll::LongPoll;
+pub use manual::Manual;
 pub use oscillating::Oscillating;
+pub use raw::RawPolicy;
+pub use registry::{Family, KINDS, limits_markdown_table, markdown_table, param, params};
 pub use retry_after::RetryAfter;
 pub use schedule::{Schedule, ScheduleEnd};
-pub use spec::{Family, PolicySpec, RawPolicy};
+pub use spec::PolicySpec;
 
 use crate::rng::JobRng;
 

@@ -4,7 +4,11 @@
 //! the cap (`max / factor`) and the cap, so that long jobs are still checked a
 //! little more often than a flat cap would.
 
+use super::Observation;
 use super::error::{PolicyError, growth, require, seconds};
+use super::kind::{JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Oscillating {
@@ -74,6 +78,60 @@ impl OscillatingSteps {
             self.current = s.max;
         }
         out
+    }
+}
+
+impl Kind for Oscillating {
+    const KIND: &'static str = "oscillating";
+    const DOC: &'static str = "`min·factor^k` up to `max`, then alternating `max/factor`, `max`";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "min",
+            unit: Unit::Seconds,
+            default: Some("1"),
+            range: "> 0",
+            doc: "first interval",
+        },
+        Param {
+            name: "max",
+            unit: Unit::Seconds,
+            default: Some("60"),
+            range: "> 0, at least min",
+            doc: "longest interval",
+        },
+        Param {
+            name: "factor",
+            unit: Unit::Ratio,
+            default: Some("2"),
+            range: "> 1",
+            doc: "growth per check, and the dip below max",
+        },
+    ];
+    type Steps = OscillatingSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(
+            raw.min.unwrap_or(Self::DEFAULT_MIN),
+            raw.max.unwrap_or(Self::DEFAULT_MAX),
+            raw.factor.unwrap_or(Self::DEFAULT_FACTOR),
+        )
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.min = Some(self.min);
+        raw.max = Some(self.max);
+        raw.factor = Some(self.factor);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> OscillatingSteps {
+        Oscillating::steps(self)
+    }
+}
+
+impl Step for OscillatingSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next())
     }
 }
 

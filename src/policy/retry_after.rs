@@ -7,6 +7,9 @@
 
 use super::Observation;
 use super::error::{PolicyError, seconds};
+use super::kind::{JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryAfter {
@@ -41,6 +44,42 @@ impl RetryAfterSteps {
     pub(crate) fn next(&mut self, obs: Option<&Observation>) -> f64 {
         // Exactly the server's word, even when it is shorter than the fallback.
         obs.and_then(|o| o.retry_after).unwrap_or(self.interval)
+    }
+}
+
+impl Kind for RetryAfter {
+    const KIND: &'static str = "retry_after";
+    const DOC: &'static str = "checks again exactly when the server's `Retry-After` says (429 or a pending answer with hints), else after `interval`";
+    const PARAMS: &'static [Param] = &[Param {
+        name: "interval",
+        unit: Unit::Seconds,
+        default: Some("5"),
+        range: "> 0",
+        doc: "wait when the server sends no Retry-After",
+    }];
+    type Steps = RetryAfterSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        Self::new(raw.interval.unwrap_or(Self::DEFAULT_INTERVAL))
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.interval = Some(self.interval);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> RetryAfterSteps {
+        RetryAfter::steps(self)
+    }
+
+    fn uses_server(&self) -> bool {
+        true
+    }
+}
+
+impl Step for RetryAfterSteps {
+    #[inline(always)]
+    fn step(&mut self, obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        Some(self.next(obs))
     }
 }
 

@@ -1,6 +1,10 @@
 //! An explicit list of check times: what the optimizer emits as the optimal schedule.
 
+use super::Observation;
 use super::error::{PolicyError, seconds};
+use super::kind::{JobStart, Kind, Param, Step, Unit};
+use super::raw::RawPolicy;
+use crate::rng::JobRng;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -83,6 +87,51 @@ impl ScheduleSteps {
             ScheduleEnd::Repeat if n == 1 => Some(self.times[0]),
             ScheduleEnd::Repeat => Some(self.times[n - 1] - self.times[n - 2]),
         }
+    }
+}
+
+impl Kind for Schedule {
+    const KIND: &'static str = "schedule";
+    const DOC: &'static str = "checks at the listed times; after the last, `\"repeat\"` keeps the last interval, `\"stop\"` gives up";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "times",
+            unit: Unit::SecondsList,
+            default: None,
+            range: "required, increasing",
+            doc: "check times since submission",
+        },
+        Param {
+            name: "then",
+            unit: Unit::Choice,
+            default: Some("`\"repeat\"`"),
+            range: "",
+            doc: "what follows the last time",
+        },
+    ];
+    type Steps = ScheduleSteps;
+
+    fn from_raw(raw: &RawPolicy) -> Result<Self, PolicyError> {
+        let times = raw.times.clone().ok_or_else(|| {
+            PolicyError::new("times", "is missing: schedule needs a list of check times")
+        })?;
+        Self::new(times, raw.then.unwrap_or_default())
+    }
+
+    fn write(&self, raw: &mut RawPolicy) {
+        raw.times = Some(self.times().to_vec());
+        raw.then = Some(self.then);
+    }
+
+    fn steps(&self, _start: &JobStart<'_>) -> ScheduleSteps {
+        Schedule::steps(self)
+    }
+}
+
+impl Step for ScheduleSteps {
+    #[inline(always)]
+    fn step(&mut self, _obs: Option<&Observation>, _rng: &mut JobRng) -> Option<f64> {
+        self.next()
     }
 }
 

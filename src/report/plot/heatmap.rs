@@ -19,6 +19,8 @@ use toml::Value;
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatAxis {
     pub name: String,
+    /// What the parameter measures, from its family's table (`s`, `ratio`).
+    pub unit: Option<&'static str>,
     pub values: Vec<f64>,
 }
 
@@ -77,6 +79,7 @@ impl HeatmapRows {
         let base = grid.indices(result.rows[best.row].index);
         let axis = |a: usize| HeatAxis {
             name: grid.axes[a].name.clone(),
+            unit: crate::policy::param(&grid.kind, &grid.axes[a].name).and_then(|p| p.unit.label()),
             values: grid.axes[a].values.iter().filter_map(number).collect(),
         };
         let (ax, ay) = axes;
@@ -215,14 +218,11 @@ pub const BEST: RGBColor = RGBColor(0xE0, 0x1B, 0x24);
 /// Cells that are not valid policies or fail a constraint.
 pub const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
 
-/// An axis description with its unit: most policy parameters are seconds.
-fn with_unit(parameter: &str) -> String {
-    match parameter {
-        "factor" | "lead" => format!("{parameter} (ratio)"),
-        "window" => format!("{parameter} (jobs)"),
-        "max_attempts" => format!("{parameter} (checks)"),
-        "jitter" | "then" => parameter.to_string(),
-        _ => format!("{parameter} (s)"),
+/// An axis description with its unit.
+fn with_unit(axis: &HeatAxis) -> String {
+    match axis.unit {
+        Some(unit) => format!("{} ({unit})", axis.name),
+        None => axis.name.clone(),
     }
 }
 
@@ -320,8 +320,8 @@ fn draw_cells(area: &Area, rows: &HeatmapRows, scale: Scale) -> Result<(), PlotE
         .disable_mesh()
         .x_labels(0)
         .y_labels(0)
-        .x_desc(with_unit(&rows.x.name))
-        .y_desc(with_unit(&rows.y.name))
+        .x_desc(with_unit(&rows.x))
+        .y_desc(with_unit(&rows.y))
         .axis_desc_style(style::text(style::AXIS_DESC_SIZE))
         .draw()
         .map_err(draw_err)?;

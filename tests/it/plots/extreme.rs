@@ -128,10 +128,12 @@ fn every_plot(v: &[f64], n: usize) -> Vec<(&'static str, Result<Vec<u8>, PlotErr
         rank: 1,
         objective: "cost per job".into(),
         x: HeatAxis {
+            unit: Some("s"),
             name: "cap".into(),
             values: (0..side).map(at).collect(),
         },
         y: HeatAxis {
+            unit: None,
             name: "initial".into(),
             values: (0..side).map(|i| at(i + 1)).collect(),
         },

@@ -1,0 +1,80 @@
+//! `RawPolicy`: one policy table as a config writes it, `kind` plus every
+//! family's parameters as optional fields. Serde reads it (with the field's
+//! own line for errors) and writes it back in this field order, which is
+//! the key order of `tuned.toml`; the families read and fill their own fields.
+
+use super::jitter::Jitter;
+use super::schedule::ScheduleEnd;
+use serde::{Deserialize, Serialize};
+
+/// One policy as written in a config: `[[policies]]` with `name`, `kind` and parameters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_delay: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honor_retry_after: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<Jitter>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub times: Option<Vec<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<ScheduleEnd>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_wait: Option<f64>,
+}
+
+impl RawPolicy {
+    /// Family parameters and whether each is set (the envelope's are always allowed).
+    pub(crate) fn family_fields(&self) -> [(&'static str, bool); 16] {
+        [
+            ("interval", self.interval.is_some()),
+            ("unit", self.unit.is_some()),
+            ("initial", self.initial.is_some()),
+            ("factor", self.factor.is_some()),
+            ("cap", self.cap.is_some()),
+            ("jitter", self.jitter.is_some()),
+            ("start", self.start.is_some()),
+            ("floor", self.floor.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
+            ("window", self.window.is_some()),
+            ("expected", self.expected.is_some()),
+            ("lead", self.lead.is_some()),
+            ("times", self.times.is_some()),
+            ("then", self.then.is_some()),
+            ("max_wait", self.max_wait.is_some()),
+        ]
+    }
+}
