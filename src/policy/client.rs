@@ -74,23 +74,9 @@ impl JobSchedule for JobPoller {
     #[inline(always)]
     fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64> {
         let steps = &mut self.steps;
-        envelope(&self.limits, obs, rng, |rng| steps.next(Some(obs), rng))
+        self.limits
+            .envelope(obs, rng, |rng| steps.next(Some(obs), rng))
     }
-}
-
-/// The envelope around one step: attempts, `Retry-After`, timeout, minimum delay.
-#[inline(always)]
-fn envelope(
-    limits: &Limits,
-    obs: &Observation,
-    rng: &mut JobRng,
-    step: impl FnOnce(&mut JobRng) -> Option<f64>,
-) -> Option<f64> {
-    if !limits.allows_another(obs) {
-        return None;
-    }
-    let wait = step(rng)?;
-    limits.admit(obs.elapsed, limits.respect_server(obs, wait))
 }
 
 impl JobPoller {
@@ -101,65 +87,13 @@ impl JobPoller {
         self.steps.hold()
     }
 
-    /// Replays this job on a virtual clock against a server that answers
-    /// "pending" until `done_at` seconds and a final state from then on: exactly
-    /// what a driver calling [`JobSchedule::next_delay`] after every check would
-    /// do, with the family chosen once instead of at every step (the simulator's
-    /// inner loop). Gives up after `max_calls` checks.
-    pub fn replay(&mut self, done_at: f64, max_calls: u32, rng: &mut JobRng) -> JobOutcome {
-        let Some(first) = self.first_delay(rng) else {
-            return JobOutcome {
-                calls: 0,
-                seen_at: None,
-                last_pending: 0.0,
-            };
-        };
-        let limits = self.limits;
-        match &mut self.steps {
-            Steps::Exponential(s) => replay(first, done_at, max_calls, rng, |obs, rng| {
-                envelope(&limits, obs, rng, |rng| Some(s.next(rng)))
-            }),
-            steps => replay(first, done_at, max_calls, rng, |obs, rng| {
-                envelope(&limits, obs, rng, |rng| steps.next(Some(obs), rng))
-            }),
-        }
+    /// The shared limits this job runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
-}
 
-#[inline(always)]
-fn replay(
-    first: f64,
-    done_at: f64,
-    max_calls: u32,
-    rng: &mut JobRng,
-    mut next: impl FnMut(&Observation, &mut JobRng) -> Option<f64>,
-) -> JobOutcome {
-    let mut t = first;
-    let mut calls = 1u32;
-    let mut last_pending = 0.0;
-    loop {
-        if t >= done_at {
-            return JobOutcome {
-                calls,
-                seen_at: Some(t),
-                last_pending,
-            };
-        }
-        last_pending = t;
-        if calls >= max_calls {
-            break;
-        }
-        match next(&Observation::pending(calls, t), rng) {
-            Some(wait) => {
-                t += wait;
-                calls += 1;
-            }
-            None => break,
-        }
-    }
-    JobOutcome {
-        calls,
-        seen_at: None,
-        last_pending,
+    /// The steps and the limits apart, for the replay's specialised loop.
+    pub(crate) fn parts_mut(&mut self) -> (&mut Steps, &Limits) {
+        (&mut self.steps, &self.limits)
     }
 }

@@ -3,6 +3,7 @@
 use super::Observation;
 use super::error::{PolicyError, seconds};
 use super::kind::{Param, Unit};
+use crate::rng::JobRng;
 
 /// The limits' parameters, which every policy accepts beside its family's.
 pub const LIMIT_PARAMS: &[Param] = &[
@@ -100,12 +101,20 @@ impl Limits {
         self.max_attempts.is_none_or(|max| obs.attempt < max)
     }
 
-    /// Stretches a wait to honour the server's `Retry-After`.
-    #[inline]
-    pub(crate) fn respect_server(&self, obs: &Observation, wait: f64) -> f64 {
-        if !self.honor_retry_after {
-            return wait;
+    /// The envelope around one step: attempts, timeout, minimum delay.
+    /// (`Retry-After` is applied once, where the send time is decided:
+    /// [`crate::policy::send_time`].)
+    #[inline(always)]
+    pub(crate) fn envelope(
+        &self,
+        obs: &Observation,
+        rng: &mut JobRng,
+        step: impl FnOnce(&mut JobRng) -> Option<f64>,
+    ) -> Option<f64> {
+        if !self.allows_another(obs) {
+            return None;
         }
-        obs.retry_after.map_or(wait, |after| wait.max(after))
+        let wait = step(rng)?;
+        self.admit(obs.elapsed, wait)
     }
 }

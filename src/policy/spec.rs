@@ -6,11 +6,12 @@
 //! `to_raw` writes the exact same syntax back, which is how tuned parameters
 //! reach `tuned.toml`, `simulate --policies` and the HTTP client unchanged.
 
+use super::JobHint;
 use super::envelope::Limits;
 use super::error::{PolicyError, clip};
+use super::poll::{JobPoll, PENDING};
 use super::raw::RawPolicy;
 use super::registry::{self, Family, KINDS};
-use super::{JobHint, JobSchedule, Observation, PollPolicy};
 use crate::rng::JobRng;
 
 /// The longest policy name: names label terminal tables, plots and CSV rows.
@@ -127,16 +128,12 @@ impl PolicySpec {
         }
         // Never drawn from: deterministic policies take no randomness.
         let mut rng = JobRng::empty(0, 0);
-        let mut poller = self.client().start(&JobHint::default());
+        // The driver loop against an ideal server that never says "done"; the
+        // horizon and `max_checks` end it, not the machine's own cap.
+        let mut poll = JobPoll::start(&mut self.client(), &JobHint::default(), u32::MAX);
         let mut times = Vec::new();
-        let Some(first) = poller.first_delay(&mut rng) else {
-            return Some(CheckTimes {
-                times,
-                gives_up: true,
-            });
-        };
-        let mut t = first;
-        loop {
+        let mut next = poll.first_check(&mut rng);
+        while let Some(t) = next {
             times.push(t);
             if t >= horizon || times.len() >= max_checks {
                 return Some(CheckTimes {
@@ -144,17 +141,12 @@ impl PolicySpec {
                     gives_up: false,
                 });
             }
-            let obs = Observation::pending(times.len() as u32, t);
-            match poller.next_delay(&obs, &mut rng) {
-                Some(wait) => t += wait,
-                None => {
-                    return Some(CheckTimes {
-                        times,
-                        gives_up: true,
-                    });
-                }
-            }
+            next = poll.on_answer(t, t, PENDING, None, &mut rng);
         }
+        Some(CheckTimes {
+            times,
+            gives_up: true,
+        })
     }
 
     /// Parses and validates one policy table (handy in docs and tests).

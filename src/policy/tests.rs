@@ -44,20 +44,24 @@ fn timeout_puts_the_last_check_at_the_deadline_and_attempts_cap_checks() {
 
 #[test]
 fn retry_after_stretches_the_wait_unless_ignored() {
+    use super::JobPoll;
+    // A 429 with Retry-After 12 to the check sent at 5 s, answered at 5.5 s:
+    // the next check goes out 12 s after the answer, not 5 s after the check.
     let mut rng = JobRng::for_job(1, 0, 0);
-    let obs = Observation {
-        retry_after: Some(12.0),
-        response: Response::RateLimited,
-        ..Observation::pending(1, 5.0)
-    };
     let honors = spec("name = 'c'\nkind = 'constant'\ninterval = 5.0");
-    let mut job = honors.client().start(&JobHint::default());
-    job.first_delay(&mut rng);
-    assert_eq!(job.next_delay(&obs, &mut rng), Some(12.0));
+    let mut job = JobPoll::start(&mut honors.client(), &JobHint::default(), 100);
+    assert_eq!(job.first_check(&mut rng), Some(5.0));
+    let next = job.on_answer(5.0, 5.5, Response::RateLimited, Some(12.0), &mut rng);
+    assert_eq!(next, Some(17.5));
     let ignores = spec("name = 'c'\nkind = 'constant'\ninterval = 5.0\nhonor_retry_after = false");
-    let mut job = ignores.client().start(&JobHint::default());
-    job.first_delay(&mut rng);
-    assert_eq!(job.next_delay(&obs, &mut rng), Some(5.0));
+    let mut job = JobPoll::start(&mut ignores.client(), &JobHint::default(), 100);
+    job.first_check(&mut rng);
+    let next = job.on_answer(5.0, 5.5, Response::RateLimited, Some(12.0), &mut rng);
+    assert_eq!(next, Some(10.0));
+    // Never before the answer arrived, whatever the policy asks.
+    let next = job.on_answer(10.0, 17.0, Response::TransientError, None, &mut rng);
+    assert_eq!(next, Some(17.0));
+    assert_eq!(job.calls(), 2);
 }
 
 #[test]

@@ -51,10 +51,7 @@ use super::queue::EventQueue;
 use super::record::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
 use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
 use crate::metrics::Accumulator;
-use crate::policy::{
-    ClientPolicy, JobHint, JobOutcome, JobPoller, JobSchedule, Observation, PolicySpec, PollPolicy,
-    Response,
-};
+use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy, Response};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use rayon::prelude::*;
@@ -126,14 +123,13 @@ struct Live {
     /// check's release; once that event ran, when the client received the answer (`r_k`).
     clock: f64,
     client: u32,
-    calls: u32,
-    last_pending: f64,
     /// The next check's failure and estimate draws (drawn with its latency).
     u_fail: f64,
     u_noise: f64,
     /// The held check is released because the job ended.
     done_at_release: bool,
-    poller: JobPoller,
+    /// The job's timing: every check's send time comes from here.
+    poll: JobPoll,
     jitter: JobRng,
     server_rng: JobRng,
 }
@@ -161,8 +157,6 @@ struct Des<'a> {
     buffered: usize,
     next_job: u64,
     holds: u64,
-    /// The policy waits out a `Retry-After` (from the answer's receipt).
-    honor_retry_after: bool,
 }
 
 fn run_policy(
@@ -210,7 +204,6 @@ fn run_policy(
         buffered: 0,
         next_job: 0,
         holds: 0,
-        honor_retry_after: spec.limits().honor_retry_after,
     };
     let mut times = setup.arrivals.times(jobs, setup.seed);
     if let Some(t) = times.next() {
@@ -286,12 +279,13 @@ impl Des<'_> {
         let job = self.next_job();
         let client = (job.index % self.client_count) as u32;
         let lane = if self.learns { client as usize } else { 0 };
-        let poller = self.clients[lane].start(&JobHint { expected: job.hint });
+        let hint = JobHint { expected: job.hint };
+        let poll = JobPoll::start(&mut self.clients[lane], &hint, MAX_CALLS_PER_JOB);
         let slot = match self.free.pop() {
             Some(slot) => {
                 let live = &mut self.slots[slot as usize];
                 live.job = job;
-                live.poller = poller;
+                live.poll = poll;
                 slot
             }
             None => {
@@ -301,12 +295,10 @@ impl Des<'_> {
                     sent: 0.0,
                     clock: 0.0,
                     client: 0,
-                    calls: 0,
-                    last_pending: 0.0,
                     u_fail: 0.0,
                     u_noise: 0.0,
                     done_at_release: false,
-                    poller,
+                    poll,
                     jitter: JobRng::empty(self.seed, self.sid),
                     server_rng: JobRng::server(self.seed),
                 });
@@ -316,8 +308,6 @@ impl Des<'_> {
         let live = &mut self.slots[slot as usize];
         live.submitted = t;
         live.client = client;
-        live.calls = 0;
-        live.last_pending = 0.0;
         live.done_at_release = false;
         if let Some(bulk) = &mut self.jitter_bulk {
             live.jitter.load(bulk, job.index);
@@ -325,9 +315,12 @@ impl Des<'_> {
         if let Some(bulk) = &mut self.server_bulk {
             live.server_rng.load(bulk, job.index);
         }
-        match live.poller.first_delay(&mut live.jitter) {
-            Some(wait) => self.send(slot, wait),
-            None => self.finish(slot, None),
+        match live.poll.first_check(&mut live.jitter) {
+            Some(at) => self.send(slot, at),
+            None => {
+                let outcome = live.poll.gave_up();
+                self.finish(slot, outcome)
+            }
         }
     }
 
@@ -355,7 +348,6 @@ impl Des<'_> {
 
     fn arrive(&mut self, slot: u32, t: f64) {
         let live = &mut self.slots[slot as usize];
-        live.calls += 1;
         match self.server.admit(t, live.client as usize, live.u_fail) {
             Verdict::Fail => {
                 self.load.record(t, Outcome::Failed);
@@ -370,10 +362,11 @@ impl Des<'_> {
                 let elapsed = live.clock;
                 let remaining = live.job.duration - elapsed;
                 if remaining <= 0.0 {
-                    return self.finish(slot, Some(elapsed));
+                    let outcome = live.poll.on_final(elapsed);
+                    return self.finish(slot, outcome);
                 }
                 let max_wait = self.server.model().max_wait_s;
-                match live.poller.hold() {
+                match live.poll.hold() {
                     Some(hold) if max_wait > 0.0 => {
                         let hold = hold.min(max_wait);
                         live.done_at_release = remaining <= hold;
@@ -389,11 +382,12 @@ impl Des<'_> {
     }
 
     fn release(&mut self, slot: u32) {
-        let live = &self.slots[slot as usize];
+        let live = &mut self.slots[slot as usize];
         if live.done_at_release {
             // Answered the moment the job ended (never before, despite rounding).
             let seen = live.clock.max(live.job.duration);
-            self.finish(slot, Some(seen));
+            let outcome = live.poll.on_final(seen);
+            self.finish(slot, outcome);
         } else {
             self.pending(slot);
         }
@@ -404,7 +398,6 @@ impl Des<'_> {
         let live = &mut self.slots[slot as usize];
         let model = self.server.model();
         let elapsed = live.clock;
-        live.last_pending = elapsed;
         let (mut progress, mut eta, mut retry_after) = (None, None, None);
         if model.eta_hints || model.retry_after_hints {
             let estimate = model.estimate(live.job.duration - elapsed, live.u_noise);
@@ -420,40 +413,26 @@ impl Des<'_> {
     }
 
     /// The client reads a non-final answer, received now (`clock`), and sends
-    /// its next check when the policy says, but not before now nor before the
-    /// answer's `Retry-After` ran out (if honoured); or it gives up.
+    /// its next check when its `JobPoll` says, or gives up.
     fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
-        if live.calls >= MAX_CALLS_PER_JOB {
-            return self.finish(slot, None);
-        }
-        let obs = Observation {
-            attempt: live.calls,
-            elapsed: live.sent,
-            response,
-            retry_after,
-        };
-        match live.poller.next_delay(&obs, &mut live.jitter) {
-            Some(wait) => {
-                let received = live.clock;
-                let mut at = (obs.elapsed + wait).max(received);
-                if let (true, Some(after)) = (self.honor_retry_after, retry_after) {
-                    at = at.max(received + after);
-                }
-                self.send(slot, at)
+        let (sent, received) = (live.sent, live.clock);
+        match live
+            .poll
+            .on_answer(sent, received, response, retry_after, &mut live.jitter)
+        {
+            Some(at) => self.send(slot, at),
+            None => {
+                let outcome = live.poll.gave_up();
+                self.finish(slot, outcome)
             }
-            None => self.finish(slot, None),
         }
     }
 
-    /// The job is over for its client: seen final at `seen_at`, or given up.
-    fn finish(&mut self, slot: u32, seen_at: Option<f64>) {
+    /// The job is over for its client: seen final (`outcome.seen_at`), or given up.
+    fn finish(&mut self, slot: u32, outcome: JobOutcome) {
         let live = &self.slots[slot as usize];
-        let outcome = JobOutcome {
-            calls: live.calls,
-            seen_at,
-            last_pending: live.last_pending,
-        };
+        let seen_at = outcome.seen_at;
         if self.learns {
             self.clients[live.client as usize].finished(&outcome);
         }

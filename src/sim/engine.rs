@@ -12,7 +12,7 @@
 //! job. Both paths give identical results for deterministic policies (tested).
 
 use super::record::{MAX_CALLS_PER_JOB, PolicyRun, Run, RunOptions};
-use crate::policy::{ClientPolicy, JobHint, JobOutcome, PolicySpec, PollPolicy};
+use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use rayon::prelude::*;
@@ -182,6 +182,6 @@ fn run_learning(
 /// Polls one job on the virtual clock until the policy sees it end or gives up.
 #[inline]
 pub fn drive(client: &mut ClientPolicy, job: &Job, rng: &mut JobRng) -> JobOutcome {
-    let mut poller = client.start(&JobHint { expected: job.hint });
-    poller.replay(job.duration, MAX_CALLS_PER_JOB, rng)
+    let hint = JobHint { expected: job.hint };
+    JobPoll::start(client, &hint, MAX_CALLS_PER_JOB).replay(job.duration, rng)
 }

@@ -1,0 +1,209 @@
+//! `JobPoll`: one job's whole timing contract, the state machine every driver
+//! runs (the engine's replay, the discrete-event simulator, the HTTP client).
+//!
+//! Time is passed in, never read: a driver asks for the first check's time,
+//! sends the check then, and hands back what came of it: when it was sent,
+//! when the answer arrived and what it said. The machine answers with when the
+//! next check goes out, or that the job is given up. The attempt cap, the
+//! timeout, `Retry-After` and the policy's own waits all live here, so the
+//! rule for when a check goes out, [`send_time`], exists once. Against an ideal
+//! server (answers arrive as they are sent) the same machine gives the check
+//! times of deterministic policies, the exact evaluation and the schedule plot.
+
+use super::client::{ClientPolicy, JobPoller};
+use super::registry::Steps;
+use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
+use crate::rng::JobRng;
+
+/// When the check after an answer goes out: the policy's wait from when the
+/// previous check was sent, but never before its answer arrived (a client
+/// waits for the answer) nor, if the policy honours it, before the answer's
+/// `Retry-After` has run out from its arrival.
+#[inline(always)]
+pub fn send_time(
+    sent: f64,
+    wait: f64,
+    received: f64,
+    retry_after: Option<f64>,
+    honor_retry_after: bool,
+) -> f64 {
+    let at = (sent + wait).max(received);
+    match (honor_retry_after, retry_after) {
+        (true, Some(after)) => at.max(received + after),
+        _ => at,
+    }
+}
+
+/// One job's polling state: the policy's per-job steps, the checks made, and
+/// what a learning policy will be told when the job is over.
+#[derive(Clone, Debug)]
+pub struct JobPoll {
+    poller: JobPoller,
+    tally: Tally,
+}
+
+/// What the machine counts of a job, apart from the policy's own state (so
+/// that the replay can borrow the steps and the tally at once).
+#[derive(Clone, Copy, Debug)]
+struct Tally {
+    calls: u32,
+    last_pending: f64,
+    max_calls: u32,
+}
+
+/// A plain "pending" answer, without hints.
+pub(crate) const PENDING: Response = Response::Pending {
+    progress: None,
+    eta: None,
+};
+
+impl JobPoll {
+    /// A job of `client`'s, polled at most `max_calls` times (a guard against
+    /// configs that would run for hours; the job is then given up).
+    pub fn start(client: &mut ClientPolicy, hint: &JobHint, max_calls: u32) -> Self {
+        Self {
+            poller: client.start(hint),
+            tally: Tally {
+                calls: 0,
+                last_pending: 0.0,
+                max_calls: max_calls.max(1),
+            },
+        }
+    }
+
+    /// When the first check goes out, in seconds since submission, or `None`:
+    /// give up without checking.
+    #[inline]
+    pub fn first_check(&mut self, rng: &mut JobRng) -> Option<f64> {
+        self.poller.first_delay(rng)
+    }
+
+    /// How long checks ask the server to hold a pending answer (long
+    /// polling; `?wait=` in HTTP), or `None` for plain checks.
+    #[inline]
+    pub fn hold(&self) -> Option<f64> {
+        self.poller.hold()
+    }
+
+    /// Checks answered so far.
+    pub fn calls(&self) -> u32 {
+        self.tally.calls
+    }
+
+    /// A non-final answer to the check sent at `sent` arrived at `received`
+    /// (seconds since submission) with an optional `Retry-After`: when the
+    /// next check goes out, or `None`: give up.
+    #[inline(always)]
+    pub fn on_answer(
+        &mut self,
+        sent: f64,
+        received: f64,
+        response: Response,
+        retry_after: Option<f64>,
+        rng: &mut JobRng,
+    ) -> Option<f64> {
+        let poller = &mut self.poller;
+        let honor = poller.limits().honor_retry_after;
+        let answer = (sent, received, response, retry_after);
+        self.tally
+            .advance(answer, honor, rng, |obs, rng| poller.next_delay(obs, rng))
+    }
+
+    /// The check sent last showed the final state; its answer arrived at `received`.
+    pub fn on_final(&mut self, received: f64) -> JobOutcome {
+        self.tally.calls += 1;
+        self.tally.outcome(Some(received))
+    }
+
+    /// The job as it ended when the machine gave it up.
+    pub fn gave_up(&self) -> JobOutcome {
+        self.tally.outcome(None)
+    }
+
+    /// Runs the job against an ideal server, which answers each check as it
+    /// is sent: "pending" until `done_at`, the final state from then on. The
+    /// simulator's inner loop: exactly the driver loop above, with the family
+    /// chosen once per job rather than at every step.
+    pub fn replay(&mut self, done_at: f64, rng: &mut JobRng) -> JobOutcome {
+        let Some(first) = self.first_check(rng) else {
+            return self.gave_up();
+        };
+        let (steps, limits) = self.poller.parts_mut();
+        let tally = &mut self.tally;
+        match steps {
+            Steps::Exponential(s) => {
+                tally.replay(first, done_at, limits.honor_retry_after, rng, |obs, rng| {
+                    limits.envelope(obs, rng, |rng| Some(s.next(rng)))
+                })
+            }
+            steps => tally.replay(first, done_at, limits.honor_retry_after, rng, |obs, rng| {
+                limits.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
+            }),
+        }
+    }
+}
+
+impl Tally {
+    fn outcome(&self, seen_at: Option<f64>) -> JobOutcome {
+        JobOutcome {
+            calls: self.calls,
+            seen_at,
+            last_pending: self.last_pending,
+        }
+    }
+
+    /// Counts the answer `(sent, received, response, retry_after)`, then asks
+    /// `wait` for the policy's next wait and turns it into a send time.
+    #[inline(always)]
+    fn advance(
+        &mut self,
+        (sent, received, response, retry_after): (f64, f64, Response, Option<f64>),
+        honor_retry_after: bool,
+        rng: &mut JobRng,
+        wait: impl FnOnce(&Observation, &mut JobRng) -> Option<f64>,
+    ) -> Option<f64> {
+        self.calls += 1;
+        if matches!(response, Response::Pending { .. }) {
+            self.last_pending = received;
+        }
+        if self.calls >= self.max_calls {
+            return None;
+        }
+        let obs = Observation {
+            attempt: self.calls,
+            elapsed: sent,
+            response,
+            retry_after,
+        };
+        let wait = wait(&obs, rng)?;
+        Some(send_time(
+            sent,
+            wait,
+            received,
+            retry_after,
+            honor_retry_after,
+        ))
+    }
+
+    #[inline(always)]
+    fn replay(
+        &mut self,
+        first: f64,
+        done_at: f64,
+        honor_retry_after: bool,
+        rng: &mut JobRng,
+        mut wait: impl FnMut(&Observation, &mut JobRng) -> Option<f64>,
+    ) -> JobOutcome {
+        let mut t = first;
+        loop {
+            if t >= done_at {
+                self.calls += 1;
+                return self.outcome(Some(t));
+            }
+            match self.advance((t, t, PENDING, None), honor_retry_after, rng, &mut wait) {
+                Some(next) => t = next,
+                None => return self.outcome(None),
+            }
+        }
+    }
+}
