@@ -57,8 +57,8 @@ pub struct ServerOptions {
     /// Longest long-poll hold (?wait=) in job seconds; 0 turns long polling off (server.max_wait_s).
     #[arg(long)]
     pub max_wait: Option<f64>,
-    /// Jobs held at once; beyond it POST /jobs answers 503.
-    #[arg(long, default_value_t = ServerConfig::DEFAULT_MAX_JOBS)]
+    /// Jobs held at once (at most 10000000); beyond it POST /jobs answers 503.
+    #[arg(long, default_value_t = ServerConfig::DEFAULT_MAX_JOBS, value_parser = parse_max_jobs)]
     pub max_jobs: usize,
     /// Job seconds a finished job stays readable.
     #[arg(long, default_value_t = ServerConfig::DEFAULT_TTL_S, value_parser = parse_positive)]
@@ -86,6 +86,20 @@ impl ServerOptions {
         settings.max_jobs = self.max_jobs;
         settings.ttl_s = self.ttl;
         settings
+    }
+}
+
+/// A job count the table can hold: 1 to [`ServerConfig::MAX_MAX_JOBS`].
+fn parse_max_jobs(text: &str) -> Result<usize, String> {
+    let max = ServerConfig::MAX_MAX_JOBS;
+    match text.trim().parse::<u128>() {
+        Ok(n) if (1..=max as u128).contains(&n) => Ok(n as usize),
+        Ok(_) => Err(format!(
+            "'{text}' is not a job count from 1 to {max} (about 200 bytes a job)"
+        )),
+        Err(_) => Err(format!(
+            "'{text}' is not a whole number of jobs (1 to {max})"
+        )),
     }
 }
 

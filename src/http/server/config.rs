@@ -40,6 +40,11 @@ pub struct ServerConfig {
     pub max_duration_s: f64,
     /// Largest accepted request body in bytes. Default 4096.
     pub max_body_bytes: usize,
+    /// Names this server run: job ids are `RUN-N`, so an id from an earlier
+    /// run (or another server) is recognised, never mistaken for a job of
+    /// this one. 1 to 16 lowercase letters and digits. Default: 10 hex digits
+    /// drawn when the server starts.
+    pub run_id: Option<String>,
 }
 
 impl ServerConfig {
@@ -47,6 +52,8 @@ impl ServerConfig {
     pub const DEFAULT_TTL_S: f64 = 3600.0;
     pub const DEFAULT_MAX_DURATION_S: f64 = 30.0 * 86_400.0;
     pub const DEFAULT_MAX_BODY_BYTES: usize = 4096;
+    /// At about 200 bytes a job, 10 million jobs are 2 GB: more is a typo.
+    pub const MAX_MAX_JOBS: usize = 10_000_000;
 
     pub fn new(workload: Workload, seed: u64) -> Self {
         Self {
@@ -61,6 +68,7 @@ impl ServerConfig {
             ttl_s: Self::DEFAULT_TTL_S,
             max_duration_s: Self::DEFAULT_MAX_DURATION_S,
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
+            run_id: None,
         }
     }
 
@@ -75,6 +83,28 @@ impl ServerConfig {
             return Err(invalid(
                 "max_jobs",
                 "0: the server must hold at least one job",
+            ));
+        }
+        if self.max_jobs > Self::MAX_MAX_JOBS {
+            return Err(invalid(
+                "max_jobs",
+                format!(
+                    "{}: at most {} jobs (about 200 bytes each)",
+                    self.max_jobs,
+                    Self::MAX_MAX_JOBS
+                ),
+            ));
+        }
+        let run = self.run_id.get_or_insert_with(new_run_id);
+        if run.is_empty()
+            || run.len() > 16
+            || !run
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        {
+            return Err(invalid(
+                "run_id",
+                format!("'{run}' is not 1 to 16 lowercase letters and digits"),
             ));
         }
         for (field, value) in [
@@ -98,6 +128,20 @@ impl ServerConfig {
         }
         Ok(self)
     }
+}
+
+/// A fresh run id: 10 hex digits from the OS-seeded hasher std gives every
+/// `RandomState`, mixed with the clock and the process id, so two servers (in
+/// one process or not) practically never share one.
+fn new_run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.write_u128(now);
+    hasher.write_u32(std::process::id());
+    format!("{:010x}", hasher.finish() >> 24)
 }
 
 /// Checks a time scale (shared by the server and the client).

@@ -125,7 +125,16 @@ impl AppState {
     /// the job would end beyond any clock).
     /// `POST /jobs` starts jobs when it reads them; an in-process driver (the
     /// validator) starts them at the instants its plan says.
-    pub fn create(&self, asked: &NewJob, start: Instant) -> Option<(u64, Option<f64>)> {
+    pub fn create(&self, asked: &NewJob, start: Instant) -> Option<(String, Option<f64>)> {
+        self.try_create(asked, start).ok()
+    }
+
+    /// [`Self::create`], saying why not.
+    pub fn try_create(
+        &self,
+        asked: &NewJob,
+        start: Instant,
+    ) -> Result<(String, Option<f64>), Refused> {
         let (duration_s, outcome, hint_s, key) = match asked.duration_s {
             Some(d) => (
                 d,
@@ -143,23 +152,51 @@ impl AppState {
                 )
             }
         };
-        let done_at = start.checked_add(self.real(duration_s))?;
+        let done_at = start
+            .checked_add(self.real(duration_s))
+            .ok_or(Refused::BeyondClock)?;
         let job = jobs::Job {
             created: start,
             done_at,
-            expires_at: done_at.checked_add(self.real(self.config().ttl_s))?,
+            expires_at: done_at
+                .checked_add(self.real(self.config().ttl_s))
+                .ok_or(Refused::BeyondClock)?,
             duration_s,
             outcome,
             key,
         };
-        let id = self.jobs().insert(job, Instant::now())?;
-        Some((id, hint_s))
+        let n = self
+            .jobs()
+            .insert(job, Instant::now())
+            .map_err(|frees| Refused::Full { frees })?;
+        Ok((self.job_id(n), hint_s))
+    }
+
+    /// This run's id: the prefix of every job id it gives out.
+    pub fn run_id(&self) -> &str {
+        // Set by `ServerConfig::validate`, which `new` ran.
+        self.inner.config.run_id.as_deref().unwrap_or("")
+    }
+
+    /// The id of this run's `n`-th job: `RUN-N`.
+    fn job_id(&self, n: u64) -> String {
+        format!("{}-{n}", self.run_id())
     }
 
     /// Real time for `job_s` job seconds. Validated settings keep it finite.
     fn real(&self, job_s: f64) -> Duration {
         Duration::try_from_secs_f64(job_s * self.inner.config.time_scale).unwrap_or(Duration::MAX)
     }
+}
+
+/// Why a job was not created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The table is full of live jobs; the first slot frees at `frees`.
+    Full { frees: Instant },
+    /// The job would end or expire beyond any clock (validated settings
+    /// prevent it).
+    BeyondClock,
 }
 
 /// The router: every route, fallback and state.
