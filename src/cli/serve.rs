@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -63,6 +64,13 @@ pub struct ServerOptions {
     /// Job seconds a finished job stays readable.
     #[arg(long, default_value_t = ServerConfig::DEFAULT_TTL_S, value_parser = parse_positive)]
     pub ttl: f64,
+    /// Real seconds a client has to send a request's head (from the
+    /// connection's start or the previous answer); then it is closed.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_timeout)]
+    pub header_read_timeout: f64,
+    /// Real seconds a connection may stay silent with no request in flight.
+    #[arg(long, default_value_t = 60.0, value_parser = parse_timeout)]
+    pub idle_timeout: f64,
 }
 
 impl ServerOptions {
@@ -85,8 +93,19 @@ impl ServerOptions {
         settings.time_scale = self.time_scale;
         settings.max_jobs = self.max_jobs;
         settings.ttl_s = self.ttl;
+        settings.header_read_timeout = Duration::from_secs_f64(self.header_read_timeout);
+        settings.idle_timeout = Duration::from_secs_f64(self.idle_timeout);
         settings
     }
+}
+
+/// A connection timeout: 0.01 s to one day, real seconds.
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.01..=86_400.0).contains(s))
+        .ok_or_else(|| format!("'{text}' is not a number of seconds from 0.01 to 86400"))
 }
 
 /// A job count the table can hold: 1 to [`ServerConfig::MAX_MAX_JOBS`].

@@ -159,5 +159,5 @@ fn network_commands_refuse_bad_settings() {
         None,
     );
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("POST /jobs"), "{stderr}");
+    assert!(stderr.contains("GET /openapi.json"), "{stderr}");
 }

@@ -2,6 +2,7 @@
 
 use crate::sim::ServerModel;
 use crate::workload::Workload;
+use std::time::Duration;
 
 /// A setting the server cannot run with, named.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,13 @@ pub struct ServerConfig {
     /// this one. 1 to 16 lowercase letters and digits. Default: 10 hex digits
     /// drawn when the server starts.
     pub run_id: Option<String>,
+    /// Real time a client has to send a request's head, from when the server
+    /// starts waiting for it (the connection opened, or the previous answer
+    /// went out); then the connection is closed. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// Real time a connection may stay silent with no request in flight;
+    /// then it is closed. Default 60 s.
+    pub idle_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -52,6 +60,8 @@ impl ServerConfig {
     pub const DEFAULT_TTL_S: f64 = 3600.0;
     pub const DEFAULT_MAX_DURATION_S: f64 = 30.0 * 86_400.0;
     pub const DEFAULT_MAX_BODY_BYTES: usize = 4096;
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
     /// At about 200 bytes a job, 10 million jobs are 2 GB: more is a typo.
     pub const MAX_MAX_JOBS: usize = 10_000_000;
 
@@ -69,6 +79,8 @@ impl ServerConfig {
             max_duration_s: Self::DEFAULT_MAX_DURATION_S,
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
             run_id: None,
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
         }
     }
 
@@ -94,6 +106,20 @@ impl ServerConfig {
                     Self::MAX_MAX_JOBS
                 ),
             ));
+        }
+        for (field, timeout) in [
+            ("header_read_timeout", self.header_read_timeout),
+            ("idle_timeout", self.idle_timeout),
+        ] {
+            if timeout < Duration::from_millis(10) || timeout > Duration::from_secs(86_400) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "{} s is not between 0.01 s and one day (86400 s)",
+                        timeout.as_secs_f64()
+                    ),
+                ));
+            }
         }
         let run = self.run_id.get_or_insert_with(new_run_id);
         if run.is_empty()

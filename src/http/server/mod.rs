@@ -7,6 +7,7 @@
 //! `GET /openapi.json`.
 
 mod config;
+mod conn;
 mod error;
 mod faults;
 mod handlers;
@@ -15,6 +16,7 @@ pub mod openapi;
 mod request;
 
 pub use config::{ServerConfig, ServerConfigError, validate_time_scale};
+pub use conn::{MAX_HEADER_BYTES, MAX_URI_BYTES, TIME_SCALE_HEADER};
 
 use super::wire::{NewJob, Outcome};
 use crate::sim::LoadTimeline;
@@ -211,23 +213,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves.
+/// Serves `state` on `listener` until `shutdown` resolves; then stops
+/// accepting and waits for open connections to finish their requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Status answers are one small write: do not let Nagle hold them back.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let router = app(state.clone());
+    conn::serve(listener, state, router, shutdown).await
 }
 
 /// A server running in the background on a loopback port; stops when dropped.
