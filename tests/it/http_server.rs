@@ -164,6 +164,15 @@ fn bad_inputs() -> Vec<(
             "hint_s: -3 is negative",
         ),
         (
+            "fractional index",
+            "POST",
+            "/jobs".into(),
+            JSON,
+            b("{\"index\": 7.5}"),
+            400,
+            "index: 7.5 is not a job index",
+        ),
+        (
             "unknown outcome",
             "POST",
             "/jobs".into(),
@@ -669,7 +678,8 @@ fn query_strings_are_decoded_as_forms_encode_them() {
             c.time_scale = 0.1;
             c.model.max_wait_s = 2.0;
         });
-        let job = create(&state, r#"{"duration_s": 1000}"#).await;
+        // JSON Schema counts 7.0 as an integer, so an index may be written so.
+        let job = create(&state, r#"{"duration_s": 1000, "index": 7.0}"#).await;
         let url = &job.status_url;
         // (query, real hold expected): what Python requests sends for
         // params={"wait": 1e20}, an escaped dot, an escaped name, a form space.

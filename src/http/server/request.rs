@@ -76,7 +76,12 @@ pub fn new_job(headers: &HeaderMap, bytes: &[u8], max_duration_s: f64) -> Result
             "duration_s" => job.duration_s = Some(seconds("duration_s", value, max_duration_s)?),
             "hint_s" => job.hint_s = Some(seconds("hint_s", value, max_duration_s)?),
             "index" => {
-                job.index = Some(value.as_u64().ok_or_else(|| {
+                // JSON Schema counts 7.0 as an integer: so does the server.
+                let whole = value
+                    .as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(f))
+                    .map(|f| f as u64);
+                job.index = Some(value.as_u64().or(whole).ok_or_else(|| {
                     ApiError::bad_request(format!(
                         "index: {value} is not a job index (a whole number from 0)"
                     ))
