@@ -1,11 +1,13 @@
 //! `pollsim poll`: create jobs on a server (or take existing ids) and poll them
 //! with a policy from a config or a `tuned.toml`.
 
+use super::UsageError;
 use super::runtime::{init_tracing, parse_positive, runtime};
 use super::say;
 use crate::config::{Config, load_policies};
+use crate::http::client::{ClientError, Submit};
 use crate::http::wire::NewJob;
-use crate::http::{Client, ClientOptions, JobHandle, JobReport};
+use crate::http::{Client, ClientOptions, JobReport};
 use crate::policy::PolicySpec;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -14,7 +16,7 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct PollArgs {
-    /// The server, e.g. http://127.0.0.1:8080.
+    /// The server, with its scheme: http://127.0.0.1:8080.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
     /// The config whose policies (and seed, for jitter) to use.
@@ -91,33 +93,38 @@ pub fn run(args: PollArgs) -> Result<()> {
         client_id: args.client_id.clone(),
         ..ClientOptions::default()
     };
-    let client = Client::with_options(&args.url, options)?;
-    init_tracing();
-    let reports = runtime()?.block_on(async {
-        let handles: Vec<JobHandle> = if args.job.is_empty() {
-            let mut handles = Vec::new();
-            for _ in 0..args.jobs {
-                handles.push(client.create_job(&NewJob::default()).await?);
-            }
-            handles
-        } else {
-            let now = tokio::time::Instant::now();
-            (0u64..)
-                .zip(&args.job)
-                .map(|(index, id)| JobHandle {
-                    id: id.clone(),
-                    index,
-                    hint: None,
-                    created: now,
-                    submitted: now,
-                })
-                .collect()
-        };
-        anyhow::Ok(client.wait_all(&handles, &spec, args.concurrency).await)
+    let client = Client::with_options(&args.url, options).map_err(|e| match e {
+        ClientError::BaseUrl { problem, .. } => {
+            anyhow::Error::new(UsageError(format!("--url {}: {problem}", args.url)))
+        }
+        other => other.into(),
     })?;
-    for report in &reports {
-        say(describe(report));
-    }
+    init_tracing();
+    let jobs: Vec<Submit> = if args.job.is_empty() {
+        (0..args.jobs)
+            .map(|_| Submit::Create(NewJob::default()))
+            .collect()
+    } else {
+        args.job.iter().cloned().map(Submit::Existing).collect()
+    };
+    let reports = runtime()?.block_on(async {
+        // First contact: a server that is not there, or runs at another time
+        // scale, is reported before any job.
+        client.check_server().await.map_err(|e| match e {
+            ClientError::TimeScale { .. } => anyhow::Error::new(UsageError(e.to_string())),
+            ClientError::Request { .. } => anyhow::anyhow!(
+                "{e}\nhint: is `pollsim serve` running at {}? Start it with `pollsim serve --config FILE --addr HOST:PORT`",
+                client.base_url()
+            ),
+            other => other.into(),
+        })?;
+        // Each job's line as it ends: a run cut short still shows what finished.
+        anyhow::Ok(
+            client
+                .poll_jobs(jobs, &spec, args.concurrency, |report| say(describe(report)))
+                .await,
+        )
+    })?;
     let finished = reports.iter().filter(|r| r.end.is_final()).count();
     let calls: u64 = reports.iter().map(|r| u64::from(r.calls)).sum();
     let errors: usize = reports.iter().map(|r| r.errors.len()).sum();

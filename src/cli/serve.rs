@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -57,12 +58,19 @@ pub struct ServerOptions {
     /// Longest long-poll hold (?wait=) in job seconds; 0 turns long polling off (server.max_wait_s).
     #[arg(long)]
     pub max_wait: Option<f64>,
-    /// Jobs held at once; beyond it POST /jobs answers 503.
-    #[arg(long, default_value_t = ServerConfig::DEFAULT_MAX_JOBS)]
+    /// Jobs held at once (at most 10000000); beyond it POST /jobs answers 503.
+    #[arg(long, default_value_t = ServerConfig::DEFAULT_MAX_JOBS, value_parser = parse_max_jobs)]
     pub max_jobs: usize,
     /// Job seconds a finished job stays readable.
     #[arg(long, default_value_t = ServerConfig::DEFAULT_TTL_S, value_parser = parse_positive)]
     pub ttl: f64,
+    /// Real seconds a client has to send a request's head (from the
+    /// connection's start or the previous answer); then it is closed.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_timeout)]
+    pub header_read_timeout: f64,
+    /// Real seconds a connection may stay silent with no request in flight.
+    #[arg(long, default_value_t = 60.0, value_parser = parse_timeout)]
+    pub idle_timeout: f64,
 }
 
 impl ServerOptions {
@@ -85,7 +93,32 @@ impl ServerOptions {
         settings.time_scale = self.time_scale;
         settings.max_jobs = self.max_jobs;
         settings.ttl_s = self.ttl;
+        settings.header_read_timeout = Duration::from_secs_f64(self.header_read_timeout);
+        settings.idle_timeout = Duration::from_secs_f64(self.idle_timeout);
         settings
+    }
+}
+
+/// A connection timeout: 0.01 s to one day, real seconds.
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.01..=86_400.0).contains(s))
+        .ok_or_else(|| format!("'{text}' is not a number of seconds from 0.01 to 86400"))
+}
+
+/// A job count the table can hold: 1 to [`ServerConfig::MAX_MAX_JOBS`].
+fn parse_max_jobs(text: &str) -> Result<usize, String> {
+    let max = ServerConfig::MAX_MAX_JOBS;
+    match text.trim().parse::<u128>() {
+        Ok(n) if (1..=max as u128).contains(&n) => Ok(n as usize),
+        Ok(_) => Err(format!(
+            "'{text}' is not a job count from 1 to {max} (about 200 bytes a job)"
+        )),
+        Err(_) => Err(format!(
+            "'{text}' is not a whole number of jobs (1 to {max})"
+        )),
     }
 }
 

@@ -5,7 +5,7 @@ use super::history::History;
 use super::kind::JobStart;
 use super::registry::Steps;
 use super::spec::PolicySpec;
-use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy};
+use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
 use crate::rng::JobRng;
 use std::sync::Arc;
 
@@ -44,6 +44,7 @@ impl PollPolicy for ClientPolicy {
         JobPoller {
             steps,
             limits: *self.spec.limits(),
+            transport_failures: 0,
         }
     }
 
@@ -58,6 +59,8 @@ pub struct JobPoller {
     steps: Steps,
     // A copy, not a shared pointer: no reference counting per job in the hot loop.
     limits: Limits,
+    /// Checks in a row that got no answer.
+    transport_failures: u32,
 }
 
 impl JobSchedule for JobPoller {
@@ -73,6 +76,14 @@ impl JobSchedule for JobPoller {
 
     #[inline(always)]
     fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64> {
+        if obs.response == Response::TransportFailure {
+            self.transport_failures += 1;
+            if self.transport_failures >= self.limits.max_transport_failures {
+                return None;
+            }
+        } else {
+            self.transport_failures = 0;
+        }
         let steps = &mut self.steps;
         self.limits
             .envelope(obs, rng, |rng| steps.next(Some(obs), rng))
@@ -80,6 +91,12 @@ impl JobSchedule for JobPoller {
 }
 
 impl JobPoller {
+    /// Whether the last checks, in a row, reached the policy's
+    /// `max_transport_failures`: why it gave up, if it did.
+    pub fn unreachable(&self) -> bool {
+        self.transport_failures >= self.limits.max_transport_failures
+    }
+
     /// How long this job's checks ask the server to hold an answer while the job
     /// is pending (long polling; `?wait=` in HTTP), or `None` for plain checks.
     #[inline]

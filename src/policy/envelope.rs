@@ -1,4 +1,5 @@
-//! Limits every policy shares: initial delay, timeout, attempts, `Retry-After`.
+//! Limits every policy shares: initial delay, timeout, attempts, consecutive
+//! transport failures, `Retry-After`.
 
 use super::Observation;
 use super::error::{PolicyError, seconds};
@@ -29,6 +30,13 @@ pub const LIMIT_PARAMS: &[Param] = &[
         doc: "give up after this many checks",
     },
     Param {
+        name: "max_transport_failures",
+        unit: Unit::Checks,
+        default: Some("10"),
+        range: "≥ 1",
+        doc: "give up after this many checks in a row got no answer (connection refused or reset, timeout); never fires in the simulator, whose server always answers",
+    },
+    Param {
         name: "honor_retry_after",
         unit: Unit::Flag,
         default: Some("`true`"),
@@ -52,6 +60,13 @@ pub struct Limits {
     pub timeout: Option<f64>,
     /// Give up after this many checks. Default: no limit.
     pub max_attempts: Option<u32>,
+    /// Give up after this many consecutive checks that got no answer at all
+    /// ([`super::Response::TransportFailure`]: connection refused or reset, a
+    /// timeout), so a client of a server that went away stops. Default
+    /// [`Self::DEFAULT_MAX_TRANSPORT_FAILURES`]. The simulator's server always
+    /// answers (its failures are 500s and 429s), so there the limit never
+    /// fires; it is validated alike.
+    pub max_transport_failures: u32,
     /// Wait at least as long as a server's `Retry-After`. Default true.
     pub honor_retry_after: bool,
 }
@@ -62,12 +77,15 @@ impl Default for Limits {
             initial_delay: None,
             timeout: None,
             max_attempts: None,
+            max_transport_failures: Self::DEFAULT_MAX_TRANSPORT_FAILURES,
             honor_retry_after: true,
         }
     }
 }
 
 impl Limits {
+    pub const DEFAULT_MAX_TRANSPORT_FAILURES: u32 = 10;
+
     pub fn validate(self) -> Result<Self, PolicyError> {
         if let Some(d) = self.initial_delay {
             seconds("initial_delay", d)?;
@@ -79,6 +97,12 @@ impl Limits {
             return Err(PolicyError::new(
                 "max_attempts",
                 "0: must allow at least one check",
+            ));
+        }
+        if self.max_transport_failures == 0 {
+            return Err(PolicyError::new(
+                "max_transport_failures",
+                "0: must allow at least one failed check (default 10)",
             ));
         }
         Ok(self)

@@ -94,8 +94,12 @@ pub enum Response {
         progress: Option<f64>,
         eta: Option<f64>,
     },
-    /// The check failed (HTTP 5xx, connection reset, timeout): nothing was learned.
+    /// The server answered with a failure (HTTP 5xx): nothing was learned.
     TransientError,
+    /// The check got no answer (connection refused or reset, a timeout):
+    /// nothing was learned, and [`Limits::max_transport_failures`] in a row
+    /// end the job.
+    TransportFailure,
     /// The server refused the check (HTTP 429).
     RateLimited,
 }

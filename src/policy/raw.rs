@@ -20,6 +20,8 @@ pub struct RawPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_transport_failures: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub honor_retry_after: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<f64>,

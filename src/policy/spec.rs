@@ -187,6 +187,9 @@ impl PolicySpec {
             initial_delay: raw.initial_delay,
             timeout: raw.timeout,
             max_attempts: raw.max_attempts,
+            max_transport_failures: raw
+                .max_transport_failures
+                .unwrap_or(Limits::DEFAULT_MAX_TRANSPORT_FAILURES),
             honor_retry_after: raw.honor_retry_after.unwrap_or(true),
         };
         Self::new(raw.name.clone(), family, limits)
@@ -200,6 +203,9 @@ impl PolicySpec {
             initial_delay: self.limits.initial_delay,
             timeout: self.limits.timeout,
             max_attempts: self.limits.max_attempts,
+            max_transport_failures: (self.limits.max_transport_failures
+                != Limits::DEFAULT_MAX_TRANSPORT_FAILURES)
+                .then_some(self.limits.max_transport_failures),
             honor_retry_after: (!self.limits.honor_retry_after).then_some(false),
             ..RawPolicy::default()
         };

@@ -158,3 +158,43 @@ fn server_aware_families_poll_steadily_without_hints_and_honor_them_with() {
     };
     assert_eq!(job.next_delay(&hinted, &mut rng), Some(1.5));
 }
+
+#[test]
+fn consecutive_transport_failures_end_a_job_and_an_answer_resets_the_count() {
+    let mut rng = JobRng::for_job(1, 0, 0);
+    let failed = |attempt| Observation {
+        response: Response::TransportFailure,
+        ..Observation::pending(attempt, f64::from(attempt))
+    };
+    let three = spec("name = 'c'\nkind = 'constant'\ninterval = 1.0\nmax_transport_failures = 3");
+    assert_eq!(three.limits().max_transport_failures, 3);
+    assert_eq!(three.to_raw().max_transport_failures, Some(3));
+    let mut job = three.client().start(&JobHint::default());
+    job.first_delay(&mut rng);
+    assert!(job.next_delay(&failed(1), &mut rng).is_some());
+    assert!(job.next_delay(&failed(2), &mut rng).is_some());
+    // A server answer (even a 500) in between starts the count again.
+    let answered = Observation {
+        response: Response::TransientError,
+        ..Observation::pending(3, 3.0)
+    };
+    assert!(job.next_delay(&answered, &mut rng).is_some());
+    assert!(job.next_delay(&failed(4), &mut rng).is_some());
+    assert!(job.next_delay(&failed(5), &mut rng).is_some());
+    assert!(!job.unreachable());
+    assert_eq!(job.next_delay(&failed(6), &mut rng), None);
+    assert!(job.unreachable());
+    // Finite by default, written only when not the default, and at least 1.
+    let default = spec("name = 'c'\nkind = 'constant'\ninterval = 1.0");
+    assert_eq!(default.limits().max_transport_failures, 10);
+    assert_eq!(default.to_raw().max_transport_failures, None);
+    let zero = PolicySpec::from_toml(
+        "name = 'c'\nkind = 'constant'\ninterval = 1.0\nmax_transport_failures = 0",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        zero.contains("max_transport_failures") && zero.contains("at least one"),
+        "{zero}"
+    );
+}

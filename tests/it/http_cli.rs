@@ -118,6 +118,23 @@ fn network_commands_refuse_bad_settings() {
     assert!(stderr.contains("not a range like 0..50"), "{stderr}");
     let (code, _, stderr) = pollsim(
         &[
+            "serve",
+            "--config",
+            "configs/short.toml",
+            "--max-jobs",
+            "18446744073709551615",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--max-jobs")
+            && stderr.contains("18446744073709551615")
+            && stderr.contains("1 to 10000000"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = pollsim(
+        &[
             "validate",
             "--config",
             "configs/short.toml",
@@ -142,5 +159,5 @@ fn network_commands_refuse_bad_settings() {
         None,
     );
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("POST /jobs"), "{stderr}");
+    assert!(stderr.contains("GET /openapi.json"), "{stderr}");
 }

@@ -257,6 +257,21 @@ fn unreachable_server_unknown_jobs_and_deadlines_end_jobs_clearly() {
             "{:?}",
             report.errors
         );
+        // Without max_attempts or timeout, the default max_transport_failures (10) ends it.
+        let spec = policy("name = 'c'\nkind = 'constant'\ninterval = 0.01");
+        let report = client.wait(&handle, &mut spec.client()).await;
+        assert_eq!(report.calls, 10);
+        let JobEnd::Unreachable(why) = &report.end else {
+            panic!("{}", report.end)
+        };
+        assert!(
+            why.contains(&format!(
+                "server http://127.0.0.1:{port} unreachable: 10 checks in a row"
+            )) && why.contains("Connection refused"),
+            "{why}"
+        );
+        // Each cause once, not reqwest's repeated chain.
+        assert_eq!(why.matches("error sending request").count(), 1, "{why}");
 
         let server = spawn(ServerConfig::new(workload(10.0, 5.0, 0.0), 1))
             .await
@@ -285,11 +300,11 @@ fn unreachable_server_unknown_jobs_and_deadlines_end_jobs_clearly() {
         );
 
         let mut unknown = long.clone();
-        unknown.id = "999".into();
+        unknown.id = format!("{}-999", server.state.run_id());
         unknown.created = tokio::time::Instant::now();
         let report = client.wait(&unknown, &mut spec.client()).await;
         assert!(
-            matches!(&report.end, JobEnd::Rejected(why) if why.contains("no job 999")),
+            matches!(&report.end, JobEnd::Rejected(why) if why.contains("-999; create jobs")),
             "{}",
             report.end
         );

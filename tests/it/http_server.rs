@@ -10,6 +10,8 @@ use tower::ServiceExt;
 
 fn state(configure: impl FnOnce(&mut ServerConfig)) -> AppState {
     let mut config = ServerConfig::new(workload(10.0, 5.0, 0.0), 1);
+    // A fixed run id, so that ids in the tables below are this run's.
+    config.run_id = Some("run1".into());
     configure(&mut config);
     AppState::new(config).expect("valid server settings")
 }
@@ -162,6 +164,15 @@ fn bad_inputs() -> Vec<(
             "hint_s: -3 is negative",
         ),
         (
+            "fractional index",
+            "POST",
+            "/jobs".into(),
+            JSON,
+            b("{\"index\": 7.5}"),
+            400,
+            "index: 7.5 is not a job index",
+        ),
+        (
             "unknown outcome",
             "POST",
             "/jobs".into(),
@@ -245,20 +256,56 @@ fn bad_inputs() -> Vec<(
         (
             "unknown job id",
             "GET",
-            "/jobs/12345/status".into(),
+            "/jobs/run1-12345/status".into(),
             &[],
             vec![],
             404,
-            "id: no job 12345",
+            "id: no job run1-12345",
         ),
         (
             "job id zero",
             "GET",
-            "/jobs/0/status".into(),
+            "/jobs/run1-0/status".into(),
             &[],
             vec![],
             404,
-            "id: no job 0",
+            "id: no job run1-0",
+        ),
+        (
+            "job id of another run",
+            "GET",
+            "/jobs/0a1b2c3d4e-5/status".into(),
+            &[],
+            vec![],
+            404,
+            "id: job '0a1b2c3d4e-5' belongs to an earlier server run (or another server): this run's ids look like run1-1",
+        ),
+        (
+            "bare job number (ids before run ids)",
+            "GET",
+            "/jobs/5/status".into(),
+            &[],
+            vec![],
+            404,
+            "belongs to an earlier server run",
+        ),
+        (
+            "job id with an empty run",
+            "GET",
+            "/jobs/-5/status".into(),
+            &[],
+            vec![],
+            400,
+            "id: '-5' is not a job id",
+        ),
+        (
+            "job id with two dashes",
+            "GET",
+            "/jobs/run1-5-6/status".into(),
+            &[],
+            vec![],
+            400,
+            "is not a job id",
         ),
         (
             "no job yet",
@@ -304,6 +351,42 @@ fn bad_inputs() -> Vec<(
             vec![],
             400,
             "wiat: unknown query parameter",
+        ),
+        (
+            "plus sign unescaped in wait",
+            "GET",
+            "/jobs/1/status?wait=1e+20".into(),
+            &[],
+            vec![],
+            400,
+            "wait: '1e 20' is not a number of seconds ('+' in a query is a space: write %2B",
+        ),
+        (
+            "percent-encoded unknown parameter",
+            "GET",
+            "/jobs/1/status?wa%69x=1".into(),
+            &[],
+            vec![],
+            400,
+            "waix: unknown query parameter",
+        ),
+        (
+            "percent-encoded NaN wait",
+            "GET",
+            "/status?wait=%4EaN".into(),
+            &[],
+            vec![],
+            400,
+            "wait: NaN is not a non-negative number",
+        ),
+        (
+            "wait given twice",
+            "GET",
+            "/jobs/1/status?wait=1&wait=2".into(),
+            &[],
+            vec![],
+            400,
+            "wait: given more than once",
         ),
         (
             "DELETE a job",
@@ -403,7 +486,7 @@ fn a_job_is_pending_then_final_and_long_polling_returns_at_the_end() {
             c.model.max_wait_s = 1000.0;
         });
         let job = create(&state, r#"{"duration_s": 20, "outcome": "error"}"#).await;
-        assert_eq!(job.id, "1");
+        assert_eq!(job.id, "run1-1");
         let (body, retry_after) = status(&state, &job.status_url).await;
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
@@ -427,7 +510,7 @@ fn a_job_is_pending_then_final_and_long_polling_returns_at_the_end() {
         assert!(held > Duration::from_millis(100), "{held:?}");
         // A job without a duration is job 1 of the workload (the first was explicit).
         let sampled = create(&state, "").await;
-        assert_eq!(sampled.id, "2");
+        assert_eq!(sampled.id, "run1-2");
     });
 }
 
@@ -477,24 +560,42 @@ fn the_table_is_capped_and_finished_jobs_expire() {
         .await;
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE);
         assert!(text.contains("job table full: 3 jobs"), "{text}");
-        assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "1");
+        // The first slot frees when the first job's TTL runs out: 10 job s.
+        assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "10");
         tokio::time::sleep(Duration::from_millis(150)).await;
-        let (code, _, text) = call(&state, "GET", "/jobs/1/status", &[], vec![]).await;
+        let (code, _, text) = call(&state, "GET", "/jobs/run1-1/status", &[], vec![]).await;
         assert_eq!(code, StatusCode::NOT_FOUND);
         assert!(
-            text.contains("job 1 finished more than 10 s ago and was forgotten"),
+            text.contains("job run1-1 finished more than 10 s ago and was forgotten"),
             "{text}"
         );
         let job = create(&state, r#"{"duration_s": 0}"#).await;
-        assert_eq!(job.id, "4");
+        assert_eq!(job.id, "run1-4");
         assert!(state.job_count() <= 3);
+    });
+}
+
+#[test]
+fn a_full_table_says_when_its_first_slot_frees() {
+    runtime().block_on(async {
+        let state = state(|c| {
+            c.max_jobs = 2;
+            c.ttl_s = 100.0;
+        });
+        // Expire at 600 and 130 job s: the first slot frees in 130 s, not 1.
+        create(&state, r#"{"duration_s": 500}"#).await;
+        create(&state, r#"{"duration_s": 30}"#).await;
+        let (code, headers, text) = call(&state, "POST", "/jobs", JSON, b"{}".to_vec()).await;
+        assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{text}");
+        assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "130");
+        assert!(text.contains("the first slot frees in 130 s"), "{text}");
     });
 }
 
 #[test]
 fn bad_server_settings_are_refused_by_name() {
     type Breaks = fn(&mut ServerConfig);
-    let bad: [(&str, Breaks); 5] = [
+    let bad: [(&str, Breaks); 7] = [
         ("time_scale", |c| c.time_scale = 0.0),
         ("fail_rate", |c| c.model.fail_rate = 1.5),
         ("throttle_rate", |c| {
@@ -503,6 +604,8 @@ fn bad_server_settings_are_refused_by_name() {
         }),
         ("latency_ms", |c| c.model.latency_ms = Some((50.0, 10.0))),
         ("max_jobs", |c| c.max_jobs = 0),
+        ("max_jobs", |c| c.max_jobs = usize::MAX),
+        ("run_id", |c| c.run_id = Some("Run-1".into())),
     ];
     for (field, break_it) in bad {
         let mut config = ServerConfig::new(workload(10.0, 5.0, 0.0), 1);
@@ -514,7 +617,14 @@ fn bad_server_settings_are_refused_by_name() {
 
 #[test]
 fn openapi_documents_exactly_the_routes_the_server_has() {
-    let doc = openapi::document();
+    let server = state(|c| c.time_scale = 0.5);
+    let doc = openapi::document(server.config());
+    // The limits the server enforces, its run and its time scale are declared.
+    let new_job = &doc["components"]["schemas"]["NewJob"]["properties"];
+    assert_eq!(new_job["duration_s"]["maximum"], 2_592_000.0);
+    assert_eq!(new_job["hint_s"]["maximum"], 2_592_000.0);
+    assert_eq!(doc["info"]["x-pollsim-time-scale"], 0.5);
+    assert_eq!(doc["info"]["x-pollsim-run-id"], "run1");
     let paths = doc["paths"].as_object().unwrap();
     let mut documented: Vec<(String, String)> = Vec::new();
     for (path, operations) in paths {
@@ -534,7 +644,7 @@ fn openapi_documents_exactly_the_routes_the_server_has() {
         expected.map(|(m, p)| (m.to_string(), p.to_string()))
     );
     runtime().block_on(async {
-        let state = state(|_| {});
+        let state = server;
         let created = create(&state, r#"{"duration_s": 5}"#).await;
         for (method, path) in &documented {
             let uri = path.replace("{id}", &created.id);
@@ -557,5 +667,37 @@ fn openapi_documents_exactly_the_routes_the_server_has() {
             serde_json::from_str::<serde_json::Value>(&served).unwrap(),
             doc
         );
+    });
+}
+
+#[test]
+fn query_strings_are_decoded_as_forms_encode_them() {
+    runtime().block_on(async {
+        // Time scale 0.1: a wait of 1.5 job s holds 150 ms; max wait 2 job s (200 ms).
+        let state = state(|c| {
+            c.time_scale = 0.1;
+            c.model.max_wait_s = 2.0;
+        });
+        // JSON Schema counts 7.0 as an integer, so an index may be written so.
+        let job = create(&state, r#"{"duration_s": 1000, "index": 7.0}"#).await;
+        let url = &job.status_url;
+        // (query, real hold expected): what Python requests sends for
+        // params={"wait": 1e20}, an escaped dot, an escaped name, a form space.
+        for (query, held_ms) in [
+            ("wait=1e%2B20", 200),
+            ("wait=1%2E5", 150),
+            ("wa%69t=1", 100),
+            ("wait=%201", 100),
+        ] {
+            let started = std::time::Instant::now();
+            let (body, _) = status(&state, &format!("{url}?{query}")).await;
+            let held = started.elapsed();
+            assert_eq!(body.result, pollsim::http::wire::JobState::Pending);
+            assert!(
+                held >= Duration::from_millis(held_ms - 5)
+                    && held < Duration::from_millis(held_ms + 400),
+                "{query}: held {held:?}, expected {held_ms} ms"
+            );
+        }
     });
 }

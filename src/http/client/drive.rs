@@ -12,8 +12,8 @@
 //! [`JobPoller::hold`]). The discrete-event simulator times checks the same way.
 
 use super::report::{CheckRecord, CheckResult, JobEnd, JobReport};
-use super::{Answer, Client, JobHandle};
-use crate::http::wire::JobState;
+use super::{Answer, Client, ClientError, JobHandle};
+use crate::http::wire::{JobState, NewJob};
 use crate::policy::{
     ClientPolicy, JobHint, JobPoller, JobSchedule, Observation, PolicySpec, PollPolicy, Response,
 };
@@ -83,6 +83,93 @@ impl Client {
             .collect()
     }
 
+    /// Creates (or takes) each job when one of `concurrency` slots is free and
+    /// polls it from its own creation, so a job's checks never wait for a
+    /// slot: what is measured does not depend on `concurrency`. Calls
+    /// `on_end` with each job's report as it ends; returns all reports in the
+    /// order of `jobs`. A job the server did not create is reported as such.
+    pub async fn poll_jobs(
+        &self,
+        jobs: Vec<Submit>,
+        spec: &PolicySpec,
+        concurrency: usize,
+        mut on_end: impl FnMut(&JobReport),
+    ) -> Vec<JobReport> {
+        let policy = Arc::new(Mutex::new(spec.client()));
+        let slots = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut reports: Vec<Option<JobReport>> = vec![None; jobs.len()];
+        let mut ids = std::collections::HashMap::new();
+        let count = jobs.len();
+        let mut jobs = jobs.into_iter().enumerate();
+        let mut next = jobs.next();
+        loop {
+            // A slot first (the semaphore is never closed), then the job.
+            tokio::select! {
+                permit = slots.clone().acquire_owned(), if next.is_some() => {
+                    let Some((position, submit)) = next.take() else { continue };
+                    let (client, policy) = (self.clone(), policy.clone());
+                    let handle = tasks.spawn(async move {
+                        let _slot = permit;
+                        let report = match client.submit(submit, position as u64).await {
+                            Ok(job) => client.wait_shared(&job, &policy).await,
+                            Err(end) => JobReport::not_created(position as u64, end),
+                        };
+                        (position, report)
+                    });
+                    ids.insert(handle.id(), position);
+                    next = jobs.next();
+                }
+                Some(joined) = tasks.join_next_with_id() => {
+                    let (position, report) = match joined {
+                        Ok((_, (position, report))) => (position, report),
+                        // Only a panic: reported, never dropped.
+                        Err(e) => {
+                            let position = ids.get(&e.id()).copied().unwrap_or(0);
+                            (position, JobReport::not_created(position as u64, JobEnd::Rejected("the polling task panicked".into())))
+                        }
+                    };
+                    on_end(&report);
+                    reports[position] = Some(report);
+                }
+                else => break,
+            }
+        }
+        debug_assert_eq!(reports.len(), count);
+        reports
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.unwrap_or_else(|| {
+                    JobReport::not_created(i as u64, JobEnd::Rejected("never run".into()))
+                })
+            })
+            .collect()
+    }
+
+    /// The handle of a job to poll: created now, or an existing id whose
+    /// schedule starts now.
+    async fn submit(&self, submit: Submit, position: u64) -> Result<JobHandle, JobEnd> {
+        match submit {
+            Submit::Create(new) => self.create_job(&new).await.map_err(|e| match e {
+                ClientError::Request { .. } => {
+                    JobEnd::Unreachable(format!("server {} unreachable: {e}", self.base_url()))
+                }
+                other => JobEnd::Rejected(other.to_string()),
+            }),
+            Submit::Existing(id) => {
+                let now = Instant::now();
+                Ok(JobHandle {
+                    id,
+                    index: position,
+                    hint: None,
+                    created: now,
+                    submitted: now,
+                })
+            }
+        }
+    }
+
     async fn drive(&self, job: &JobHandle, poller: JobPoller, spec: &PolicySpec) -> JobReport {
         let span =
             tracing::info_span!("job", id = %job.id, index = job.index, policy = spec.name());
@@ -110,8 +197,16 @@ impl Client {
         };
         let mut next = poller.first_delay(&mut rng);
         let mut not_before = t0;
+        let mut last_failure = String::new();
         let end = loop {
             let Some(mut at) = next else {
+                if poller.unreachable() {
+                    break JobEnd::Unreachable(format!(
+                        "server {} unreachable: {} checks in a row got no answer (max_transport_failures); last: {last_failure}",
+                        self.base_url(),
+                        spec.limits().max_transport_failures
+                    ));
+                }
                 break JobEnd::GaveUp;
             };
             if report.calls >= MAX_CALLS_PER_JOB {
@@ -172,6 +267,14 @@ impl Client {
                     record(CheckResult::Pending);
                     (Response::Pending { progress, eta }, retry_after)
                 }
+                Answer::Unreachable { message } => {
+                    record(CheckResult::Transient);
+                    report
+                        .errors
+                        .push(format!("check {}: {message}", report.calls));
+                    last_failure = message;
+                    (Response::TransportFailure, None)
+                }
                 Answer::Transient {
                     message,
                     retry_after,
@@ -210,6 +313,15 @@ impl Client {
         tracing::info!(end = %report.end, calls = report.calls, errors = report.errors.len(), "done");
         report
     }
+}
+
+/// A job for [`Client::poll_jobs`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Submit {
+    /// Create it (`POST /jobs`) when its slot frees.
+    Create(NewJob),
+    /// Poll this existing id from when its slot frees.
+    Existing(String),
 }
 
 // Policy state stays consistent after every call, so a poisoned lock is still usable.

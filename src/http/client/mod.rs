@@ -17,15 +17,19 @@
 //! unreadable body) or rate limited (429), each with the server's `Retry-After`;
 //! any other 4xx means the request itself is wrong and polling stops.
 
+mod contact;
 mod drive;
 mod report;
 
+pub use contact::describe;
+use contact::{error_text, retry_after};
+pub use drive::Submit;
 pub use report::{CheckRecord, CheckResult, JobEnd, JobReport};
 
 use super::install_crypto_provider;
-use super::wire::{CreatedJob, ErrorBody, JobState, NewJob, StatusBody};
+use super::wire::{CreatedJob, JobState, NewJob, StatusBody};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -74,11 +78,17 @@ pub enum ClientError {
     },
     #[error("cannot build the HTTP client: {0}")]
     Build(#[source] reqwest::Error),
-    #[error("{what}: {source}")]
-    Request {
-        what: String,
-        #[source]
-        source: reqwest::Error,
+    /// The request got no (readable) answer. The cause chain is in the
+    /// message, each cause once, and not repeated as a source.
+    #[error("{what}: {}", describe(cause))]
+    Request { what: String, cause: reqwest::Error },
+    #[error(
+        "the server at {url} runs at time scale {server} (X-Pollsim-Time-Scale), this client at {client}: use the server's, --time-scale {server}"
+    )]
+    TimeScale {
+        url: String,
+        server: f64,
+        client: f64,
     },
     #[error("{what}: HTTP {status}: {message}")]
     Server {
@@ -97,7 +107,13 @@ pub enum Answer {
         eta: Option<f64>,
         retry_after: Option<f64>,
     },
-    /// Nothing learned; worth checking again.
+    /// No answer at all: connection refused or reset, a timeout. Worth
+    /// checking again, up to the policy's `max_transport_failures` in a row.
+    Unreachable {
+        message: String,
+    },
+    /// The server answered with a failure (5xx, 408, an unreadable body):
+    /// nothing learned; worth checking again.
     Transient {
         message: String,
         retry_after: Option<f64>,
@@ -142,6 +158,9 @@ struct Inner {
     options: ClientOptions,
     in_flight: Arc<Semaphore>,
     created: AtomicU64,
+    /// Whether an answer's `X-Pollsim-Time-Scale` matched (or was absent):
+    /// checked until then, once per client.
+    scale_checked: AtomicBool,
 }
 
 impl Client {
@@ -155,6 +174,12 @@ impl Client {
             url: base_url.to_string(),
             problem,
         };
+        if !base_url.contains("://") {
+            return Err(bad_url(format!(
+                "no scheme; write http://{}",
+                base_url.trim_start_matches('/')
+            )));
+        }
         let url = reqwest::Url::parse(base_url).map_err(|e| bad_url(e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad_url(format!(
@@ -200,6 +225,7 @@ impl Client {
                 in_flight: Arc::new(Semaphore::new(options.max_in_flight)),
                 options,
                 created: AtomicU64::new(0),
+                scale_checked: AtomicBool::new(false),
             }),
         })
     }
@@ -219,6 +245,7 @@ impl Client {
                 },
                 in_flight: inner.in_flight.clone(),
                 created: AtomicU64::new(0),
+                scale_checked: AtomicBool::new(inner.scale_checked.load(Ordering::Relaxed)),
             }),
         }
     }
@@ -250,6 +277,11 @@ impl Client {
         &self.inner.options
     }
 
+    /// The server's base URL, as requests use it.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let request = self
             .inner
@@ -270,11 +302,12 @@ impl Client {
             .json(job)
             .send()
             .await
-            .map_err(|source| ClientError::Request {
+            .map_err(|cause| ClientError::Request {
                 what: what(),
-                source,
+                cause,
             })?;
         let created_at = Instant::now();
+        self.check_scale(response.headers())?;
         let status = response.status();
         if status != reqwest::StatusCode::CREATED {
             return Err(ClientError::Server {
@@ -286,9 +319,9 @@ impl Client {
         let created: CreatedJob = response
             .json()
             .await
-            .map_err(|source| ClientError::Request {
+            .map_err(|cause| ClientError::Request {
                 what: what(),
-                source,
+                cause,
             })?;
         Ok(JobHandle {
             id: created.id,
@@ -335,12 +368,17 @@ impl Client {
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
-                return Answer::Transient {
+                return Answer::Unreachable {
                     message: describe(&e),
-                    retry_after: None,
                 };
             }
         };
+        if let Err(e) = self.check_scale(response.headers()) {
+            return Answer::Rejected {
+                status: 0,
+                message: e.to_string(),
+            };
+        }
         let status = response.status();
         let retry_after = retry_after(response.headers());
         if status == reqwest::StatusCode::OK {
@@ -355,6 +393,11 @@ impl Client {
                     retry_after,
                 },
                 Ok(body) => Answer::Final(body.result),
+                // A body cut off (a reset) is no answer; a body that is not a
+                // status is the server's failure.
+                Err(e) if !e.is_decode() => Answer::Unreachable {
+                    message: format!("status answer cut off: {}", describe(&e)),
+                },
                 Err(e) => Answer::Transient {
                     message: format!("unreadable status answer: {}", describe(&e)),
                     retry_after,
@@ -379,38 +422,4 @@ impl Client {
             }
         }
     }
-}
-
-/// `Retry-After` in seconds. The HTTP-date form is not used by pollsim's server
-/// and is ignored.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<f64> {
-    let seconds: f64 = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
-}
-
-/// The server's `{ "error": … }`, or the start of whatever it sent.
-async fn error_text(response: reqwest::Response) -> String {
-    let text = response.text().await.unwrap_or_default();
-    match serde_json::from_str::<ErrorBody>(&text) {
-        Ok(body) => body.error,
-        Err(_) => text.chars().take(200).collect(),
-    }
-}
-
-/// A reqwest error with its causes (connection refused, reset, timeout).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -17,6 +17,9 @@ pub enum JobEnd {
     DeadlineExceeded,
     /// The server refused a check (unknown or expired job, bad request).
     Rejected(String),
+    /// The policy's `max_transport_failures` checks in a row got no answer:
+    /// says which server and the last failure.
+    Unreachable(String),
 }
 
 impl JobEnd {
@@ -34,6 +37,7 @@ impl fmt::Display for JobEnd {
             Self::GaveUp => f.write_str("gave up"),
             Self::DeadlineExceeded => f.write_str("deadline exceeded"),
             Self::Rejected(why) => write!(f, "rejected: {why}"),
+            Self::Unreachable(why) => write!(f, "gave up: {why}"),
         }
     }
 }
@@ -79,6 +83,21 @@ pub struct JobReport {
 }
 
 impl JobReport {
+    /// A job that was never created: `end` says why.
+    pub fn not_created(index: u64, end: JobEnd) -> Self {
+        let why = end.to_string();
+        Self {
+            id: "-".into(),
+            index,
+            end,
+            calls: 0,
+            elapsed: Duration::ZERO,
+            creation_lag: 0.0,
+            checks: Vec::new(),
+            errors: vec![why],
+        }
+    }
+
     /// A job whose polling task died (a panic): reported, never silently dropped.
     pub fn lost(job: &super::JobHandle) -> Self {
         let why = "the polling task panicked".to_string();

@@ -2,6 +2,7 @@
 
 use crate::sim::ServerModel;
 use crate::workload::Workload;
+use std::time::Duration;
 
 /// A setting the server cannot run with, named.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,18 @@ pub struct ServerConfig {
     pub max_duration_s: f64,
     /// Largest accepted request body in bytes. Default 4096.
     pub max_body_bytes: usize,
+    /// Names this server run: job ids are `RUN-N`, so an id from an earlier
+    /// run (or another server) is recognised, never mistaken for a job of
+    /// this one. 1 to 16 lowercase letters and digits. Default: 10 hex digits
+    /// drawn when the server starts.
+    pub run_id: Option<String>,
+    /// Real time a client has to send a request's head, from when the server
+    /// starts waiting for it (the connection opened, or the previous answer
+    /// went out); then the connection is closed. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// Real time a connection may stay silent with no request in flight;
+    /// then it is closed. Default 60 s.
+    pub idle_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -47,6 +60,10 @@ impl ServerConfig {
     pub const DEFAULT_TTL_S: f64 = 3600.0;
     pub const DEFAULT_MAX_DURATION_S: f64 = 30.0 * 86_400.0;
     pub const DEFAULT_MAX_BODY_BYTES: usize = 4096;
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    /// At about 200 bytes a job, 10 million jobs are 2 GB: more is a typo.
+    pub const MAX_MAX_JOBS: usize = 10_000_000;
 
     pub fn new(workload: Workload, seed: u64) -> Self {
         Self {
@@ -61,6 +78,9 @@ impl ServerConfig {
             ttl_s: Self::DEFAULT_TTL_S,
             max_duration_s: Self::DEFAULT_MAX_DURATION_S,
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
+            run_id: None,
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
         }
     }
 
@@ -75,6 +95,42 @@ impl ServerConfig {
             return Err(invalid(
                 "max_jobs",
                 "0: the server must hold at least one job",
+            ));
+        }
+        if self.max_jobs > Self::MAX_MAX_JOBS {
+            return Err(invalid(
+                "max_jobs",
+                format!(
+                    "{}: at most {} jobs (about 200 bytes each)",
+                    self.max_jobs,
+                    Self::MAX_MAX_JOBS
+                ),
+            ));
+        }
+        for (field, timeout) in [
+            ("header_read_timeout", self.header_read_timeout),
+            ("idle_timeout", self.idle_timeout),
+        ] {
+            if timeout < Duration::from_millis(10) || timeout > Duration::from_secs(86_400) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "{} s is not between 0.01 s and one day (86400 s)",
+                        timeout.as_secs_f64()
+                    ),
+                ));
+            }
+        }
+        let run = self.run_id.get_or_insert_with(new_run_id);
+        if run.is_empty()
+            || run.len() > 16
+            || !run
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        {
+            return Err(invalid(
+                "run_id",
+                format!("'{run}' is not 1 to 16 lowercase letters and digits"),
             ));
         }
         for (field, value) in [
@@ -98,6 +154,20 @@ impl ServerConfig {
         }
         Ok(self)
     }
+}
+
+/// A fresh run id: 10 hex digits from the OS-seeded hasher std gives every
+/// `RandomState`, mixed with the clock and the process id, so two servers (in
+/// one process or not) practically never share one.
+fn new_run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.write_u128(now);
+    hasher.write_u32(std::process::id());
+    format!("{:010x}", hasher.finish() >> 24)
 }
 
 /// Checks a time scale (shared by the server and the client).

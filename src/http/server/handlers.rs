@@ -4,7 +4,7 @@ use super::super::wire::{CreatedJob, JobState, StatusBody};
 use super::error::ApiError;
 use super::jobs::{Job, Missing};
 use super::request;
-use super::{AppState, LoadOutcome};
+use super::{AppState, LoadOutcome, Refused};
 use crate::sim::server::{Verdict, retry_after_hint};
 use axum::Json;
 use axum::body::Body;
@@ -25,22 +25,31 @@ pub async fn create_job(
     let config = state.config();
     let bytes = request::body_bytes(&headers, body, config.max_body_bytes).await?;
     let asked = request::new_job(&headers, &bytes, config.max_duration_s)?;
-    let Some((id, hint_s)) = state.create(&asked, Instant::now()) else {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "job table full: {} jobs are running or finished less than {} s ago; retry later or start the server with a larger --max-jobs",
-                state.jobs().cap(),
-                config.ttl_s
-            ),
-        )
-        .retry_after(1));
-    };
+    let now = Instant::now();
+    let (id, hint_s) = state.try_create(&asked, now).map_err(|refused| match refused {
+        Refused::Full { frees } => {
+            // Job seconds until the first slot frees, rounded up (RFC 9110
+            // wants whole seconds): never earlier than a slot can be free.
+            let wait = frees.saturating_duration_since(now).as_secs_f64() / config.time_scale;
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "job table full: {} jobs are running or finished less than {} s ago; the first slot frees in {wait:.0} s; retry then or start the server with a larger --max-jobs",
+                    state.jobs().cap(),
+                    config.ttl_s
+                ),
+            )
+            .retry_after((wait.ceil() as u64).max(1))
+        }
+        Refused::BeyondClock => ApiError::bad_request(
+            "duration_s: the job would end beyond the server's clock; ask for a shorter one",
+        ),
+    })?;
     let status_url = format!("/jobs/{id}/status");
     let mut response = (
         StatusCode::CREATED,
         Json(CreatedJob {
-            id: id.to_string(),
+            id,
             status_url: status_url.clone(),
             hint_s,
         }),
@@ -61,9 +70,19 @@ pub async fn job_status(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::bad_request(format!("id: {}", e.body_text())))?;
-    let id = request::job_id(&id)?;
+    let sent = request::job_id(&id)?;
     let wait = request::wait(query.as_deref(), state.config().model.max_wait_s)?;
-    status(&state, id, wait, &headers, peer).await
+    if sent.run != Some(state.run_id()) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "id: job '{}' belongs to an earlier server run (or another server): this run's ids look like {}; create jobs with POST /jobs",
+                id.chars().take(40).collect::<String>(),
+                state.job_id(1)
+            ),
+        ));
+    }
+    status(&state, sent.n, wait, &headers, peer).await
 }
 
 /// `GET /status`: the most recent job, the original assignment's endpoint.
@@ -151,9 +170,13 @@ fn lookup(state: &AppState, id: u64, now: Instant) -> Result<Job, ApiError> {
 
 fn missing(state: &AppState, id: u64, missing: Missing) -> ApiError {
     let message = match missing {
-        Missing::Unknown => format!("id: no job {id}; create jobs with POST /jobs"),
+        Missing::Unknown => format!(
+            "id: no job {}; create jobs with POST /jobs",
+            state.job_id(id)
+        ),
         Missing::Expired => format!(
-            "id: job {id} finished more than {} s ago and was forgotten (--ttl)",
+            "id: job {} finished more than {} s ago and was forgotten (--ttl)",
+            state.job_id(id),
             state.config().ttl_s
         ),
     };

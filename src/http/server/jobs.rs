@@ -75,8 +75,9 @@ impl JobTable {
         }
     }
 
-    /// Stores a job; `None` when the table is full of live jobs.
-    pub fn insert(&self, job: Job, now: Instant) -> Option<u64> {
+    /// Stores a job; when the table is full of live jobs, `Err` with the
+    /// instant the first of them expires (its slot frees then).
+    pub fn insert(&self, job: Job, now: Instant) -> Result<u64, Instant> {
         let due = now.duration_since(*read(&self.last_sweep)) >= self.sweep_every;
         let mut jobs = write(&self.jobs);
         if due || jobs.len() >= self.cap {
@@ -84,7 +85,9 @@ impl JobTable {
             *write(&self.last_sweep) = now;
         }
         if jobs.len() >= self.cap {
-            return None;
+            // O(table), like the sweep just made: only paid when refusing.
+            let frees = jobs.values().map(|e| e.job.expires_at).min();
+            return Err(frees.unwrap_or(now));
         }
         // Taken under the write lock, so ids are handed out in insertion order.
         let id = self.next.fetch_add(1, Ordering::Relaxed);
@@ -100,7 +103,7 @@ impl JobTable {
             },
         );
         self.latest.store(id, Ordering::Release);
-        Some(id)
+        Ok(id)
     }
 
     pub fn get(&self, id: u64, now: Instant) -> Result<Job, Missing> {
@@ -168,12 +171,14 @@ mod tests {
     fn full_table_refuses_until_jobs_expire() {
         let now = Instant::now();
         let table = JobTable::new(2, Duration::from_secs(3600));
-        assert_eq!(table.insert(job(now, 10), now), Some(1));
-        assert_eq!(table.insert(job(now, 20), now), Some(2));
-        assert_eq!(table.insert(job(now, 10), now), None);
+        assert_eq!(table.insert(job(now, 10), now), Ok(1));
+        assert_eq!(table.insert(job(now, 20), now), Ok(2));
+        // Full: the first slot frees when job 1 expires.
+        let frees = now + Duration::from_secs(10);
+        assert_eq!(table.insert(job(now, 10), now), Err(frees));
         let later = now + Duration::from_secs(15);
         assert_eq!(table.get(1, later).unwrap_err(), Missing::Expired);
-        assert_eq!(table.insert(job(later, 10), later), Some(3));
+        assert_eq!(table.insert(job(later, 10), later), Ok(3));
         assert_eq!(table.len(), 2);
         assert_eq!(table.get(1, later).unwrap_err(), Missing::Expired);
         assert_eq!(table.get(9, later).unwrap_err(), Missing::Unknown);

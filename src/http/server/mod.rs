@@ -7,6 +7,7 @@
 //! `GET /openapi.json`.
 
 mod config;
+mod conn;
 mod error;
 mod faults;
 mod handlers;
@@ -15,6 +16,7 @@ pub mod openapi;
 mod request;
 
 pub use config::{ServerConfig, ServerConfigError, validate_time_scale};
+pub use conn::{MAX_HEADER_BYTES, MAX_URI_BYTES, TIME_SCALE_HEADER};
 
 use super::wire::{NewJob, Outcome};
 use crate::sim::LoadTimeline;
@@ -125,7 +127,16 @@ impl AppState {
     /// the job would end beyond any clock).
     /// `POST /jobs` starts jobs when it reads them; an in-process driver (the
     /// validator) starts them at the instants its plan says.
-    pub fn create(&self, asked: &NewJob, start: Instant) -> Option<(u64, Option<f64>)> {
+    pub fn create(&self, asked: &NewJob, start: Instant) -> Option<(String, Option<f64>)> {
+        self.try_create(asked, start).ok()
+    }
+
+    /// [`Self::create`], saying why not.
+    pub fn try_create(
+        &self,
+        asked: &NewJob,
+        start: Instant,
+    ) -> Result<(String, Option<f64>), Refused> {
         let (duration_s, outcome, hint_s, key) = match asked.duration_s {
             Some(d) => (
                 d,
@@ -143,23 +154,51 @@ impl AppState {
                 )
             }
         };
-        let done_at = start.checked_add(self.real(duration_s))?;
+        let done_at = start
+            .checked_add(self.real(duration_s))
+            .ok_or(Refused::BeyondClock)?;
         let job = jobs::Job {
             created: start,
             done_at,
-            expires_at: done_at.checked_add(self.real(self.config().ttl_s))?,
+            expires_at: done_at
+                .checked_add(self.real(self.config().ttl_s))
+                .ok_or(Refused::BeyondClock)?,
             duration_s,
             outcome,
             key,
         };
-        let id = self.jobs().insert(job, Instant::now())?;
-        Some((id, hint_s))
+        let n = self
+            .jobs()
+            .insert(job, Instant::now())
+            .map_err(|frees| Refused::Full { frees })?;
+        Ok((self.job_id(n), hint_s))
+    }
+
+    /// This run's id: the prefix of every job id it gives out.
+    pub fn run_id(&self) -> &str {
+        // Set by `ServerConfig::validate`, which `new` ran.
+        self.inner.config.run_id.as_deref().unwrap_or("")
+    }
+
+    /// The id of this run's `n`-th job: `RUN-N`.
+    fn job_id(&self, n: u64) -> String {
+        format!("{}-{n}", self.run_id())
     }
 
     /// Real time for `job_s` job seconds. Validated settings keep it finite.
     fn real(&self, job_s: f64) -> Duration {
         Duration::try_from_secs_f64(job_s * self.inner.config.time_scale).unwrap_or(Duration::MAX)
     }
+}
+
+/// Why a job was not created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The table is full of live jobs; the first slot frees at `frees`.
+    Full { frees: Instant },
+    /// The job would end or expire beyond any clock (validated settings
+    /// prevent it).
+    BeyondClock,
 }
 
 /// The router: every route, fallback and state.
@@ -174,23 +213,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves.
+/// Serves `state` on `listener` until `shutdown` resolves; then stops
+/// accepting and waits for open connections to finish their requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Status answers are one small write: do not let Nagle hold them back.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let router = app(state.clone());
+    conn::serve(listener, state, router, shutdown).await
 }
 
 /// A server running in the background on a loopback port; stops when dropped.

@@ -1,11 +1,13 @@
 //! The OpenAPI 3.1 description of the server, served at `GET /openapi.json`.
 //! Written by hand; a test walks every documented operation against the router.
 
+use super::{AppState, ServerConfig};
 use axum::Json;
+use axum::extract::State;
 use serde_json::{Value, json};
 
-pub async fn handler() -> Json<Value> {
-    Json(document())
+pub async fn handler(State(state): State<AppState>) -> Json<Value> {
+    Json(document(state.config()))
 }
 
 fn error_response(description: &str) -> Value {
@@ -15,7 +17,8 @@ fn error_response(description: &str) -> Value {
     })
 }
 
-fn status_operation(summary: &str, with_id: bool) -> Value {
+fn status_operation(summary: &str, with_id: bool, config: &ServerConfig) -> Value {
+    let run = config.run_id.as_deref().unwrap_or("a1b2c3d4e5");
     let mut parameters = vec![json!({
         "name": "wait", "in": "query", "required": false,
         "description": "Long polling: hold a pending answer up to this many job seconds or until the job finishes. A longer wait is held for the server's max wait (60 by default; 0 turns long polling off).",
@@ -26,8 +29,9 @@ fn status_operation(summary: &str, with_id: bool) -> Value {
             0,
             json!({
                 "name": "id", "in": "path", "required": true,
-                "description": "The id POST /jobs returned.",
-                "schema": { "type": "string", "pattern": "^[0-9]{1,20}$" }
+                "description": "The id POST /jobs returned: the server run's id, a dash and the job's number. An id of another run (an earlier start of the server) answers 404.",
+                "example": format!("{run}-1"),
+                "schema": { "type": "string", "pattern": "^([0-9a-zA-Z]{1,16}-)?[0-9]{1,20}$" }
             }),
         );
     }
@@ -41,21 +45,26 @@ fn status_operation(summary: &str, with_id: bool) -> Value {
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Status" } } }
             },
             "400": error_response("A malformed id, an unknown query parameter or a bad wait."),
-            "404": error_response("No such job, or it expired (finished longer than the TTL ago)."),
+            "404": error_response("No such job, it expired (finished longer than the TTL ago), or its id belongs to another server run."),
             "429": error_response("Rate limited (rate_limit per client key, global_rate_limit, or at random with throttle_rate); Retry-After says when to check again."),
             "500": error_response("Injected failure (fail_rate).")
         }
     })
 }
 
-/// The document. Times are job seconds (see the server's time scale).
-pub fn document() -> Value {
+/// The document for a server with `config`: the limits it enforces are
+/// declared, so generated clients and fuzzers send what it accepts. Times are
+/// job seconds (see the server's time scale, `x-pollsim-time-scale`).
+pub fn document(config: &ServerConfig) -> Value {
+    let max_s = config.max_duration_s;
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "pollsim status server",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "In-memory slow jobs behind a status endpoint. All times are job seconds: with a time scale of 0.01 a 300 s job finishes after 3 s of real time."
+            "description": "In-memory slow jobs behind a status endpoint. All times are job seconds: with a time scale of 0.01 a 300 s job finishes after 3 s of real time. Every answer carries the server's time scale in X-Pollsim-Time-Scale.",
+            "x-pollsim-time-scale": config.time_scale,
+            "x-pollsim-run-id": config.run_id
         },
         "paths": {
             "/jobs": {
@@ -73,14 +82,14 @@ pub fn document() -> Value {
                             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Created" } } }
                         },
                         "400": error_response("Malformed JSON, a wrong type, an unknown field, a negative or too large duration."),
-                        "413": error_response("The body is larger than the limit (4096 bytes by default)."),
+                        "413": error_response(&format!("The body is larger than {} bytes.", config.max_body_bytes)),
                         "415": error_response("A body that is not application/json."),
-                        "503": error_response("The job table is full; Retry-After says when to try again.")
+                        "503": error_response("The job table is full; Retry-After gives the job seconds until its first slot frees (when the first job's TTL runs out), at least 1.")
                     }
                 }
             },
-            "/jobs/{id}/status": { "get": status_operation("A job's state", true) },
-            "/status": { "get": status_operation("The most recent job's state (the original single-job endpoint)", false) },
+            "/jobs/{id}/status": { "get": status_operation("A job's state", true, config) },
+            "/status": { "get": status_operation("The most recent job's state (the original single-job endpoint)", false, config) },
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -94,10 +103,10 @@ pub fn document() -> Value {
                     "type": "object",
                     "additionalProperties": false,
                     "properties": {
-                        "duration_s": { "type": "number", "minimum": 0, "description": "Job seconds until the final state (at most the server's max duration, 30 days by default)." },
+                        "duration_s": { "type": "number", "minimum": 0, "maximum": max_s, "description": "Job seconds until the final state (at most the server's max duration, 30 days by default)." },
                         "outcome": { "type": "string", "enum": ["completed", "error"], "description": "The final state; default completed (or sampled with the duration)." },
-                        "hint_s": { "type": "number", "minimum": 0, "description": "An approximate duration handed back to clients." },
-                        "index": { "type": "integer", "minimum": 0, "description": "The simulator's job index: the job's latency, failures and estimate errors are drawn as the simulator draws them for that job (default: the sampled job's index, else the id minus one)." }
+                        "hint_s": { "type": "number", "minimum": 0, "maximum": max_s, "description": "An approximate duration handed back to clients (at most the max duration)." },
+                        "index": { "type": "integer", "minimum": 0, "maximum": u64::MAX, "description": "The simulator's job index: the job's latency, failures and estimate errors are drawn as the simulator draws them for that job (default: the sampled job's index, else the id minus one)." }
                     }
                 },
                 "Created": {

@@ -76,7 +76,12 @@ pub fn new_job(headers: &HeaderMap, bytes: &[u8], max_duration_s: f64) -> Result
             "duration_s" => job.duration_s = Some(seconds("duration_s", value, max_duration_s)?),
             "hint_s" => job.hint_s = Some(seconds("hint_s", value, max_duration_s)?),
             "index" => {
-                job.index = Some(value.as_u64().ok_or_else(|| {
+                // JSON Schema counts 7.0 as an integer: so does the server.
+                let whole = value
+                    .as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(f))
+                    .map(|f| f as u64);
+                job.index = Some(value.as_u64().or(whole).ok_or_else(|| {
                     ApiError::bad_request(format!(
                         "index: {value} is not a job index (a whole number from 0)"
                     ))
@@ -141,25 +146,52 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// A job id: the decimal number `POST /jobs` answered.
-pub fn job_id(text: &str) -> Result<u64, ApiError> {
+/// A job id as sent: `RUN-N` (the form `POST /jobs` answers), or a bare
+/// number, the form servers before run ids gave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SentId<'a> {
+    /// `None` for a bare number.
+    pub run: Option<&'a str>,
+    pub n: u64,
+}
+
+/// Parses a job id. Only its form is checked here (400 when wrong); whether
+/// it is this run's is for the lookup (404).
+pub fn job_id(text: &str) -> Result<SentId<'_>, ApiError> {
     let shown: String = text.chars().take(40).collect();
-    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::bad_request(format!(
-            "id: '{shown}' is not a job id; ids are the decimal numbers POST /jobs returns"
-        )));
+    let bad = || {
+        ApiError::bad_request(format!(
+            "id: '{shown}' is not a job id; ids are what POST /jobs returns, like 'a1b2c3d4e5-17'"
+        ))
+    };
+    let (run, number) = match text.split_once('-') {
+        Some((run, number)) => (Some(run), number),
+        None => (None, text),
+    };
+    if run.is_some_and(|r| {
+        r.is_empty() || r.len() > 16 || !r.bytes().all(|b| b.is_ascii_alphanumeric())
+    }) {
+        return Err(bad());
     }
-    text.parse().map_err(|_| {
+    if number.is_empty() || number.len() > 20 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n = number.parse().map_err(|_| {
         ApiError::bad_request(format!("id: '{shown}' is not a job id; it is out of range"))
-    })
+    })?;
+    Ok(SentId { run, n })
 }
 
 /// The status query: `wait` (job seconds to hold a pending answer, at most
-/// `max_wait_s`), nothing else.
+/// `max_wait_s`), nothing else. Decoded as HTML forms encode queries (what
+/// browsers, Python `requests` and `curl --data-urlencode` send): percent
+/// escapes are decoded in names and values, and `+` is a space.
 pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
-    let mut wait = 0.0;
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    let mut wait = None;
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if name.is_empty() && value.is_empty() {
+            continue;
+        }
         let shown: String = value.chars().take(40).collect();
         if name != "wait" {
             let name: String = name.chars().take(40).collect();
@@ -167,8 +199,19 @@ pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
                 "{name}: unknown query parameter; only wait is accepted"
             )));
         }
-        let seconds: f64 = value.parse().map_err(|_| {
-            ApiError::bad_request(format!("wait: '{shown}' is not a number of seconds"))
+        if wait.is_some() {
+            return Err(ApiError::bad_request(
+                "wait: given more than once; send it once",
+            ));
+        }
+        let seconds: f64 = value.trim().parse().map_err(|_| {
+            // `?wait=1e+20` decodes to "1e 20": the sender meant %2B.
+            let plus = if value.contains(' ') {
+                " ('+' in a query is a space: write %2B for a plus sign)"
+            } else {
+                ""
+            };
+            ApiError::bad_request(format!("wait: '{shown}' is not a number of seconds{plus}"))
         })?;
         if !(seconds.is_finite() && seconds >= 0.0) {
             return Err(ApiError::bad_request(format!(
@@ -176,7 +219,7 @@ pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
             )));
         }
         // Longer than the server holds: held as long as it does (0: not at all).
-        wait = seconds.min(max_wait_s);
+        wait = Some(seconds.min(max_wait_s));
     }
-    Ok(wait)
+    Ok(wait.unwrap_or(0.0))
 }

@@ -1,0 +1,93 @@
+//! First contact and what answers say: the server's time scale, `Retry-After`,
+//! error bodies, and error chains said once.
+
+use super::{Client, ClientError};
+use crate::http::wire::ErrorBody;
+use std::sync::atomic::Ordering;
+
+impl Client {
+    /// First contact: `GET /openapi.json`, to learn that the server answers
+    /// and runs at this client's time scale. Later answers are not checked
+    /// again once one matched.
+    pub async fn check_server(&self) -> Result<(), ClientError> {
+        let what = || "GET /openapi.json".to_string();
+        let response = self
+            .request(reqwest::Method::GET, "/openapi.json")
+            .send()
+            .await
+            .map_err(|cause| ClientError::Request {
+                what: what(),
+                cause,
+            })?;
+        self.check_scale(response.headers())?;
+        // Reading the body hands the connection back to the pool.
+        let _ = response.bytes().await;
+        Ok(())
+    }
+
+    /// Refuses an answer from a server at another time scale: its job seconds
+    /// are not this client's. A server that does not say (not pollsim's) passes.
+    pub(super) fn check_scale(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+    ) -> Result<(), ClientError> {
+        if self.inner.scale_checked.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let client = self.inner.options.time_scale;
+        let server = headers
+            .get(crate::http::server::TIME_SCALE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok());
+        match server {
+            Some(server) if (server - client).abs() > 1e-9 * client.max(server) => {
+                Err(ClientError::TimeScale {
+                    url: self.inner.base.clone(),
+                    server,
+                    client,
+                })
+            }
+            _ => {
+                self.inner.scale_checked.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `Retry-After` in seconds. The HTTP-date form is not used by pollsim's server
+/// and is ignored.
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<f64> {
+    let seconds: f64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+/// The server's `{ "error": … }`, or the start of whatever it sent.
+pub(super) async fn error_text(response: reqwest::Response) -> String {
+    let text = response.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => body.error,
+        Err(_) => text.chars().take(200).collect(),
+    }
+}
+
+/// An error with its causes (connection refused, reset, timeout), each said
+/// once: reqwest and hyper repeat a cause's text in its wrapper's.
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = Some(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,297 @@
+//! Connections: accepting, the HTTP stack's timeouts, and what is answered
+//! before a request reaches the router.
+//!
+//! `axum::serve` sets no header-read or idle timeout, so a connection that
+//! sends half a request head, or nothing, was held forever. Connections are
+//! served here with hyper-util's automatic HTTP/1.1 / HTTP/2 (prior knowledge)
+//! builder: hyper's own `header_read_timeout` bounds a request head, and a
+//! per-connection watchdog closes connections that stay silent with no
+//! request in flight (idle), or that never start a request. Half-closed
+//! sockets (a client that shuts down its sending side after the request) are
+//! answered, then closed.
+
+use super::AppState;
+use super::error::ApiError;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::ConnectInfo;
+use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use axum::response::IntoResponse;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Every answer states the server's time scale, so a client can refuse a mismatch.
+pub const TIME_SCALE_HEADER: &str = "x-pollsim-time-scale";
+
+/// Longest request target (path and query) answered with a JSON 414. hyper
+/// itself refuses targets of 64 KiB and more, with an empty body.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest header block (names and values) answered with a JSON 431. hyper
+/// itself refuses heads beyond its read buffer (about 400 KiB) or with more
+/// than 100 headers, with an empty body.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Serves `router` on `listener` until `shutdown` resolves; then stops
+/// accepting, lets every connection finish its requests, and returns.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let config = state.config();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .half_close(true)
+        .keep_alive(true);
+    builder.http2().timer(TokioTimer::new());
+    let shared = Arc::new(Shared {
+        builder,
+        router,
+        time_scale: HeaderValue::from_str(&config.time_scale.to_string())
+            .unwrap_or(HeaderValue::from_static("1")),
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+    });
+    let (stop, stopping) = watch::channel(false);
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        // Status answers are one small write: do not let Nagle hold them back.
+        let _ = tcp.set_nodelay(true);
+        tokio::spawn(connection(shared.clone(), tcp, peer, stopping.clone()));
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection task holds a receiver: all are gone when all ended.
+    drop(stopping);
+    stop.closed().await;
+    Ok(())
+}
+
+struct Shared {
+    builder: auto::Builder<TokioExecutor>,
+    router: Router,
+    time_scale: HeaderValue,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+/// What the watchdog knows of a connection: counters only, so the hot path
+/// reads no clock.
+#[derive(Default)]
+struct Activity {
+    /// Reads and writes that moved bytes.
+    io: AtomicU64,
+    /// Requests started and finished (their answer built).
+    started: AtomicU64,
+    finished: AtomicU64,
+}
+
+async fn connection(
+    shared: Arc<Shared>,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let activity = Arc::new(Activity::default());
+    let io = TokioIo::new(Counted {
+        inner: tcp,
+        activity: activity.clone(),
+    });
+    let service = {
+        let (shared, activity) = (shared.clone(), activity.clone());
+        hyper::service::service_fn(move |request| {
+            answer(shared.clone(), activity.clone(), peer, request)
+        })
+    };
+    let mut conn = pin!(shared.builder.serve_connection(io, service));
+    let opened = Instant::now();
+    // Checked four times per timeout: closes within 1.25 timeouts.
+    let tick = shared.idle_timeout.min(shared.header_read_timeout) / 4;
+    let mut ticks = tokio::time::interval_at(opened + tick, tick);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut last_io, mut quiet_since) = (0, opened);
+    let mut closing: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            changed = stopping.changed(), if closing.is_none() => {
+                // The server stops (or is gone): finish what is in flight.
+                let _ = changed;
+                conn.as_mut().graceful_shutdown();
+                closing = Some(Instant::now());
+            }
+            now = ticks.tick() => {
+                if let Some(since) = closing {
+                    // A peer that ignores the shutdown is cut after a grace period.
+                    if now - since >= shared.idle_timeout.max(Duration::from_secs(1)) {
+                        return;
+                    }
+                    continue;
+                }
+                let io = activity.io.load(Ordering::Relaxed);
+                let started = activity.started.load(Ordering::Relaxed);
+                let busy = started != activity.finished.load(Ordering::Relaxed);
+                if io != last_io || busy {
+                    (last_io, quiet_since) = (io, now);
+                }
+                // Never a request (nothing sent, or an HTTP/2 preface and no
+                // stream): the header-read timeout counts from the accept.
+                let silent = started == 0 && now - opened >= shared.header_read_timeout;
+                if silent || now - quiet_since >= shared.idle_timeout {
+                    conn.as_mut().graceful_shutdown();
+                    closing = Some(now);
+                }
+            }
+        }
+    }
+}
+
+/// One request: limits checked here answer in JSON, the rest goes to the
+/// router; every answer states the time scale.
+async fn answer(
+    shared: Arc<Shared>,
+    activity: Arc<Activity>,
+    peer: SocketAddr,
+    mut request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    activity.started.fetch_add(1, Ordering::Relaxed);
+    let mut response = match too_large(&request) {
+        Some(error) => error.into_response(),
+        None => {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let mut router = shared.router.clone();
+            match tower_service::Service::call(&mut router, request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    };
+    response.headers_mut().insert(
+        HeaderName::from_static(TIME_SCALE_HEADER),
+        shared.time_scale.clone(),
+    );
+    activity.finished.fetch_add(1, Ordering::Relaxed);
+    Ok(response)
+}
+
+/// The request-size limits this server sets itself, answered in JSON.
+fn too_large(request: &Request<Incoming>) -> Option<ApiError> {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Some(ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "uri: {target} bytes is longer than {MAX_URI_BYTES}; a status URL needs a few dozen"
+            ),
+        ));
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return Some(ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "headers: {headers} bytes is more than {MAX_HEADER_BYTES}; send fewer or shorter headers"
+            ),
+        ));
+    }
+    None
+}
+
+/// A socket that counts the reads and writes that moved bytes.
+struct Counted {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl Counted {
+    fn moved<T>(&self, poll: &Poll<std::io::Result<T>>, bytes: bool) {
+        if bytes && matches!(poll, Poll::Ready(Ok(_))) {
+            self.activity.io.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let bytes = buf.filled().len() > before;
+        self.moved(&poll, bytes);
+        poll
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        let bytes = matches!(poll, Poll::Ready(Ok(n)) if n > 0);
+        self.moved(&poll, bytes);
+        poll
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        let bytes = matches!(poll, Poll::Ready(Ok(n)) if n > 0);
+        self.moved(&poll, bytes);
+        poll
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
