@@ -22,9 +22,12 @@
 //!   words `[24j, 24j + 24)` of one ChaCha stream, read in bulk by the simulator
 //!   (one block refill serves several jobs) and seeked to by the HTTP client, so
 //!   both give a job the same jitter.
-//! - **`JobPoller::replay`** runs the simulator's inner loop with the family
-//!   chosen once per job; it goes through the same envelope as
-//!   [`policy::JobSchedule::next_delay`] (a property test checks both agree).
+//! - **One state machine per job, [`policy::JobPoll`]**, owns a check's timing
+//!   for every driver; [`policy::send_time`] is the one rule for when a check
+//!   goes out and the one place `Retry-After` is applied. Its `replay` (the
+//!   engine's inner loop, against an ideal server) picks the family once per
+//!   job and shares the machine's counting and send rule (a property test
+//!   checks it against stepping the machine answer by answer).
 //! - **Families see the last observation**: a family's step takes the last
 //!   [`policy::Observation`] (so `retry_after`, `eta_hint` and `long_poll` can
 //!   read the server's hints); long polling is asked of the driver through

@@ -5,13 +5,17 @@
 //!
 //! 1. For each client, build one [`ClientPolicy`] from a validated [`PolicySpec`];
 //!    it lives across that client's jobs (so calibrated policies can learn).
-//! 2. For each job, call [`PollPolicy::start`] with the job's hint. Ask the
-//!    returned [`JobSchedule`] for [`JobSchedule::first_delay`], wait that long
-//!    after submission and check the status.
-//! 3. If the check shows a final state, stop. Otherwise pass what it showed as an
-//!    [`Observation`] to [`JobSchedule::next_delay`], wait, and check again.
-//!    `None` means give up.
+//! 2. For each job, start a [`JobPoll`] with the job's hint and ask it for
+//!    [`JobPoll::first_check`]: the time (since submission) to send the first check.
+//! 3. If the check shows a final state, tell [`JobPoll::on_final`] and stop.
+//!    Otherwise hand [`JobPoll::on_answer`] when the check was sent, when its
+//!    answer arrived and what it said: it answers with when the next check goes
+//!    out ([`send_time`], the one rule every driver uses), or `None`: give up.
 //! 4. When the job is over, report it with [`PollPolicy::finished`].
+//!
+//! Underneath, a family proposes waits through [`JobSchedule`] (the policy's
+//! own decision, from the send time of the previous check); `JobPoll` adds
+//! the attempt cap and `Retry-After`.
 //!
 //! Each family is one file: its parameters with their table (name, unit,
 //! default, range, meaning: see [`Param`]), its validation, its reading from
@@ -27,16 +31,20 @@
 //! simulator and the HTTP client give a job the same jitter.
 //!
 //! ```
-//! use pollsim::policy::{JobHint, JobSchedule, Observation, PollPolicy, PolicySpec, Response};
+//! use pollsim::policy::{JobHint, JobPoll, PolicySpec, Response};
 //! let spec = PolicySpec::from_toml(r#"name = "c"
 //! kind = "constant"
 //! interval = 5.0"#).unwrap();
 //! let mut client = spec.client();
 //! let mut rng = pollsim::rng::JobRng::for_job(1, 0, 0);
-//! let mut job = client.start(&JobHint::default());
-//! let first = job.first_delay(&mut rng).unwrap();
-//! let obs = Observation::pending(1, first);
-//! assert_eq!(job.next_delay(&obs, &mut rng), Some(5.0));
+//! let mut job = JobPoll::start(&mut client, &JobHint::default(), 1000);
+//! let first = job.first_check(&mut rng).unwrap();
+//! let pending = Response::Pending { progress: None, eta: None };
+//! // Sent at 5 s, answered at 5.2 s: the next check goes out at 10 s.
+//! assert_eq!(job.on_answer(first, first + 0.2, pending, None, &mut rng), Some(10.0));
+//! // A 429 asking to retry after 8 s: not before 10.3 + 8.
+//! let next = job.on_answer(10.0, 10.3, Response::RateLimited, Some(8.0), &mut rng);
+//! assert_eq!(next, Some(18.3));
 //! ```
 
 mod calibrated;

@@ -85,6 +85,12 @@ impl JobPoll {
         self.poller.hold()
     }
 
+    /// Whether the last checks, in a row, got no answer as often as the
+    /// policy's `max_transport_failures` allows: why it gave up, if it did.
+    pub fn unreachable(&self) -> bool {
+        self.poller.unreachable()
+    }
+
     /// Checks answered so far.
     pub fn calls(&self) -> u32 {
         self.tally.calls

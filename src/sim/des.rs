@@ -3,15 +3,16 @@
 //! Jobs are submitted by [`Arrivals`], each owned by client `index % clients`.
 //! Every check is one `Arrive` event at the time it reaches the server; the
 //! server fails it, throttles it, holds it (long polling, a `Release` event) or
-//! answers, and the client's [`JobPoller`] turns the answer into the next wait
-//! through [`JobSchedule::next_delay`] — the same call the HTTP client makes.
+//! answers, and the job's [`JobPoll`] turns the answer into the next check's
+//! send time through [`JobPoll::on_answer`] — the same call the HTTP client makes.
 //! Events are ordered by (time, insertion) on the [`EventQueue`], so
 //! simultaneous events resolve the same way every run.
 //!
 //! # Timing: the HTTP client's
 //!
-//! A job's client times its checks exactly as the HTTP client does
-//! (`src/http/client/drive.rs`), in seconds since the job's submission:
+//! A job's client times its checks exactly as the HTTP client does, since
+//! both ask the job's `JobPoll` ([`crate::policy::send_time`]), in seconds
+//! since the job's submission:
 //!
 //! - the policy schedules check `k` at `at_k`: its first delay, then
 //!   `at_{k+1} = s_k + wait_k` with `wait_k` the policy's next delay;

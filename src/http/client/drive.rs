@@ -1,22 +1,18 @@
-//! The runtime loop: a policy's [`JobSchedule`] driven on tokio time.
+//! The runtime loop: a job's [`JobPoll`] driven on tokio time.
 //!
 //! The schedule is anchored at the job's creation: check `k` is due at
-//! `created + t_k · time_scale`, where `t_{k+1} = t_k + next_delay`, and the
-//! policy sees `t_k` as `elapsed`, exactly as in the simulator. A check never
-//! goes out before the previous answer arrived, nor before that answer's
-//! `Retry-After` ran out (when the policy honours it): then `t_k` is that later
-//! time and the schedule continues from it. Timer lag never shifts later
-//! checks, so the client makes the checks the simulator predicts, each a little
-//! late. A
-//! long-polling policy asks the server to hold each check (`?wait=`, its
-//! [`JobPoller::hold`]). The discrete-event simulator times checks the same way.
+//! `created + t_k · time_scale`, where `t_k` is what the job's `JobPoll` said
+//! after the previous answer (its [`crate::policy::send_time`]: the policy's
+//! wait from `t_{k-1}`, never before that answer arrived nor before its
+//! `Retry-After` ran out), exactly as in the simulator. Timer lag never shifts
+//! later checks, so the client makes the checks the simulator predicts, each a
+//! little late. A long-polling policy asks the server to hold each check
+//! (`?wait=`, [`JobPoll::hold`]).
 
 use super::report::{CheckRecord, CheckResult, JobEnd, JobReport};
 use super::{Answer, Client, ClientError, JobHandle};
 use crate::http::wire::{JobState, NewJob};
-use crate::policy::{
-    ClientPolicy, JobHint, JobPoller, JobSchedule, Observation, PolicySpec, PollPolicy, Response,
-};
+use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, PollPolicy, Response};
 use crate::rng::{JobRng, stream_id};
 use crate::sim::MAX_CALLS_PER_JOB;
 use std::sync::{Arc, Mutex};
@@ -28,8 +24,8 @@ impl Client {
     /// Polls `job` with `policy` until it ends. The report says how: a final
     /// state, the policy giving up, the deadline, or a refused request.
     pub async fn wait(&self, job: &JobHandle, policy: &mut ClientPolicy) -> JobReport {
-        let poller = policy.start(&JobHint { expected: job.hint });
-        let report = self.drive(job, poller, policy.spec()).await;
+        let poll = JobPoll::start(policy, &JobHint { expected: job.hint }, MAX_CALLS_PER_JOB);
+        let report = self.drive(job, poll, policy.spec()).await;
         policy.finished(&report.outcome());
         report
     }
@@ -37,14 +33,13 @@ impl Client {
     /// Polls `job` with a policy that concurrent jobs share (a learning policy
     /// then learns from all of them, in the order they end).
     pub async fn wait_shared(&self, job: &JobHandle, policy: &Mutex<ClientPolicy>) -> JobReport {
-        let (poller, spec) = {
+        let (poll, spec) = {
             let mut policy = lock(policy);
-            (
-                policy.start(&JobHint { expected: job.hint }),
-                policy.spec().clone(),
-            )
+            let hint = JobHint { expected: job.hint };
+            let poll = JobPoll::start(&mut policy, &hint, MAX_CALLS_PER_JOB);
+            (poll, policy.spec().clone())
         };
-        let report = self.drive(job, poller, &spec).await;
+        let report = self.drive(job, poll, &spec).await;
         lock(policy).finished(&report.outcome());
         report
     }
@@ -170,20 +165,19 @@ impl Client {
         }
     }
 
-    async fn drive(&self, job: &JobHandle, poller: JobPoller, spec: &PolicySpec) -> JobReport {
+    async fn drive(&self, job: &JobHandle, poll: JobPoll, spec: &PolicySpec) -> JobReport {
         let span =
             tracing::info_span!("job", id = %job.id, index = job.index, policy = spec.name());
-        self.run(job, poller, spec).instrument(span).await
+        self.run(job, poll, spec).instrument(span).await
     }
 
-    async fn run(&self, job: &JobHandle, mut poller: JobPoller, spec: &PolicySpec) -> JobReport {
+    async fn run(&self, job: &JobHandle, mut poll: JobPoll, spec: &PolicySpec) -> JobReport {
         let options = self.options();
         let scale = options.time_scale;
         let t0 = job.created;
         let since = |i: Instant| i.saturating_duration_since(t0).as_secs_f64() / scale;
         let real = |s: f64| Duration::try_from_secs_f64(s * scale).unwrap_or(Duration::MAX);
         let deadline = options.deadline.map(|d| t0 + d);
-        let honor_retry_after = spec.limits().honor_retry_after;
         let mut rng = JobRng::for_job(options.seed, stream_id(spec.name()), job.index);
         let mut report = JobReport {
             id: job.id.clone(),
@@ -195,12 +189,11 @@ impl Client {
             checks: Vec::new(),
             errors: Vec::new(),
         };
-        let mut next = poller.first_delay(&mut rng);
-        let mut not_before = t0;
+        let mut next = poll.first_check(&mut rng);
         let mut last_failure = String::new();
         let end = loop {
-            let Some(mut at) = next else {
-                if poller.unreachable() {
+            let Some(at) = next else {
+                if poll.unreachable() {
                     break JobEnd::Unreachable(format!(
                         "server {} unreachable: {} checks in a row got no answer (max_transport_failures); last: {last_failure}",
                         self.base_url(),
@@ -209,10 +202,6 @@ impl Client {
                 }
                 break JobEnd::GaveUp;
             };
-            if report.calls >= MAX_CALLS_PER_JOB {
-                break JobEnd::GaveUp;
-            }
-            at = at.max(since(Instant::now().max(not_before)));
             let due = t0.checked_add(real(at));
             if let (Some(deadline), Some(due)) = (deadline, due)
                 && due > deadline
@@ -223,7 +212,7 @@ impl Client {
                 break JobEnd::DeadlineExceeded;
             };
             tokio::time::sleep_until(due).await;
-            let hold = poller.hold();
+            let hold = poll.hold();
             let sent = Instant::now();
             let answer = match deadline {
                 Some(d) => {
@@ -297,16 +286,7 @@ impl Client {
                 }
             };
             tracing::debug!(check = report.calls, at, ?response, ?retry_after, "pending");
-            let obs = Observation {
-                attempt: report.calls,
-                elapsed: at,
-                response,
-                retry_after,
-            };
-            next = poller.next_delay(&obs, &mut rng).map(|wait| at + wait);
-            if let (true, Some(after)) = (honor_retry_after, retry_after) {
-                not_before = received.checked_add(real(after)).unwrap_or(received);
-            }
+            next = poll.on_answer(at, since(received), response, retry_after, &mut rng);
         };
         report.end = end;
         report.elapsed = t0.elapsed();
