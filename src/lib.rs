@@ -62,6 +62,7 @@
 //! ```
 
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod http;
 pub mod metrics;

@@ -2,7 +2,7 @@
 //! terminal table (one row per policy).
 
 use super::table::{column, fit};
-use crate::http::validate::{Criteria, PolicyComparison};
+use crate::compare::{Criteria, PolicyComparison};
 
 fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), |v| v.to_string())

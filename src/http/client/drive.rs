@@ -9,8 +9,8 @@
 //! little late. A long-polling policy asks the server to hold each check
 //! (`?wait=`, [`JobPoll::hold`]).
 
-use super::report::{CheckRecord, CheckResult, JobEnd, JobReport};
 use super::{Answer, Client, ClientError, JobHandle};
+use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 use crate::http::wire::{JobState, NewJob};
 use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, PollPolicy, Response};
 use crate::rng::{JobRng, stream_id};
@@ -307,4 +307,21 @@ pub enum Submit {
 // Policy state stays consistent after every call, so a poisoned lock is still usable.
 fn lock(policy: &Mutex<ClientPolicy>) -> std::sync::MutexGuard<'_, ClientPolicy> {
     policy.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl JobReport {
+    /// A job whose polling task died (a panic): reported, never silently dropped.
+    pub fn lost(job: &JobHandle) -> Self {
+        let why = "the polling task panicked".to_string();
+        Self {
+            id: job.id.clone(),
+            index: job.index,
+            end: JobEnd::Rejected(why.clone()),
+            calls: 0,
+            elapsed: job.created.elapsed(),
+            creation_lag: 0.0,
+            checks: Vec::new(),
+            errors: vec![why],
+        }
+    }
 }

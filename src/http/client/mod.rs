@@ -19,12 +19,11 @@
 
 mod contact;
 mod drive;
-mod report;
 
+pub use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 pub use contact::describe;
 use contact::{error_text, retry_after};
 pub use drive::Submit;
-pub use report::{CheckRecord, CheckResult, JobEnd, JobReport};
 
 use super::install_crypto_provider;
 use super::wire::{CreatedJob, JobState, NewJob, StatusBody};

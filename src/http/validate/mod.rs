@@ -18,9 +18,9 @@
 //! a steady rate so that identical schedules do not send their checks in
 //! bursts) they run at once.
 
-mod compare;
-
-pub use compare::{Criteria, Delays, JobComparison, LoadComparison, PolicyComparison};
+pub use crate::compare::{
+    Criteria, DEFAULT_MIN_AGREEMENT, Delays, JobComparison, LoadComparison, PolicyComparison,
+};
 
 use super::client::{Client, ClientError, ClientOptions, JobEnd, JobHandle, JobReport};
 use super::server::{ServerConfig, SpawnError, spawn};
@@ -34,11 +34,6 @@ use crate::workload::{Job, JobSource};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Lowest calls agreement a (non-learning) policy may show. At the default time
-/// scale a check lands ~0.1 job seconds late (1 ms of timer and loopback lag), so
-/// a policy checking every 5 s near the job's end sees ~2% of jobs one check early.
-pub const DEFAULT_MIN_AGREEMENT: f64 = 0.95;
 
 /// Real time between setting up (server, connections) and the plan's time 0.
 const SETUP: Duration = Duration::from_millis(100);

@@ -98,21 +98,6 @@ impl JobReport {
         }
     }
 
-    /// A job whose polling task died (a panic): reported, never silently dropped.
-    pub fn lost(job: &super::JobHandle) -> Self {
-        let why = "the polling task panicked".to_string();
-        Self {
-            id: job.id.clone(),
-            index: job.index,
-            end: JobEnd::Rejected(why.clone()),
-            calls: 0,
-            elapsed: job.created.elapsed(),
-            creation_lag: 0.0,
-            checks: Vec::new(),
-            errors: vec![why],
-        }
-    }
-
     /// The check that saw the final state.
     pub fn final_check(&self) -> Option<&CheckRecord> {
         self.checks
