@@ -22,18 +22,32 @@ use toml::Spanned;
 /// A config that cannot be used, located as precisely as possible.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("cannot read {}", file.display())]
     Read {
+        /// The config file.
         file: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is not valid TOML.
     #[error("{}{message}", file.display())]
-    Syntax { file: PathBuf, message: String },
+    Syntax {
+        /// The config file.
+        file: PathBuf,
+        /// Where (", line L, column C: ") and the parser's message, in plain words.
+        message: String,
+    },
+    /// A value is out of range or does not fit together with another.
     #[error("{}, line {line}: {field}: {problem}", file.display())]
     Invalid {
+        /// The config file (or the policy or CSV file it names).
         file: PathBuf,
+        /// Line of the offending value (1-based).
         line: usize,
+        /// The field, as written in the config.
         field: String,
+        /// What is wrong and what to write instead.
         problem: String,
     },
 }
@@ -43,14 +57,21 @@ pub enum ConfigError {
 pub struct Config {
     /// Where it was read from.
     pub file: PathBuf,
+    /// Seed of every random stream.
     pub seed: u64,
+    /// Jobs to simulate per policy.
     pub jobs: u64,
+    /// Worker threads (none: all cores).
     pub threads: Option<usize>,
+    /// The job-duration distribution and failure rate.
     pub workload: Workload,
     /// Clients the jobs are spread over (round robin); matters to learning policies.
     pub clients: u64,
+    /// Score weights and cost prices (`[metrics]`).
     pub scoring: Scoring,
+    /// Keep every delay for exact percentiles instead of the histogram's.
     pub exact_percentiles: bool,
+    /// The policies to compare, in config order.
     pub policies: Vec<PolicySpec>,
     /// The optimizer's settings and grids (`[tune]`).
     pub tune: Option<TuneSettings>,
@@ -62,7 +83,9 @@ pub struct Config {
     pub inputs: Vec<PathBuf>,
 }
 
+/// Seed when the config gives none.
 pub const DEFAULT_SEED: u64 = 1;
+/// Jobs per policy when the config gives none.
 pub const DEFAULT_JOBS: u64 = 100_000;
 /// The most jobs a run may simulate: at tens of millions of job-simulations
 /// per second, 10^12 jobs of one policy take about a day (with progress shown).
@@ -77,7 +100,7 @@ pub(crate) struct Source<'a> {
 }
 
 impl Source<'_> {
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())]
             .matches('\n')
             .count()
@@ -86,7 +109,7 @@ impl Source<'_> {
 
     /// An error about `field` of the table at `span`: located at the field's
     /// own line when the table spells it out, else at the table's.
-    pub fn error(
+    pub(crate) fn error(
         &self,
         span: std::ops::Range<usize>,
         field: impl Into<String>,
@@ -126,7 +149,7 @@ impl Source<'_> {
         None
     }
 
-    pub fn invalid<T>(
+    pub(crate) fn invalid<T>(
         &self,
         span: std::ops::Range<usize>,
         field: impl Into<String>,

@@ -68,31 +68,54 @@ impl Default for ClientOptions {
 /// A request the client could not make or the server refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// The base URL cannot be used.
     #[error("base URL '{url}': {problem}")]
-    BaseUrl { url: String, problem: String },
-    #[error("client option {field}: {problem}")]
-    Option {
-        field: &'static str,
+    BaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
         problem: String,
     },
+    /// A client option is out of range.
+    #[error("client option {field}: {problem}")]
+    Option {
+        /// The option's name.
+        field: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
+    /// reqwest could not build the client (its TLS setup, say).
     #[error("cannot build the HTTP client: {0}")]
     Build(#[source] reqwest::Error),
     /// The request got no (readable) answer. The cause chain is in the
     /// message, each cause once, and not repeated as a source.
     #[error("{what}: {}", describe(cause))]
-    Request { what: String, cause: reqwest::Error },
+    Request {
+        /// The request, as method and path (`POST /jobs`).
+        what: String,
+        /// The transport's error.
+        cause: reqwest::Error,
+    },
+    /// The server runs at another time scale than this client.
     #[error(
         "the server at {url} runs at time scale {server} (X-Pollsim-Time-Scale), this client at {client}: use the server's, --time-scale {server}"
     )]
     TimeScale {
+        /// The server's base URL.
         url: String,
+        /// The server's real seconds per job second.
         server: f64,
+        /// This client's real seconds per job second.
         client: f64,
     },
+    /// The server answered with an unexpected status.
     #[error("{what}: HTTP {status}: {message}")]
     Server {
+        /// The request, as method and path.
         what: String,
+        /// The HTTP status code.
         status: u16,
+        /// The server's `error` message, or the body.
         message: String,
     },
 }
@@ -100,30 +123,43 @@ pub enum ClientError {
 /// One status check, classified for the policy.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
+    /// The job reached its final state.
     Final(JobState),
+    /// The job still runs, with the server's hints.
     Pending {
+        /// Share of the job done, 0..1.
         progress: Option<f64>,
+        /// Job seconds until the final state, as the server estimates.
         eta: Option<f64>,
+        /// The `Retry-After` header, in job seconds.
         retry_after: Option<f64>,
     },
     /// No answer at all: connection refused or reset, a timeout. Worth
     /// checking again, up to the policy's `max_transport_failures` in a row.
     Unreachable {
+        /// What failed, for the job's error list.
         message: String,
     },
     /// The server answered with a failure (5xx, 408, an unreadable body):
     /// nothing learned; worth checking again.
     Transient {
+        /// What failed, for the job's error list.
         message: String,
+        /// The `Retry-After` header, in job seconds.
         retry_after: Option<f64>,
     },
+    /// The server's rate limiter refused the check (429).
     RateLimited {
+        /// The server's message.
         message: String,
+        /// The `Retry-After` header, in job seconds.
         retry_after: Option<f64>,
     },
     /// The server refused the request itself (a 4xx other than 408 and 429).
     Rejected {
+        /// The HTTP status code.
         status: u16,
+        /// The server's message.
         message: String,
     },
 }
@@ -131,6 +167,7 @@ pub enum Answer {
 /// A job the server accepted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobHandle {
+    /// The server's job id.
     pub id: String,
     /// Keys the job's jitter. `create_job` numbers a client's jobs 0, 1, 2, …,
     /// like the simulator's job set; set it to match a specific simulated job.
@@ -168,6 +205,7 @@ impl Client {
         Self::with_options(base_url, ClientOptions::default())
     }
 
+    /// A client for `base_url` with these options; fails on a bad URL or option.
     pub fn with_options(base_url: &str, options: ClientOptions) -> Result<Self, ClientError> {
         let bad_url = |problem: String| ClientError::BaseUrl {
             url: base_url.to_string(),
@@ -272,6 +310,7 @@ impl Client {
             .count()
     }
 
+    /// The options the client runs with.
     pub fn options(&self) -> &ClientOptions {
         &self.inner.options
     }

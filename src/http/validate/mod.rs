@@ -63,14 +63,23 @@ impl Default for ValidationSettings {
     }
 }
 
+/// Why a validation run could not run to its end.
 #[derive(Debug, thiserror::Error)]
 pub enum ValidationError {
+    /// The bundled server could not start.
     #[error(transparent)]
     Spawn(#[from] SpawnError),
+    /// The client could not create or poll a job.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// A validation setting is out of range.
     #[error("{field}: {problem}")]
-    Settings { field: String, problem: String },
+    Settings {
+        /// The setting's name.
+        field: String,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 /// A burst smeared over more job time than this is delivered too slowly to
@@ -80,6 +89,7 @@ const MAX_SMEAR_S: f64 = 0.1;
 /// A validation run.
 #[derive(Clone, Debug)]
 pub struct Validation {
+    /// Every policy's comparison, in config order.
     pub policies: Vec<PolicyComparison>,
     /// The server every policy met.
     pub server: ServerModel,
@@ -89,6 +99,7 @@ pub struct Validation {
     /// were sent at once over open connections (the slowest run's second
     /// warm-up burst; infinite when policies ran at once, without warm-up).
     pub delivery_rate: f64,
+    /// Real seconds per job second the server and client ran at.
     pub time_scale: f64,
     /// Real time the run took.
     pub elapsed: Duration,
