@@ -50,6 +50,7 @@ impl ServerModel {
     /// The HTTP server's default longest hold (`--max-wait`).
     pub const DEFAULT_MAX_WAIT_S: f64 = 60.0;
 
+    /// Checks every rate, latency and limit; the error names the first bad one.
     pub fn validate(self) -> Result<Self, ModelError> {
         for (field, rate) in [
             ("fail_rate", self.fail_rate),
@@ -205,6 +206,7 @@ pub fn retry_after_hint(estimate: f64) -> f64 {
 /// What the server decided about one check before looking at the job.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Verdict {
+    /// Answer from the job's state.
     Pass,
     /// 500.
     Fail,
@@ -271,6 +273,7 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server with full token buckets, one per client when the rate limit is per client.
     pub fn new(model: ServerModel, clients: u64) -> Self {
         let per_client = match model.rate_limit {
             Some(rate) => vec![Bucket::full(rate); clients as usize],
@@ -283,6 +286,7 @@ impl Server {
         }
     }
 
+    /// The model it runs.
     pub fn model(&self) -> &ServerModel {
         &self.model
     }

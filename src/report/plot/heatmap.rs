@@ -18,9 +18,11 @@ use toml::Value;
 /// One parameter of the map: its name and grid values, in grid order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatAxis {
+    /// The parameter's name.
     pub name: String,
     /// What the parameter measures, from its family's table (`s`, `ratio`).
     pub unit: Option<&'static str>,
+    /// Its grid values, in grid order.
     pub values: Vec<f64>,
 }
 
@@ -29,10 +31,13 @@ pub struct HeatAxis {
 pub struct HeatmapRows {
     /// The family's grid name and rank among the families.
     pub family: String,
+    /// The family's rank (1 = lowest objective).
     pub rank: usize,
     /// What the colors measure, e.g. "cost per job".
     pub objective: String,
+    /// The horizontal parameter.
     pub x: HeatAxis,
+    /// The vertical parameter.
     pub y: HeatAxis,
     /// Objective per cell, `cells[iy * x.values.len() + ix]`; `None` where the
     /// point is not a valid policy or fails a constraint.
@@ -214,9 +219,9 @@ fn viridis(t: f64) -> RGBColor {
 }
 
 /// Outline of the best cell: red is absent from viridis, so it stands out.
-pub const BEST: RGBColor = RGBColor(0xE0, 0x1B, 0x24);
+pub(super) const BEST: RGBColor = RGBColor(0xE0, 0x1B, 0x24);
 /// Cells that are not valid policies or fail a constraint.
-pub const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
+pub(super) const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
 
 /// An axis description with its unit.
 fn with_unit(axis: &HeatAxis) -> String {
@@ -240,6 +245,7 @@ fn short(v: f64) -> String {
     }
 }
 
+/// `heatmap.png`: the objective over two parameters of one grid.
 pub fn heatmap_png(rows: &HeatmapRows) -> Result<Vec<u8>, PlotError> {
     let (nx, ny) = (rows.x.values.len(), rows.y.values.len());
     let Some((lo, hi)) = rows.range() else {
