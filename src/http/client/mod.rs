@@ -19,11 +19,13 @@
 
 mod contact;
 mod drive;
+mod error;
 
 pub use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 pub use contact::describe;
 use contact::{error_text, retry_after};
 pub use drive::Submit;
+pub use error::ClientError;
 
 use super::install_crypto_provider;
 use super::wire::{CreatedJob, JobState, NewJob, StatusBody};
@@ -63,61 +65,6 @@ impl Default for ClientOptions {
             max_in_flight: 64,
         }
     }
-}
-
-/// A request the client could not make or the server refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// The base URL cannot be used.
-    #[error("base URL '{url}': {problem}")]
-    BaseUrl {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        problem: String,
-    },
-    /// A client option is out of range.
-    #[error("client option {field}: {problem}")]
-    Option {
-        /// The option's name.
-        field: &'static str,
-        /// What is wrong with its value.
-        problem: String,
-    },
-    /// reqwest could not build the client (its TLS setup, say).
-    #[error("cannot build the HTTP client: {0}")]
-    Build(#[source] reqwest::Error),
-    /// The request got no (readable) answer. The cause chain is in the
-    /// message, each cause once, and not repeated as a source.
-    #[error("{what}: {}", describe(cause))]
-    Request {
-        /// The request, as method and path (`POST /jobs`).
-        what: String,
-        /// The transport's error.
-        cause: reqwest::Error,
-    },
-    /// The server runs at another time scale than this client.
-    #[error(
-        "the server at {url} runs at time scale {server} (X-Pollsim-Time-Scale), this client at {client}: use the server's, --time-scale {server}"
-    )]
-    TimeScale {
-        /// The server's base URL.
-        url: String,
-        /// The server's real seconds per job second.
-        server: f64,
-        /// This client's real seconds per job second.
-        client: f64,
-    },
-    /// The server answered with an unexpected status.
-    #[error("{what}: HTTP {status}: {message}")]
-    Server {
-        /// The request, as method and path.
-        what: String,
-        /// The HTTP status code.
-        status: u16,
-        /// The server's `error` message, or the body.
-        message: String,
-    },
 }
 
 /// One status check, classified for the policy.
