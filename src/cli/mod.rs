@@ -20,11 +20,16 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "pollsim", version, about, long_about = None)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// pollsim's subcommands.
 #[derive(Debug, Subcommand)]
+// The variants' docs are clap's help text, where `[tune]` names the config
+// section; rustdoc would read it as a link to the private module.
+#[allow(rustdoc::private_intra_doc_links)]
 pub enum Command {
     /// Replay simulated jobs against every policy of a config and compare them;
     /// a config with a [tune] section is tuned too (--no-tune skips it).
@@ -41,6 +46,7 @@ pub enum Command {
     Validate(validate::ValidateArgs),
 }
 
+/// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args, false),

@@ -77,7 +77,7 @@ pub(crate) fn choose_policy(
     }
 }
 
-pub fn run(args: PollArgs) -> Result<()> {
+pub(super) fn run(args: PollArgs) -> Result<()> {
     let config = Config::load(&args.config)?;
     let spec = choose_policy(&config, args.policies.as_ref(), args.policy.as_deref())?;
     anyhow::ensure!(args.jobs > 0, "--jobs 0: poll at least one job");

@@ -122,7 +122,7 @@ fn parse_max_jobs(text: &str) -> Result<usize, String> {
     }
 }
 
-pub fn run(args: ServeArgs) -> Result<()> {
+pub(super) fn run(args: ServeArgs) -> Result<()> {
     let config = Config::load(&args.config)?;
     let settings = args.server.settings(&config);
     let state = AppState::new(settings.clone())

@@ -213,7 +213,7 @@ fn tune_settings(
 
 /// `simulate`, and `tune` (`tune_required`): a config with `[tune]` is tuned
 /// either way, unless `--no-tune`.
-pub fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
+pub(super) fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
     let config = load(&args)?;
     let settings = tune_settings(&args, &config, tune_required)?;
     // Refuse a results folder that cannot be written before any work.

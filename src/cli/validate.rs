@@ -52,7 +52,7 @@ pub struct ValidateArgs {
     pub wide: bool,
 }
 
-pub fn run(args: ValidateArgs) -> Result<()> {
+pub(super) fn run(args: ValidateArgs) -> Result<()> {
     let mut config = Config::load(&args.config)?;
     if let Some(file) = &args.policies {
         config.replace_policies(file)?;

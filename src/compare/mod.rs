@@ -28,11 +28,15 @@ use crate::workload::Job;
 /// One job under one policy: predicted and measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobComparison {
+    /// Job index.
     pub job: u64,
     /// Job seconds.
     pub duration: f64,
+    /// Whether the job ends in the error state.
     pub failed: bool,
+    /// Status calls the simulator made.
     pub predicted_calls: u32,
+    /// Status calls the real client made.
     pub measured_calls: u32,
     /// When the simulator's client learned the final state (job seconds).
     pub predicted_seen_at: Option<f64>,
@@ -42,11 +46,14 @@ pub struct JobComparison {
     pub measured_received: Option<f64>,
     /// How the real polling ended.
     pub end: String,
+    /// Failed checks (transient errors and rate limits) on the wire.
     pub errors: usize,
+    /// Whether the job agrees, or differs only by a check the wire's lateness explains.
     pub explained: bool,
 }
 
 impl JobComparison {
+    /// Compares one job's prediction with its real polling.
     pub fn new(job: &Job, predicted: &JobOutcome, measured: &JobReport) -> Self {
         let final_check = measured.final_check();
         let agree = predicted.calls == measured.calls
@@ -73,6 +80,7 @@ impl JobComparison {
         }
     }
 
+    /// Same calls, and both saw (or both missed) the final state.
     pub fn agrees(&self) -> bool {
         self.predicted_calls == self.measured_calls
             && self.predicted_seen_at.is_some() == self.measured_seen_at.is_some()
@@ -87,7 +95,9 @@ impl JobComparison {
 /// The server's requests per second under one policy: predicted and counted.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadComparison {
+    /// Requests per second the simulator predicted.
     pub predicted: LoadTimeline,
+    /// Requests per second the server counted.
     pub measured: LoadTimeline,
 }
 

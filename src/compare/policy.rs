@@ -6,6 +6,7 @@ use super::{Criteria, JobComparison, LoadComparison, relative_error};
 /// One policy's verdict.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyComparison {
+    /// Policy name.
     pub policy: String,
     /// Learning policies learn in completion order on the wire and in the
     /// simulator, but which jobs end first can differ by a check: compared, but
@@ -22,7 +23,9 @@ pub struct PolicyComparison {
     /// Lateness then explains more than seeing a job one check early, so
     /// differences are judged by the agreement share alone.
     pub hints: bool,
+    /// Every job, in index order.
     pub jobs: Vec<JobComparison>,
+    /// The server's load under the policy.
     pub load: LoadComparison,
 }
 
@@ -32,6 +35,7 @@ impl PolicyComparison {
         self.jobs.iter().filter(|j| j.agrees()).count() as f64 / self.jobs.len().max(1) as f64
     }
 
+    /// Jobs that differ in a way lateness does not explain.
     pub fn unexplained(&self) -> usize {
         self.jobs.iter().filter(|j| !j.explained).count()
     }
@@ -45,6 +49,7 @@ impl PolicyComparison {
         (sum(|j| j.predicted_calls), sum(|j| j.measured_calls))
     }
 
+    /// |measured − predicted| / predicted mean calls per job.
     pub fn calls_error(&self) -> f64 {
         let (predicted, measured) = self.mean_calls();
         relative_error(predicted, measured)
@@ -114,6 +119,7 @@ impl PolicyComparison {
         missed
     }
 
+    /// Whether the policy meets every criterion.
     pub fn passes(&self, criteria: &Criteria) -> bool {
         self.failures(criteria).is_empty()
     }
@@ -148,8 +154,12 @@ impl PolicyComparison {
 /// saved on jobs seen early.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Delays {
+    /// Jobs both the simulator and the real client saw end.
     pub jobs: usize,
+    /// Predicted mean detection delay (job seconds).
     pub predicted: f64,
+    /// Measured mean delay up to the final answer's arrival (job seconds).
     pub measured: f64,
+    /// Mean lateness of the final checks (job seconds).
     pub lateness: f64,
 }

@@ -45,10 +45,15 @@ impl fmt::Display for JobEnd {
 /// What one check answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckResult {
+    /// Still running.
     Pending,
+    /// The final state (completed or error).
     Final,
+    /// A server failure (5xx, 408, an unreadable body) or no answer.
     Transient,
+    /// Refused by the rate limiter (429).
     RateLimited,
+    /// Refused outright (another 4xx).
     Rejected,
 }
 
@@ -61,14 +66,18 @@ pub struct CheckRecord {
     pub sent: f64,
     /// When the answer arrived.
     pub received: f64,
+    /// What the check answered.
     pub result: CheckResult,
 }
 
 /// One job's polling, start to end.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobReport {
+    /// The server's job id (`-` when the job was never created).
     pub id: String,
+    /// The job's index in the run (keys its jitter and its simulated twin).
     pub index: u64,
+    /// How polling ended.
     pub end: JobEnd,
     /// Status requests made.
     pub calls: u32,
@@ -77,6 +86,7 @@ pub struct JobReport {
     /// Job seconds the creation request took: the server's clock for the job
     /// started up to this much before the client's.
     pub creation_lag: f64,
+    /// Every check, in send order.
     pub checks: Vec<CheckRecord>,
     /// One line per failed check: transient errors and rate limits.
     pub errors: Vec<String>,

@@ -10,7 +10,9 @@ use toml::Spanned;
 /// The many-clients model: one server, a submission pattern.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContentionSettings {
+    /// The server's capacity, rate limit and faults (`[server]`).
     pub server: ServerModel,
+    /// When jobs are submitted (`[arrivals]`).
     pub arrivals: Arrivals,
     /// Whether the config has a `[server]` section (else `server` is the ideal
     /// default, and `pollsim serve` keeps its own defaults).

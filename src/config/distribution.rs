@@ -13,7 +13,7 @@ const KINDS: &str = "fixed, uniform, normal, lognormal, exponential, mixture, em
 /// The longest durations pollsim simulates, seconds (about 32 years): far
 /// beyond any job, and small enough that schedules, grids and plots over the
 /// distribution stay finite.
-pub const MAX_DURATION_S: f64 = 1e9;
+pub(super) const MAX_DURATION_S: f64 = 1e9;
 
 /// Tail beyond which a duration counts as one the distribution produces.
 const RARE: f64 = 1e-9;

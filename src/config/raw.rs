@@ -5,6 +5,7 @@ use crate::policy::RawPolicy;
 use serde::Deserialize;
 use toml::Spanned;
 
+/// A config file as parsed, before validation; spans locate errors.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
@@ -15,9 +16,12 @@ pub struct RawConfig {
     pub jobs: Option<Spanned<i64>>,
     /// Worker threads (0 or absent: all cores).
     pub threads: Option<Spanned<i64>>,
+    /// The job-duration distribution (`[workload]`).
     pub workload: Spanned<RawWorkload>,
+    /// Score weights and prices (`[metrics]`).
     #[serde(default)]
     pub metrics: Option<Spanned<RawMetrics>>,
+    /// The policies (`[[policies]]`).
     #[serde(default)]
     pub policies: Vec<Spanned<RawPolicy>>,
     /// Parameter grids for `pollsim tune`; kept as TOML until the optimizer reads it.
@@ -111,6 +115,6 @@ pub struct RawPrices {
 
 /// A file holding only policies (`tuned.toml`, `--policies`).
 #[derive(Debug, Deserialize)]
-pub struct RawPolicyFile {
+pub(super) struct RawPolicyFile {
     pub policies: Vec<Spanned<RawPolicy>>,
 }

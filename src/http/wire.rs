@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// The job completed.
     Completed,
+    /// The job failed.
     Error,
 }
 
@@ -29,6 +31,7 @@ pub struct NewJob {
     /// Job seconds from submission to the final state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_s: Option<f64>,
+    /// How the job ends (default: drawn from the workload's failure rate).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
     /// An approximate duration the client may use (duration-aware policies).
@@ -57,8 +60,11 @@ impl NewJob {
 /// `201` answer to `POST /jobs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreatedJob {
+    /// The job's id, `RUN-N`.
     pub id: String,
+    /// Path of the job's status check (`/jobs/{id}`).
     pub status_url: String,
+    /// An approximate duration in job seconds, for duration-aware policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint_s: Option<f64>,
 }
@@ -67,8 +73,11 @@ pub struct CreatedJob {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
+    /// Still running.
     Pending,
+    /// Completed.
     Completed,
+    /// Failed.
     Error,
 }
 
@@ -76,6 +85,7 @@ pub enum JobState {
 /// plus optional hints when the server is started with `--eta-hints`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusBody {
+    /// The job's state.
     pub result: JobState,
     /// Share of the job done, 0..1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,5 +98,6 @@ pub struct StatusBody {
 /// Every 4xx and 5xx answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// What went wrong, and what to send instead.
     pub error: String,
 }

@@ -11,9 +11,13 @@ use super::{LogHistogram, Moments};
 /// quantities reported only as means are plain sums.
 #[derive(Clone, Debug)]
 pub struct Accumulator {
+    /// Jobs recorded.
     pub jobs: u64,
+    /// Jobs seen completed.
     pub completed: u64,
+    /// Jobs seen in the error state.
     pub errors: u64,
+    /// Jobs the client gave up on before seeing their final state.
     pub given_up: u64,
     /// `call_counts[k]`: jobs that made exactly `k` calls.
     call_counts: Vec<u64>,
@@ -30,6 +34,7 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
+    /// An empty accumulator; `exact_percentiles` keeps every delay.
     pub fn new(exact_percentiles: bool) -> Self {
         Self {
             jobs: 0,
@@ -109,6 +114,7 @@ impl Accumulator {
         self.efficiency_sum / self.efficiency_count as f64
     }
 
+    /// Adds `other`'s jobs; merging chunks in order keeps sums thread-count independent.
     pub fn merge(&mut self, other: &Accumulator) {
         self.jobs += other.jobs;
         self.completed += other.completed;

@@ -13,6 +13,7 @@ const SHIFT: u32 = 52 - MANTISSA_BITS;
 /// Values below this (seconds) share bucket 0.
 const FLOOR: f64 = 1e-6;
 
+/// Counts of non-negative seconds in log-linear buckets (under 0.1% wide).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogHistogram {
     /// Bucket key of `counts[0]`.
@@ -33,6 +34,7 @@ fn bounds(k: u64) -> (f64, f64) {
 }
 
 impl LogHistogram {
+    /// Counts `value` (seconds; values under 1 µs share the first bucket).
     #[inline]
     pub fn record(&mut self, value: f64) {
         let k = key(value);
@@ -60,6 +62,7 @@ impl LogHistogram {
         self.first = k;
     }
 
+    /// Adds `other`'s counts.
     pub fn merge(&mut self, other: &LogHistogram) {
         if other.total == 0 {
             return;
@@ -81,6 +84,7 @@ impl LogHistogram {
         self.total += other.total;
     }
 
+    /// Values counted.
     pub fn count(&self) -> u64 {
         self.total
     }

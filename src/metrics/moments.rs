@@ -24,6 +24,7 @@ impl Moments {
         }
     }
 
+    /// Adds one value.
     #[inline]
     pub fn add(&mut self, x: f64) {
         if self.n == 0 {
@@ -38,6 +39,7 @@ impl Moments {
         }
     }
 
+    /// Adds `other`'s values, as if they had been added one by one.
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
             return;
@@ -55,14 +57,17 @@ impl Moments {
         self.max = self.max.max(other.max);
     }
 
+    /// Values added.
     pub fn count(&self) -> u64 {
         self.n
     }
 
+    /// Sum of the values.
     pub fn sum(&self) -> f64 {
         self.sum + self.n as f64 * self.shift
     }
 
+    /// Mean of the values (NaN when there are none).
     pub fn mean(&self) -> f64 {
         if self.n == 0 {
             return f64::NAN;
@@ -89,6 +94,7 @@ impl Moments {
         1.959_963_984_540_054 * self.std_error()
     }
 
+    /// Largest value (0 when there are none).
     pub fn max(&self) -> f64 {
         self.max
     }

@@ -6,11 +6,17 @@ use super::{Accumulator, Scoring};
 /// The summary statistics of one quantity.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stat {
+    /// Mean.
     pub mean: f64,
+    /// Half-width of the 95% confidence interval of the mean.
     pub ci95: f64,
+    /// Median.
     pub p50: f64,
+    /// 95th percentile.
     pub p95: f64,
+    /// 99th percentile.
     pub p99: f64,
+    /// Largest value.
     pub max: f64,
 }
 
@@ -30,7 +36,7 @@ pub struct LoadStats {
 /// Exact expectations of a deterministic policy, from the distribution's S and T.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Exact {
-    /// E[calls] per job.
+    /// `E[calls]` per job.
     pub calls: f64,
     /// E[delay | detected].
     pub delay: f64,
@@ -41,19 +47,33 @@ pub struct Exact {
 /// One row of `summary.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
+    /// Policy name.
     pub policy: String,
+    /// Policy family (`constant`, `exponential`, …).
     pub kind: String,
+    /// Jobs simulated.
     pub jobs: u64,
+    /// Jobs seen completed.
     pub completed: u64,
+    /// Jobs seen in the error state.
     pub errors: u64,
+    /// Jobs given up on before their final state was seen.
     pub given_up: u64,
+    /// Status calls per job, over all jobs.
     pub calls: Stat,
+    /// Detection delay in seconds (check time − end), detected jobs.
     pub delay: Stat,
+    /// Mean seconds from submission to detection, detected jobs.
     pub detection_time: f64,
+    /// Detected jobs over all calls (HR).
     pub hit_rate: f64,
+    /// Mean delay / duration over detected jobs (ER).
     pub efficiency_ratio: f64,
+    /// `w_hr · HR − w_er · ER`: higher is better.
     pub score: f64,
+    /// Expected cost per job at the config's prices: lower is better.
     pub cost: f64,
+    /// Exact expectations, for deterministic policies.
     pub exact: Option<Exact>,
     /// The server's load, when the contention simulator ran (see [`Self::with_load`]).
     pub load: Option<LoadStats>,
@@ -66,6 +86,7 @@ impl Summary {
         self
     }
 
+    /// The row of one policy's accumulator, scored and priced by `scoring`.
     pub fn new(
         policy: &str,
         kind: &str,

@@ -7,7 +7,9 @@ use toml::Value;
 /// A tuned parameter at an end of its grid axis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridEdge {
+    /// The parameter's name.
     pub param: String,
+    /// The winning value, at the axis's end.
     pub value: f64,
     /// The axis's other end, to say how it spans.
     pub other_end: f64,

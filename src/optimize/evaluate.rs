@@ -36,8 +36,11 @@ pub enum Objective {
 /// Filters applied before ranking.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Constraints {
+    /// Largest allowed p95 detection delay, seconds.
     pub max_p95_delay: Option<f64>,
+    /// Largest allowed mean calls per job.
     pub max_mean_calls: Option<f64>,
+    /// Largest allowed share of jobs given up on.
     pub max_give_up_rate: Option<f64>,
 }
 
@@ -46,22 +49,30 @@ pub struct Constraints {
 pub struct Point {
     /// "exact", "sampled-exact" (deterministic over the sampled set) or "simulated".
     pub method: &'static str,
+    /// Mean calls per job.
     pub calls: f64,
     /// Mean detection delay of detected jobs.
     pub delay: f64,
+    /// Share of jobs given up on.
     pub give_up: f64,
     /// NaN when not computed (exact evaluations compute it only under a p95 constraint).
     pub p95_delay: f64,
+    /// Detected jobs over all calls (HR).
     pub hit_rate: f64,
+    /// Mean delay / duration over detected jobs (ER).
     pub efficiency_ratio: f64,
+    /// Expected cost per job.
     pub cost: f64,
     /// Standard error of `cost` (0 for exact evaluations): a conservative
     /// `c_call·se(calls) + c_delay·se(delay)`.
     pub cost_se: f64,
+    /// `w_hr · HR − w_er · ER`.
     pub score: f64,
 }
 
+/// Evaluates candidates on one sampled job set (common random numbers).
 pub struct Evaluator {
+    /// The workload's duration distribution, for exact evaluation.
     pub distribution: Distribution,
     /// The sampled durations as a distribution.
     sample: Distribution,
@@ -72,9 +83,13 @@ pub struct Evaluator {
     jobs: u64,
     seed: u64,
     clients: u64,
+    /// Score weights and cost prices.
     pub scoring: Scoring,
+    /// Exact where possible, or sampled for every policy.
     pub method: Method,
+    /// What is minimized.
     pub objective: Objective,
+    /// Filters a candidate must pass to be ranked.
     pub constraints: Constraints,
 }
 
@@ -125,6 +140,7 @@ impl Evaluator {
         }
     }
 
+    /// Whether `p` meets every constraint.
     pub fn feasible(&self, p: &Point) -> bool {
         let c = &self.constraints;
         c.max_p95_delay.is_none_or(|m| p.p95_delay <= m)
@@ -132,6 +148,7 @@ impl Evaluator {
             && c.max_give_up_rate.is_none_or(|m| p.give_up <= m)
     }
 
+    /// The figures of one candidate, by the cheapest method that is exact enough.
     pub fn evaluate(&self, spec: &PolicySpec) -> Point {
         let deterministic = spec.is_deterministic() && self.objective == Objective::Cost;
         match (deterministic, self.method) {

@@ -14,6 +14,7 @@ pub const MAX_POINTS: u64 = 10_000_000;
 /// A parameter's candidate values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
+    /// The parameter's name, as in `[[policies]]`.
     pub name: String,
     /// Shared, since settings are cloned and an axis may hold 10^7 values
     /// (80 bytes each).
@@ -27,8 +28,11 @@ pub struct Axis {
 pub struct Grid {
     /// The grid's name (`[tune.<name>]`), also the tuned policy's name stem.
     pub name: String,
+    /// The family to tune.
     pub kind: String,
+    /// Parameters held fixed at every point.
     pub fixed: toml::Table,
+    /// The tuned parameters, in config order; the last varies fastest.
     pub axes: Vec<Axis>,
 }
 
@@ -36,7 +40,9 @@ pub struct Grid {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct GridError {
+    /// The field path.
     pub field: String,
+    /// What is wrong and what to write instead.
     pub problem: String,
 }
 
@@ -195,6 +201,7 @@ impl Grid {
         Ok(grid)
     }
 
+    /// Points in the grid: the product of the axes' lengths.
     pub fn points(&self) -> u64 {
         self.axes.iter().map(|a| a.values.len() as u64).product()
     }

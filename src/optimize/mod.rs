@@ -25,18 +25,25 @@ use toml::Value;
 /// Settings of `[tune]`.
 #[derive(Clone, Debug)]
 pub struct TuneSettings {
+    /// What is minimized. Default cost.
     pub objective: Objective,
+    /// How candidates are evaluated. Default exact.
     pub method: Method,
     /// Jobs in the sampled set (default: the config's jobs, at most 20,000).
     pub jobs: Option<u64>,
+    /// Whether each grid's winner is refined between its grid neighbours.
     pub refine: bool,
+    /// Filters applied before ranking.
     pub constraints: Constraints,
     /// Grid steps of the optimal-schedule DP.
     pub optimal_points: usize,
+    /// The grids to sweep, in config order.
     pub grids: Vec<Grid>,
 }
 
+/// Most jobs in the sampled set when `jobs` is not given.
 pub const DEFAULT_TUNE_JOBS: u64 = 20_000;
+/// Default `optimal_points`.
 pub const DEFAULT_OPTIMAL_POINTS: usize = 100_000;
 
 fn bad(field: &str, problem: impl Into<String>) -> GridError {
@@ -198,12 +205,17 @@ fn constraints(value: &Value) -> Result<Constraints, GridError> {
 /// Each grid's winner after refinement.
 #[derive(Clone, Debug)]
 pub struct FamilyBest {
+    /// Index into `TuneSettings::grids`.
     pub grid: usize,
     /// Row of the best grid point.
     pub row: usize,
+    /// The refined winner as a policy.
     pub spec: PolicySpec,
+    /// Its parameter values, in axis order.
     pub params: Vec<(String, Value)>,
+    /// Its figures.
     pub point: Point,
+    /// Its objective (lower is better).
     pub objective: f64,
     /// Objective of the best grid point before refinement.
     pub grid_objective: f64,
@@ -216,15 +228,20 @@ pub struct FamilyBest {
     pub edges: Vec<GridEdge>,
 }
 
+/// Everything a tuning run found.
 #[derive(Debug)]
 pub struct TuneResult {
+    /// Every grid point, in grid order.
     pub rows: Vec<SweepRow>,
     /// Rows on the Pareto frontier (feasible points only), by calls.
     pub pareto: Vec<usize>,
     /// Families sorted by rank.
     pub best: Vec<FamilyBest>,
+    /// The cost-optimal checking schedule.
     pub optimal: OptimalSchedule,
+    /// The optimal schedule as a deployable `schedule` policy.
     pub optimal_spec: PolicySpec,
+    /// Wall time of the sweep, seconds.
     pub sweep_seconds: f64,
 }
 

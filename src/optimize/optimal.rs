@@ -27,6 +27,7 @@ use crate::workload::Distribution;
 /// Tail mass beyond which an unbounded distribution is cut for the DP.
 const TAIL: f64 = 1e-9;
 
+/// The cost-optimal checking schedule and how close the grid came to it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptimalSchedule {
     /// Polished check times.
@@ -35,11 +36,15 @@ pub struct OptimalSchedule {
     pub cost: f64,
     /// The grid optimum before polishing, and its cost.
     pub grid_times: Vec<f64>,
+    /// Expected cost per job of the grid optimum.
     pub grid_cost: f64,
     /// Grid step (seconds) and number of grid points.
     pub grid_step: f64,
+    /// Number of grid points.
     pub grid_points: usize,
+    /// Expected calls per job, as deployed (repeating the last interval).
     pub calls: f64,
+    /// Expected delay of detected jobs, seconds, as deployed.
     pub delay: f64,
 }
 

@@ -25,10 +25,15 @@ pub enum Origin {
 /// One policy that could be deployed, with what it costs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
+    /// The policy, ready for a config.
     pub spec: PolicySpec,
+    /// Where it comes from.
     pub origin: Origin,
+    /// Expected cost per job.
     pub cost: f64,
+    /// Mean calls per job.
     pub calls: f64,
+    /// Mean detection delay, seconds.
     pub delay: f64,
     /// Cost above the optimal schedule's, percent (negative: it beats it).
     pub regret_pct: f64,

@@ -20,7 +20,9 @@ pub struct SweepRow {
     pub index: u64,
     /// `None` when this combination is not a valid policy (e.g. floor above start).
     pub point: Option<Point>,
+    /// The value minimized (NaN for an invalid point).
     pub objective: f64,
+    /// Whether the point meets every constraint.
     pub feasible: bool,
 }
 

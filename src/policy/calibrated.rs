@@ -15,6 +15,7 @@ use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
+/// History-based calibration: wait until the shortest remembered duration, then back off.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibrated {
     /// First interval after the learned wait, seconds. Default 1.
@@ -28,11 +29,16 @@ pub struct Calibrated {
 }
 
 impl Calibrated {
+    /// Default `min`, seconds.
     pub const DEFAULT_MIN: f64 = 1.0;
+    /// Default `max`, seconds.
     pub const DEFAULT_MAX: f64 = 60.0;
+    /// Default `factor`.
     pub const DEFAULT_FACTOR: f64 = 2.0;
+    /// Default `window`, jobs.
     pub const DEFAULT_WINDOW: usize = 5;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(min: f64, max: f64, factor: f64, window: usize) -> Result<Self, PolicyError> {
         let min = seconds("min", min)?;
         let max = seconds("max", max)?;

@@ -28,6 +28,7 @@ impl PolicySpec {
 }
 
 impl ClientPolicy {
+    /// The policy this client runs.
     pub fn spec(&self) -> &PolicySpec {
         &self.spec
     }

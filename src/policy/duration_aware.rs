@@ -7,6 +7,7 @@ use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
+/// Sleeps through `lead` of the expected duration, then backs off from `interval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurationAware {
     /// Expected duration, seconds. Default: the job's own hint (the workload must
@@ -23,11 +24,16 @@ pub struct DurationAware {
 }
 
 impl DurationAware {
+    /// Default `lead`.
     pub const DEFAULT_LEAD: f64 = 0.9;
+    /// Default `interval`, seconds.
     pub const DEFAULT_INTERVAL: f64 = 1.0;
+    /// Default `factor`.
     pub const DEFAULT_FACTOR: f64 = 1.5;
+    /// Default `cap`, seconds.
     pub const DEFAULT_CAP: f64 = 30.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(
         expected: Option<f64>,
         lead: f64,

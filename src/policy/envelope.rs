@@ -84,8 +84,10 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// Default `max_transport_failures`.
     pub const DEFAULT_MAX_TRANSPORT_FAILURES: u32 = 10;
 
+    /// Checks every limit; the error names the first bad one.
     pub fn validate(self) -> Result<Self, PolicyError> {
         if let Some(d) = self.initial_delay {
             seconds("initial_delay", d)?;

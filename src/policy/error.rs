@@ -6,10 +6,12 @@
 pub struct PolicyError {
     /// The parameter, as it is spelled in the config (`interval`, `jitter`, ...).
     pub field: String,
+    /// What is wrong and what to write instead.
     pub problem: String,
 }
 
 impl PolicyError {
+    /// The error for `field`.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
         Self {
             field: field.into(),

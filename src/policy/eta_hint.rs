@@ -15,6 +15,7 @@ use super::raw::RawPolicy;
 use super::{Observation, Response};
 use crate::rng::JobRng;
 
+/// Waits `lead` times the server's ETA, backing off when the ETA is short or absent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EtaHint {
     /// Fraction of the ETA to wait, > 0. Default 1.
@@ -28,11 +29,16 @@ pub struct EtaHint {
 }
 
 impl EtaHint {
+    /// Default `lead`.
     pub const DEFAULT_LEAD: f64 = 1.0;
+    /// Default `interval`, seconds.
     pub const DEFAULT_INTERVAL: f64 = 1.0;
+    /// Default `factor`.
     pub const DEFAULT_FACTOR: f64 = 1.5;
+    /// Default `cap`, seconds.
     pub const DEFAULT_CAP: f64 = 30.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(lead: f64, interval: f64, factor: f64, cap: f64) -> Result<Self, PolicyError> {
         Ok(Self {
             lead: require(

@@ -21,10 +21,14 @@ pub struct Exponential {
 }
 
 impl Exponential {
+    /// Default `initial`, seconds.
     pub const DEFAULT_INITIAL: f64 = 1.0;
+    /// Default `factor`.
     pub const DEFAULT_FACTOR: f64 = 2.0;
+    /// Default `cap`, seconds.
     pub const DEFAULT_CAP: f64 = 60.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(initial: f64, factor: f64, cap: f64, jitter: Jitter) -> Result<Self, PolicyError> {
         Ok(Self {
             initial: seconds("initial", initial)?,

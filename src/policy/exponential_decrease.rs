@@ -9,6 +9,7 @@ use super::kind::{JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
+/// Intervals shrinking from `start` towards `floor`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExponentialDecrease {
     /// First interval, seconds. Default 60.
@@ -20,10 +21,14 @@ pub struct ExponentialDecrease {
 }
 
 impl ExponentialDecrease {
+    /// Default `start`, seconds.
     pub const DEFAULT_START: f64 = 60.0;
+    /// Default `floor`, seconds.
     pub const DEFAULT_FLOOR: f64 = 1.0;
+    /// Default `factor`.
     pub const DEFAULT_FACTOR: f64 = 2.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(start: f64, floor: f64, factor: f64) -> Result<Self, PolicyError> {
         let start = seconds("start", start)?;
         let floor = seconds("floor", floor)?;

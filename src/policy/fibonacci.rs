@@ -16,9 +16,12 @@ pub struct Fibonacci {
 }
 
 impl Fibonacci {
+    /// Default `unit`, seconds.
     pub const DEFAULT_UNIT: f64 = 1.0;
+    /// Default `cap`, seconds.
     pub const DEFAULT_CAP: f64 = 60.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(unit: f64, cap: f64) -> Result<Self, PolicyError> {
         Ok(Self {
             unit: seconds("unit", unit)?,

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 /// The per-client memory of recent durations.
 #[derive(Clone, Debug, Default)]
-pub struct History {
+pub(crate) struct History {
     estimates: VecDeque<f64>,
 }
 

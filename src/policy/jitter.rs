@@ -21,10 +21,14 @@ pub enum Jitter {
     /// Uniform on `[initial, 3 · previous wait)`, capped (AWS "decorrelated jitter").
     Decorrelated,
     /// `v · (1 + f · U)`, U uniform on `[-1, 1)`: "±f·100 %". Needs `0 <= f < 1`.
-    Proportional { fraction: f64 },
+    Proportional {
+        /// `f`: the largest share of `v` added or taken away.
+        fraction: f64,
+    },
 }
 
 impl Jitter {
+    /// Checks the fraction of proportional jitter.
     pub fn validate(self) -> Result<Self, PolicyError> {
         if let Jitter::Proportional { fraction } = self {
             require(
@@ -37,6 +41,7 @@ impl Jitter {
         Ok(self)
     }
 
+    /// Whether the jitter draws random numbers (anything but none).
     pub fn is_random(self) -> bool {
         !matches!(self, Jitter::None)
     }

@@ -17,6 +17,7 @@ use super::kind::{JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
+/// Asks the server to hold each check up to `max_wait`; checks again on each answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LongPoll {
     /// How long each check asks the server to hold it, seconds. Default 30.
@@ -26,9 +27,12 @@ pub struct LongPoll {
 }
 
 impl LongPoll {
+    /// Default `max_wait`, seconds.
     pub const DEFAULT_MAX_WAIT: f64 = 30.0;
+    /// Default `interval`, seconds.
     pub const DEFAULT_INTERVAL: f64 = 1.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(max_wait: f64, interval: f64) -> Result<Self, PolicyError> {
         Ok(Self {
             max_wait: seconds("max_wait", max_wait)?,

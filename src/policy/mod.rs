@@ -99,7 +99,9 @@ use crate::rng::JobRng;
 pub enum Response {
     /// The job is still running; the server may add progress (0..1) and an ETA (s).
     Pending {
+        /// Share of the job done, 0..1.
         progress: Option<f64>,
+        /// Seconds until the final state, as the server estimates.
         eta: Option<f64>,
     },
     /// The server answered with a failure (HTTP 5xx): nothing was learned.
@@ -120,6 +122,7 @@ pub struct Observation {
     /// Seconds since the job was submitted, when this check was sent (both
     /// drivers, HTTP and simulated, give the send time, not the answer's).
     pub elapsed: f64,
+    /// What the check answered.
     pub response: Response,
     /// A `Retry-After` the server sent with this answer, in seconds.
     pub retry_after: Option<f64>,
@@ -160,6 +163,7 @@ pub struct JobOutcome {
 
 /// A per-client policy: lives across jobs, so it can learn from history.
 pub trait PollPolicy {
+    /// Its per-job state.
     type Job: JobSchedule;
     /// Fresh per-job state.
     fn start(&mut self, hint: &JobHint) -> Self::Job;
@@ -169,7 +173,9 @@ pub trait PollPolicy {
 
 /// Per-job state. `Some(d)`: check again after `d` seconds. `None`: give up.
 pub trait JobSchedule {
+    /// Seconds from submission to the first check; `None`: never check.
     fn first_delay(&mut self, rng: &mut JobRng) -> Option<f64>;
+    /// Seconds from when the check `obs` was sent to the next; `None`: give up.
     fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64>;
 }
 

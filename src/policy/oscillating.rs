@@ -10,6 +10,7 @@ use super::kind::{JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
+/// Backoff from `min` to `max`, then alternating between the cap and one step below it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Oscillating {
     /// First interval, seconds. Default 1.
@@ -21,10 +22,14 @@ pub struct Oscillating {
 }
 
 impl Oscillating {
+    /// Default `min`, seconds.
     pub const DEFAULT_MIN: f64 = 1.0;
+    /// Default `max`, seconds.
     pub const DEFAULT_MAX: f64 = 60.0;
+    /// Default `factor`.
     pub const DEFAULT_FACTOR: f64 = 2.0;
 
+    /// Validates the parameters; the error names the first bad one.
     pub fn new(min: f64, max: f64, factor: f64) -> Result<Self, PolicyError> {
         let min = seconds("min", min)?;
         let max = seconds("max", max)?;

@@ -11,48 +11,71 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
+    /// The policy's name, unique in the config.
     pub name: String,
+    /// The family (`constant`, `exponential`, …).
     pub kind: String,
+    /// See [`Limits::initial_delay`](super::Limits::initial_delay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_delay: Option<f64>,
+    /// See [`Limits::timeout`](super::Limits::timeout).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,
+    /// See [`Limits::max_attempts`](super::Limits::max_attempts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
+    /// See [`Limits::max_transport_failures`](super::Limits::max_transport_failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_transport_failures: Option<u32>,
+    /// See [`Limits::honor_retry_after`](super::Limits::honor_retry_after).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub honor_retry_after: Option<bool>,
+    /// Interval, seconds (`constant`, `duration_aware`, `eta_hint`, `long_poll`, `retry_after`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<f64>,
+    /// Fibonacci unit, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<f64>,
+    /// First exponential interval, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<f64>,
+    /// Growth (or shrink) factor per check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub factor: Option<f64>,
+    /// Longest interval, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cap: Option<f64>,
+    /// Exponential jitter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jitter: Option<Jitter>,
+    /// First `exponential_decrease` interval, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
+    /// Interval `exponential_decrease` approaches, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub floor: Option<f64>,
+    /// Shortest interval, seconds (`calibrated`, `oscillating`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
+    /// Longest interval, seconds (`calibrated`, `oscillating`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// Jobs `calibrated` remembers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<usize>,
+    /// Expected duration, seconds (`duration_aware`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<f64>,
+    /// Share of the expected duration or ETA to sleep through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lead: Option<f64>,
+    /// Check times of a `schedule`, seconds since submission.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub times: Option<Vec<f64>>,
+    /// What a `schedule` does after its last time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub then: Option<ScheduleEnd>,
+    /// How long a long poll asks the server to hold a check, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wait: Option<f64>,
 }

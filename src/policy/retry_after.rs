@@ -11,6 +11,7 @@ use super::kind::{JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
+/// Checks again when the server's `Retry-After` says, else after `interval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryAfter {
     /// Wait when the server gives no `Retry-After` (and before the first check),
@@ -19,8 +20,10 @@ pub struct RetryAfter {
 }
 
 impl RetryAfter {
+    /// Default `interval`, seconds.
     pub const DEFAULT_INTERVAL: f64 = 5.0;
 
+    /// Validates the parameter.
     pub fn new(interval: f64) -> Result<Self, PolicyError> {
         Ok(Self {
             interval: seconds("interval", interval)?,

@@ -19,14 +19,17 @@ pub enum ScheduleEnd {
     Stop,
 }
 
+/// An explicit list of check times.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schedule {
     /// Check times in seconds since submission, strictly increasing.
     times: Arc<[f64]>,
+    /// What happens after the last time. Default repeat.
     pub then: ScheduleEnd,
 }
 
 impl Schedule {
+    /// Validates the times (positive, finite, strictly increasing).
     pub fn new(times: Vec<f64>, then: ScheduleEnd) -> Result<Self, PolicyError> {
         if times.is_empty() {
             return Err(PolicyError::new(
@@ -51,6 +54,7 @@ impl Schedule {
         })
     }
 
+    /// Check times, seconds since submission.
     pub fn times(&self) -> &[f64] {
         &self.times
     }

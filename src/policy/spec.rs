@@ -15,9 +15,9 @@ use super::registry::{self, Family, KINDS};
 use crate::rng::JobRng;
 
 /// The longest policy name: names label terminal tables, plots and CSV rows.
-pub const MAX_NAME_CHARS: usize = 100;
+pub(super) const MAX_NAME_CHARS: usize = 100;
 
-/// A validated policy: builds fresh [`ClientPolicy`] state for each client.
+/// A validated policy: builds fresh [`ClientPolicy`](super::ClientPolicy) state for each client.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicySpec {
     name: String,
@@ -34,6 +34,7 @@ pub struct CheckTimes {
 }
 
 impl PolicySpec {
+    /// A policy named `name` of `family` within `limits`; fails on a bad name or limit.
     pub fn new(
         name: impl Into<String>,
         family: Family,
@@ -73,14 +74,17 @@ impl PolicySpec {
         })
     }
 
+    /// The policy's name.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// Its family and the family's parameters.
     pub fn family(&self) -> &Family {
         &self.family
     }
 
+    /// Its limits.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

@@ -15,12 +15,18 @@ pub enum Arrivals {
     /// Every job at t = 0: the thundering herd.
     Batch,
     /// Exponential gaps with mean `1 / rate`; no submission at or after `horizon`.
-    Poisson { rate: f64, horizon: Option<f64> },
+    Poisson {
+        /// Mean submissions per second.
+        rate: f64,
+        /// Seconds after which no job is submitted (none: until the last job).
+        horizon: Option<f64>,
+    },
     /// Submission times from a file, sorted ascending.
     Trace(Arc<[f64]>),
 }
 
 impl Arrivals {
+    /// Poisson arrivals; fails unless `rate` (and `horizon`, when given) is positive and finite.
     pub fn poisson(rate: f64, horizon: Option<f64>) -> Result<Self, ModelError> {
         if !(rate.is_finite() && rate > 0.0) {
             return Err(ModelError::new(

@@ -18,7 +18,7 @@ const TAIL: f64 = 1e-14;
 /// Most check times an exact evaluation will generate.
 pub const MAX_EXACT_CHECKS: usize = 10_000_000;
 
-/// Exact E[calls], E[delay | detected] and P(give up) of `times` over `dist`.
+/// Exact `E[calls]`, `E[delay | detected]` and `P(give up)` of `times` over `dist`.
 /// `gives_up`: the policy stops after the last time; otherwise the times must
 /// reach the end of the distribution's support.
 pub fn evaluate_times(times: &[f64], gives_up: bool, dist: &Distribution) -> Exact {

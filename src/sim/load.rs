@@ -52,6 +52,7 @@ impl LoadTimeline {
         self.bins.iter().map(|b| b[0] + b[1] + b[2]).sum()
     }
 
+    /// Peak and p99 requests per second, and the 429 and 500 counts.
     pub fn stats(&self) -> LoadStats {
         let first = self.first.unwrap_or(0);
         let mut totals: Vec<u64> = self.bins[first.min(self.bins.len())..]

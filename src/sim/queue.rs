@@ -48,6 +48,7 @@ impl<E> Default for EventQueue<E> {
 }
 
 impl<E> EventQueue<E> {
+    /// An empty queue.
     pub fn new() -> Self {
         Self::default()
     }
@@ -78,10 +79,12 @@ impl<E> EventQueue<E> {
         self.heap.first().map(|e| (e.time, &e.event))
     }
 
+    /// Events waiting.
     pub fn len(&self) -> usize {
         self.heap.len()
     }
 
+    /// Whether no event waits.
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }

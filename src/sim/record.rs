@@ -23,9 +23,13 @@ pub struct RunOptions {
 /// How one job went under one policy.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobRecord {
+    /// Job index.
     pub job: u64,
+    /// Seconds from submission to the final state.
     pub duration: f64,
+    /// Whether the job ends in the error state.
     pub failed: bool,
+    /// Status calls made.
     pub calls: u32,
     /// Elapsed time of the check that saw the final state; `None`: given up.
     pub seen_at: Option<f64>,
@@ -34,6 +38,7 @@ pub struct JobRecord {
 /// One policy's results.
 #[derive(Clone, Debug)]
 pub struct PolicyRun {
+    /// The policy's measurements over every job.
     pub accumulator: Accumulator,
     /// Per-job records in job order, when asked for.
     pub records: Option<Vec<JobRecord>>,
@@ -42,6 +47,7 @@ pub struct PolicyRun {
 /// Results of every policy, in the order given.
 #[derive(Clone, Debug)]
 pub struct Run {
+    /// One per policy, in the order given.
     pub policies: Vec<PolicyRun>,
 }
 

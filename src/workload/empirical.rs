@@ -13,6 +13,7 @@ pub struct Empirical {
 }
 
 impl Empirical {
+    /// The empirical distribution of `values`; fails on none, or one that is not a positive number of seconds.
     pub fn new(mut values: Vec<f64>) -> Result<Self, DistributionError> {
         if values.is_empty() {
             return Err(DistributionError::Invalid(
@@ -45,14 +46,17 @@ impl Empirical {
             .map_err(|e| DistributionError::Invalid(format!("{}: {e}", path.display())))
     }
 
+    /// The observed durations, sorted ascending.
     pub fn values(&self) -> &[f64] {
         &self.values
     }
 
+    /// The longest observed duration.
     pub fn max(&self) -> f64 {
         *self.values.last().expect("never empty")
     }
 
+    /// The duration at cumulative probability `u` in `[0, 1)`.
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
         let i = ((u * self.values.len() as f64) as usize).min(self.values.len() - 1);
@@ -64,10 +68,12 @@ impl Empirical {
         self.values.partition_point(|v| *v <= t)
     }
 
+    /// Survival `S(t) = P(D > t)`.
     pub fn survival(&self, t: f64) -> f64 {
         (self.values.len() - self.above(t)) as f64 / self.values.len() as f64
     }
 
+    /// Partial expectation `T(t) = E[D; D > t]`.
     pub fn partial_expectation(&self, t: f64) -> f64 {
         self.suffix[self.above(t)] / self.values.len() as f64
     }

@@ -27,6 +27,7 @@ pub struct JobSource {
 }
 
 impl JobSource {
+    /// The job set of `workload` under `seed`.
     pub fn new(workload: Workload, seed: u64) -> Self {
         let draws = workload.distribution.draws()
             + u64::from(workload.error_probability > 0.0)
@@ -38,6 +39,7 @@ impl JobSource {
         }
     }
 
+    /// The workload the jobs are drawn from.
     pub fn workload(&self) -> &Workload {
         &self.workload
     }

@@ -22,12 +22,17 @@ use crate::rng::{SimRng, open_unit};
 /// Problems found while building a distribution; the config layer adds the field path.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum DistributionError {
+    /// A parameter is out of range.
     #[error("{name} = {value}: {problem}")]
     Parameter {
+        /// The parameter's name.
         name: &'static str,
+        /// Its value.
         value: f64,
+        /// What it must be.
         problem: &'static str,
     },
+    /// Anything else (a CSV file that cannot be read, say).
     #[error("{0}")]
     Invalid(String),
 }
@@ -52,12 +57,19 @@ pub(crate) fn check(
 /// A job-duration distribution over `[0, ∞)` seconds.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Distribution {
+    /// Every job takes the same time.
     Fixed(Fixed),
+    /// Uniform on an interval.
     Uniform(Uniform),
+    /// Normal, truncated to positive durations.
     Normal(TruncatedNormal),
+    /// Log-normal.
     LogNormal(LogNormal),
+    /// Exponential.
     Exponential(Exponential),
+    /// A weighted mixture of the others.
     Mixture(Mixture),
+    /// Drawn from observed durations.
     Empirical(Empirical),
 }
 
@@ -100,6 +112,7 @@ impl Mixture {
         })
     }
 
+    /// `(weight, component)` pairs; the weights sum to 1.
     pub fn parts(&self) -> impl Iterator<Item = (f64, &Distribution)> {
         self.weights.iter().copied().zip(&self.components)
     }
@@ -170,6 +183,7 @@ impl Distribution {
         }
     }
 
+    /// Mean duration `E[D]`.
     pub fn mean(&self) -> f64 {
         self.partial_expectation(-1.0)
     }
@@ -244,6 +258,7 @@ impl Mixture {
 /// What a job carries besides its duration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workload {
+    /// The job-duration distribution.
     pub distribution: Distribution,
     /// Probability that a job ends in `error` rather than `completed`.
     pub error_probability: f64,
@@ -252,6 +267,7 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// Fails unless `error_probability` is in `[0, 1]` and `hint_error` in `[0, 1)`.
     pub fn new(
         distribution: Distribution,
         error_probability: f64,

@@ -32,6 +32,7 @@ pub struct TruncatedNormal {
 }
 
 impl TruncatedNormal {
+    /// Fails unless `mean` is finite, `sd` positive, and some mass is left above 0.
     pub fn new(mean: f64, sd: f64) -> Result<Self, DistributionError> {
         check(
             "mean",
@@ -50,6 +51,7 @@ impl TruncatedNormal {
         Ok(Self { mean, sd, mass })
     }
 
+    /// The duration at cumulative probability `u` in `[0, 1)`.
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
         // Inverts through the upper tail, q = P(X > d) · mass, which is accurate where
@@ -58,6 +60,7 @@ impl TruncatedNormal {
         (self.mean - self.sd * phi_inv(q)).max(f64::MIN_POSITIVE)
     }
 
+    /// Survival `S(t) = P(D > t)`.
     pub fn survival(&self, t: f64) -> f64 {
         if t <= 0.0 {
             return 1.0;
@@ -65,6 +68,7 @@ impl TruncatedNormal {
         phi_cdf((self.mean - t) / self.sd) / self.mass
     }
 
+    /// Partial expectation `T(t) = E[D; D > t]`.
     pub fn partial_expectation(&self, t: f64) -> f64 {
         let t = t.max(0.0);
         let alpha = (t - self.mean) / self.sd;
@@ -80,6 +84,7 @@ pub struct LogNormal {
 }
 
 impl LogNormal {
+    /// Fails unless `median` and `sigma` are positive.
     pub fn new(median: f64, sigma: f64) -> Result<Self, DistributionError> {
         check(
             "median",
@@ -94,12 +99,14 @@ impl LogNormal {
         })
     }
 
+    /// The duration at cumulative probability `u` in `[0, 1)`.
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
         // Through the upper tail, like the normal, for accuracy at long durations.
         (self.mu - self.sigma * phi_inv(1.0 - u)).exp()
     }
 
+    /// Survival `S(t) = P(D > t)`.
     pub fn survival(&self, t: f64) -> f64 {
         if t <= 0.0 {
             return 1.0;
@@ -107,6 +114,7 @@ impl LogNormal {
         phi_cdf((self.mu - t.ln()) / self.sigma)
     }
 
+    /// Partial expectation `T(t) = E[D; D > t]`.
     pub fn partial_expectation(&self, t: f64) -> f64 {
         let scale = (self.mu + 0.5 * self.sigma * self.sigma).exp();
         if t <= 0.0 {

@@ -9,6 +9,7 @@ pub struct Fixed {
 }
 
 impl Fixed {
+    /// Fails unless `value` is positive.
     pub fn new(value: f64) -> Result<Self, DistributionError> {
         check(
             "value",
@@ -19,14 +20,17 @@ impl Fixed {
         Ok(Self { value })
     }
 
+    /// The duration, seconds.
     pub fn value(&self) -> f64 {
         self.value
     }
 
+    /// Survival `S(t) = P(D > t)`.
     pub fn survival(&self, t: f64) -> f64 {
         if t < self.value { 1.0 } else { 0.0 }
     }
 
+    /// Partial expectation `T(t) = E[D; D > t]`.
     pub fn partial_expectation(&self, t: f64) -> f64 {
         if t < self.value { self.value } else { 0.0 }
     }
@@ -40,6 +44,7 @@ pub struct Uniform {
 }
 
 impl Uniform {
+    /// Fails unless `0 <= spread <= base` and `base > 0`.
     pub fn new(base: f64, spread: f64) -> Result<Self, DistributionError> {
         check(
             "base",
@@ -72,19 +77,23 @@ impl Uniform {
         Ok(Self { low, high })
     }
 
+    /// Shortest duration, seconds.
     pub fn low(&self) -> f64 {
         self.low
     }
 
+    /// Longest duration, seconds.
     pub fn high(&self) -> f64 {
         self.high
     }
 
+    /// The duration at cumulative probability `u` in `[0, 1)`.
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
         self.low + u * (self.high - self.low)
     }
 
+    /// Survival `S(t) = P(D > t)`.
     pub fn survival(&self, t: f64) -> f64 {
         if t < self.low {
             1.0
@@ -95,6 +104,7 @@ impl Uniform {
         }
     }
 
+    /// Partial expectation `T(t) = E[D; D > t]`.
     pub fn partial_expectation(&self, t: f64) -> f64 {
         let from = t.max(self.low);
         if from >= self.high {
@@ -114,6 +124,7 @@ pub struct Exponential {
 }
 
 impl Exponential {
+    /// Fails unless `mean` is positive.
     pub fn new(mean: f64) -> Result<Self, DistributionError> {
         check(
             "mean",
@@ -124,11 +135,13 @@ impl Exponential {
         Ok(Self { mean })
     }
 
+    /// The duration at cumulative probability `u` in `[0, 1)`.
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
         -self.mean * (1.0 - u).ln()
     }
 
+    /// Survival `S(t) = P(D > t)`.
     pub fn survival(&self, t: f64) -> f64 {
         if t <= 0.0 {
             1.0
@@ -137,6 +150,7 @@ impl Exponential {
         }
     }
 
+    /// Partial expectation `T(t) = E[D; D > t]`.
     pub fn partial_expectation(&self, t: f64) -> f64 {
         let t = t.max(0.0);
         (t + self.mean) * (-t / self.mean).exp()

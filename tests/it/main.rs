@@ -11,6 +11,8 @@ mod http_cli;
 mod http_client;
 mod http_poll;
 mod http_server;
+mod http_server_api;
+mod http_server_bad_input;
 mod http_wire;
 mod outputs;
 mod plots;

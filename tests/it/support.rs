@@ -4,15 +4,15 @@ use pollsim::config::Config;
 use pollsim::policy::PolicySpec;
 use std::path::{Path, PathBuf};
 
-pub fn policy(text: &str) -> PolicySpec {
+pub(crate) fn policy(text: &str) -> PolicySpec {
     PolicySpec::from_toml(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn bundled_configs() -> Vec<PathBuf> {
+pub(crate) fn bundled_configs() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("configs"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -23,12 +23,12 @@ pub fn bundled_configs() -> Vec<PathBuf> {
     files
 }
 
-pub fn load(path: &Path) -> Config {
+pub(crate) fn load(path: &Path) -> Config {
     Config::load(path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs the pollsim binary; returns (exit code, stdout, stderr).
-pub fn pollsim(args: &[&str], threads: Option<usize>) -> (i32, String, String) {
+pub(crate) fn pollsim(args: &[&str], threads: Option<usize>) -> (i32, String, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pollsim"));
     command.args(args).current_dir(repo());
     if let Some(n) = threads {
@@ -43,7 +43,7 @@ pub fn pollsim(args: &[&str], threads: Option<usize>) -> (i32, String, String) {
 }
 
 /// A multi-threaded tokio runtime for the HTTP tests (two workers: the target machine's cores).
-pub fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -52,7 +52,11 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// A workload of short jobs, uniform on `[base - spread, base + spread]` seconds.
-pub fn workload(base: f64, spread: f64, error_probability: f64) -> pollsim::workload::Workload {
+pub(crate) fn workload(
+    base: f64,
+    spread: f64,
+    error_probability: f64,
+) -> pollsim::workload::Workload {
     use pollsim::workload::{Distribution, Uniform, Workload};
     let dist = Distribution::Uniform(Uniform::new(base, spread).unwrap());
     Workload::new(dist, error_probability, None).unwrap()
@@ -60,7 +64,7 @@ pub fn workload(base: f64, spread: f64, error_probability: f64) -> pollsim::work
 
 /// A config written from `text` to a temporary folder (kept alive by the
 /// returned guard, for configs that name files beside them) and loaded.
-pub fn config_from_text(text: &str) -> (tempfile::TempDir, Config) {
+pub(crate) fn config_from_text(text: &str) -> (tempfile::TempDir, Config) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.toml");
     std::fs::write(&file, text).unwrap();
@@ -69,7 +73,7 @@ pub fn config_from_text(text: &str) -> (tempfile::TempDir, Config) {
 }
 
 /// `pollsim validate` in-process: every policy of `config` on the bundled server.
-pub fn validate_on_wire(
+pub(crate) fn validate_on_wire(
     config: &Config,
     settings: pollsim::http::validate::ValidationSettings,
 ) -> pollsim::http::validate::Validation {

@@ -33,7 +33,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as pollsim's own results folder.
-pub const MARKER: &str = ".pollsim";
+pub(super) const MARKER: &str = ".pollsim";
 
 pub(super) const MARKER_TEXT: &str = "This folder holds results written by pollsim.\n\
 pollsim replaces only the files it writes here and keeps everything else.\n";
@@ -42,22 +42,29 @@ pollsim replaces only the files it writes here and keeps everything else.\n";
 /// input (exit code 2), found before any work is done.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// The folder exists, holds files and has no pollsim marker.
     #[error(
         "{0}: the folder exists and was not made by pollsim (it has no {MARKER} file): pollsim writes results only into a new folder, an empty one, or one it made; give another --out, or move its files away"
     )]
     NotOurs(PathBuf),
+    /// The path exists and is not a folder.
     #[error("{0}: is not a folder: give --out a folder name")]
     NotAFolder(PathBuf),
+    /// The path is a symbolic link.
     #[error(
         "{0}: is a symbolic link: pollsim swaps results folders into place and would replace the link; give --out the folder it points to"
     )]
     Link(PathBuf),
+    /// The run would replace one of its own input files.
     #[error(
         "{input}: this run would overwrite its own input ({name} in the results folder {target}); copy the input elsewhere first, or give another --out"
     )]
     OwnInput {
+        /// The input file.
         input: PathBuf,
+        /// Its name in the results folder.
         name: String,
+        /// The results folder.
         target: PathBuf,
     },
 }
@@ -105,6 +112,7 @@ impl OutputDir {
         self.staging.join(name)
     }
 
+    /// Writes `bytes` as the file `name` in the staging folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(name);
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))

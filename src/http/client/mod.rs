@@ -19,11 +19,13 @@
 
 mod contact;
 mod drive;
+mod error;
 
 pub use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 pub use contact::describe;
 use contact::{error_text, retry_after};
 pub use drive::Submit;
+pub use error::ClientError;
 
 use super::install_crypto_provider;
 use super::wire::{CreatedJob, JobState, NewJob, StatusBody};
@@ -65,65 +67,46 @@ impl Default for ClientOptions {
     }
 }
 
-/// A request the client could not make or the server refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("base URL '{url}': {problem}")]
-    BaseUrl { url: String, problem: String },
-    #[error("client option {field}: {problem}")]
-    Option {
-        field: &'static str,
-        problem: String,
-    },
-    #[error("cannot build the HTTP client: {0}")]
-    Build(#[source] reqwest::Error),
-    /// The request got no (readable) answer. The cause chain is in the
-    /// message, each cause once, and not repeated as a source.
-    #[error("{what}: {}", describe(cause))]
-    Request { what: String, cause: reqwest::Error },
-    #[error(
-        "the server at {url} runs at time scale {server} (X-Pollsim-Time-Scale), this client at {client}: use the server's, --time-scale {server}"
-    )]
-    TimeScale {
-        url: String,
-        server: f64,
-        client: f64,
-    },
-    #[error("{what}: HTTP {status}: {message}")]
-    Server {
-        what: String,
-        status: u16,
-        message: String,
-    },
-}
-
 /// One status check, classified for the policy.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
+    /// The job reached its final state.
     Final(JobState),
+    /// The job still runs, with the server's hints.
     Pending {
+        /// Share of the job done, 0..1.
         progress: Option<f64>,
+        /// Job seconds until the final state, as the server estimates.
         eta: Option<f64>,
+        /// The `Retry-After` header, in job seconds.
         retry_after: Option<f64>,
     },
     /// No answer at all: connection refused or reset, a timeout. Worth
     /// checking again, up to the policy's `max_transport_failures` in a row.
     Unreachable {
+        /// What failed, for the job's error list.
         message: String,
     },
     /// The server answered with a failure (5xx, 408, an unreadable body):
     /// nothing learned; worth checking again.
     Transient {
+        /// What failed, for the job's error list.
         message: String,
+        /// The `Retry-After` header, in job seconds.
         retry_after: Option<f64>,
     },
+    /// The server's rate limiter refused the check (429).
     RateLimited {
+        /// The server's message.
         message: String,
+        /// The `Retry-After` header, in job seconds.
         retry_after: Option<f64>,
     },
     /// The server refused the request itself (a 4xx other than 408 and 429).
     Rejected {
+        /// The HTTP status code.
         status: u16,
+        /// The server's message.
         message: String,
     },
 }
@@ -131,6 +114,7 @@ pub enum Answer {
 /// A job the server accepted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobHandle {
+    /// The server's job id.
     pub id: String,
     /// Keys the job's jitter. `create_job` numbers a client's jobs 0, 1, 2, …,
     /// like the simulator's job set; set it to match a specific simulated job.
@@ -168,6 +152,7 @@ impl Client {
         Self::with_options(base_url, ClientOptions::default())
     }
 
+    /// A client for `base_url` with these options; fails on a bad URL or option.
     pub fn with_options(base_url: &str, options: ClientOptions) -> Result<Self, ClientError> {
         let bad_url = |problem: String| ClientError::BaseUrl {
             url: base_url.to_string(),
@@ -272,6 +257,7 @@ impl Client {
             .count()
     }
 
+    /// The options the client runs with.
     pub fn options(&self) -> &ClientOptions {
         &self.inner.options
     }

@@ -8,7 +8,9 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct ServerConfigError {
+    /// The setting's name, as on the command line or in the config.
     pub field: String,
+    /// What is wrong with its value and what to give instead.
     pub problem: String,
 }
 
@@ -56,15 +58,22 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// Default of `max_jobs`.
     pub const DEFAULT_MAX_JOBS: usize = 100_000;
+    /// Default of `ttl_s`: an hour.
     pub const DEFAULT_TTL_S: f64 = 3600.0;
+    /// Default of `max_duration_s`: 30 days.
     pub const DEFAULT_MAX_DURATION_S: f64 = 30.0 * 86_400.0;
+    /// Default of `max_body_bytes`.
     pub const DEFAULT_MAX_BODY_BYTES: usize = 4096;
+    /// Default of `header_read_timeout`.
     pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default of `idle_timeout`.
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
     /// At about 200 bytes a job, 10 million jobs are 2 GB: more is a typo.
     pub const MAX_MAX_JOBS: usize = 10_000_000;
 
+    /// Defaults around a workload and a seed.
     pub fn new(workload: Workload, seed: u64) -> Self {
         Self {
             workload,

@@ -45,7 +45,7 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Serves `router` on `listener` until `shutdown` resolves; then stops
 /// accepting, lets every connection finish its requests, and returns.
-pub async fn serve(
+pub(super) async fn serve(
     listener: TcpListener,
     state: AppState,
     router: Router,

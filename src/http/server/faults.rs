@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// One check's random draws.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Draws {
+pub(super) struct Draws {
     /// Real time to wait before deciding the check.
     pub latency: Duration,
     /// Decides 500 / random 429 ([`ServerModel::admit`]).
@@ -31,7 +31,7 @@ pub struct Draws {
 /// Keys remembered by the rate limiter at most; beyond it idle keys are dropped.
 const MAX_KEYS: usize = 10_000;
 
-pub struct FaultInjector {
+pub(super) struct FaultInjector {
     model: ServerModel,
     seed: u64,
     time_scale: f64,
@@ -45,7 +45,7 @@ struct Limits {
 }
 
 impl FaultInjector {
-    pub fn new(model: ServerModel, seed: u64, time_scale: f64, started: Instant) -> Self {
+    pub(super) fn new(model: ServerModel, seed: u64, time_scale: f64, started: Instant) -> Self {
         Self {
             limits: Mutex::new(Limits {
                 per_client: HashMap::new(),
@@ -60,7 +60,7 @@ impl FaultInjector {
 
     /// Whether a check can meet anything but an instant answer: the fast path
     /// skips the rest.
-    pub fn active(&self) -> bool {
+    pub(super) fn active(&self) -> bool {
         let m = &self.model;
         m.draws()
             || m.latency_ms.is_some_and(|(min, _)| min > 0.0)
@@ -69,17 +69,17 @@ impl FaultInjector {
     }
 
     /// Whether the decision needs the client's rate-limit key.
-    pub fn keyed(&self) -> bool {
+    pub(super) fn keyed(&self) -> bool {
         self.model.rate_limit.is_some()
     }
 
     /// Job seconds since the server started.
-    pub fn job_time(&self, now: Instant) -> f64 {
+    pub(super) fn job_time(&self, now: Instant) -> f64 {
         now.saturating_duration_since(self.started).as_secs_f64() / self.time_scale
     }
 
     /// The draws of check `attempt` (from 0) of the job keyed `key`.
-    pub fn draw(&self, key: u64, attempt: u32) -> Draws {
+    pub(super) fn draw(&self, key: u64, attempt: u32) -> Draws {
         let mut rng = JobRng::server_for_job(self.seed, key);
         // Earlier checks' draws, used or not: the simulator takes them in order.
         rng.skip(u64::from(attempt) * DRAWS_PER_REQUEST as u64);
@@ -94,7 +94,7 @@ impl FaultInjector {
     }
 
     /// Decides a check from `client` at `now` with failure draw `failure`.
-    pub fn admit(&self, client: &str, now: Instant, failure: f64) -> Verdict {
+    pub(super) fn admit(&self, client: &str, now: Instant, failure: f64) -> Verdict {
         let t = self.job_time(now);
         let mut limits = self.limits.lock().unwrap_or_else(|e| e.into_inner());
         let Limits { per_client, global } = &mut *limits;

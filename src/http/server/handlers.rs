@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 /// `POST /jobs`.
-pub async fn create_job(
+pub(super) async fn create_job(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
@@ -62,7 +62,7 @@ pub async fn create_job(
 }
 
 /// `GET /jobs/{id}/status`.
-pub async fn job_status(
+pub(super) async fn job_status(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
@@ -86,7 +86,7 @@ pub async fn job_status(
 }
 
 /// `GET /status`: the most recent job, the original assignment's endpoint.
-pub async fn latest_status(
+pub(super) async fn latest_status(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -243,7 +243,7 @@ fn client_key(
 }
 
 /// Any path the server does not have.
-pub async fn no_route(method: Method, uri: Uri) -> ApiError {
+pub(super) async fn no_route(method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
@@ -254,7 +254,7 @@ pub async fn no_route(method: Method, uri: Uri) -> ApiError {
 }
 
 /// A known path with the wrong method.
-pub async fn wrong_method(method: Method, uri: Uri) -> Response {
+pub(super) async fn wrong_method(method: Method, uri: Uri) -> Response {
     let allowed = if uri.path() == "/jobs" { "POST" } else { "GET" };
     let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,

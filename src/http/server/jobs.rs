@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug)]
-pub struct Job {
+pub(super) struct Job {
     pub created: Instant,
     pub done_at: Instant,
     pub expires_at: Instant,
@@ -24,7 +24,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn state(&self, now: Instant) -> JobState {
+    pub(super) fn state(&self, now: Instant) -> JobState {
         if now < self.done_at {
             JobState::Pending
         } else {
@@ -38,7 +38,7 @@ impl Job {
 
 /// Why a job cannot be read.
 #[derive(Debug, PartialEq)]
-pub enum Missing {
+pub(super) enum Missing {
     /// The id was never given out.
     Unknown,
     /// The job finished and its TTL ran out.
@@ -53,7 +53,7 @@ struct Entry {
 
 /// Jobs by id. Ids are 1, 2, 3, … so `id < next` tells an expired job from one
 /// that never existed without remembering it.
-pub struct JobTable {
+pub(super) struct JobTable {
     jobs: RwLock<HashMap<u64, Entry>>,
     next: AtomicU64,
     latest: AtomicU64,
@@ -64,7 +64,7 @@ pub struct JobTable {
 }
 
 impl JobTable {
-    pub fn new(cap: usize, sweep_every: Duration) -> Self {
+    pub(super) fn new(cap: usize, sweep_every: Duration) -> Self {
         Self {
             jobs: RwLock::new(HashMap::new()),
             next: AtomicU64::new(1),
@@ -77,7 +77,7 @@ impl JobTable {
 
     /// Stores a job; when the table is full of live jobs, `Err` with the
     /// instant the first of them expires (its slot frees then).
-    pub fn insert(&self, job: Job, now: Instant) -> Result<u64, Instant> {
+    pub(super) fn insert(&self, job: Job, now: Instant) -> Result<u64, Instant> {
         let due = now.duration_since(*read(&self.last_sweep)) >= self.sweep_every;
         let mut jobs = write(&self.jobs);
         if due || jobs.len() >= self.cap {
@@ -106,13 +106,13 @@ impl JobTable {
         Ok(id)
     }
 
-    pub fn get(&self, id: u64, now: Instant) -> Result<Job, Missing> {
+    pub(super) fn get(&self, id: u64, now: Instant) -> Result<Job, Missing> {
         self.read(id, now, |e| e.job)
     }
 
     /// Like [`Self::get`], and counts a status check: also returns how many
     /// checks of the job came before this one (its attempt number from 0).
-    pub fn check(&self, id: u64, now: Instant) -> Result<(Job, u32), Missing> {
+    pub(super) fn check(&self, id: u64, now: Instant) -> Result<(Job, u32), Missing> {
         self.read(id, now, |e| {
             (e.job, e.checks.fetch_add(1, Ordering::Relaxed))
         })
@@ -128,16 +128,16 @@ impl JobTable {
     }
 
     /// The most recently created job's id, if any.
-    pub fn latest(&self) -> Option<u64> {
+    pub(super) fn latest(&self) -> Option<u64> {
         Some(self.latest.load(Ordering::Acquire)).filter(|&id| id > 0)
     }
 
     /// How many jobs the table holds now (expired ones until the next sweep).
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         read(&self.jobs).len()
     }
 
-    pub fn cap(&self) -> usize {
+    pub(super) fn cap(&self) -> usize {
         self.cap
     }
 }

@@ -51,6 +51,7 @@ struct Shared {
 }
 
 impl AppState {
+    /// The state of a new server; fails on a setting it cannot run with.
     pub fn new(config: ServerConfig) -> Result<Self, ServerConfigError> {
         let config = config.validate()?;
         // Sweeping expired jobs at most every TTL/10 (real) keeps creation O(1) on average.
@@ -73,6 +74,7 @@ impl AppState {
         })
     }
 
+    /// The validated settings.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config
     }
@@ -195,7 +197,10 @@ impl AppState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
     /// The table is full of live jobs; the first slot frees at `frees`.
-    Full { frees: Instant },
+    Full {
+        /// When the first live job expires and its slot frees.
+        frees: Instant,
+    },
     /// The job would end or expire beyond any clock (validated settings
     /// prevent it).
     BeyondClock,
@@ -226,7 +231,9 @@ pub async fn serve(
 
 /// A server running in the background on a loopback port; stops when dropped.
 pub struct RunningServer {
+    /// The address it listens on.
     pub addr: SocketAddr,
+    /// Its state (job table, settings, load counter).
     pub state: AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -258,8 +265,10 @@ impl Drop for RunningServer {
 /// Why a background server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
+    /// The settings are invalid.
     #[error("server settings: {0}")]
     Config(#[from] ServerConfigError),
+    /// No loopback port could be bound.
     #[error("cannot listen on 127.0.0.1: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
+/// `GET /openapi.json`: the API description for this server's settings.
 pub async fn handler(State(state): State<AppState>) -> Json<Value> {
     Json(document(state.config()))
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
 /// Reads a body of at most `limit` bytes.
-pub async fn body_bytes(
+pub(super) async fn body_bytes(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
@@ -47,7 +47,11 @@ fn is_length_limit(error: &axum::Error) -> bool {
 }
 
 /// Parses `POST /jobs`. An empty body means "sample everything".
-pub fn new_job(headers: &HeaderMap, bytes: &[u8], max_duration_s: f64) -> Result<NewJob, ApiError> {
+pub(super) fn new_job(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    max_duration_s: f64,
+) -> Result<NewJob, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(NewJob::default());
     }
@@ -149,7 +153,7 @@ fn kind(value: &Value) -> &'static str {
 /// A job id as sent: `RUN-N` (the form `POST /jobs` answers), or a bare
 /// number, the form servers before run ids gave out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SentId<'a> {
+pub(super) struct SentId<'a> {
     /// `None` for a bare number.
     pub run: Option<&'a str>,
     pub n: u64,
@@ -157,7 +161,7 @@ pub struct SentId<'a> {
 
 /// Parses a job id. Only its form is checked here (400 when wrong); whether
 /// it is this run's is for the lookup (404).
-pub fn job_id(text: &str) -> Result<SentId<'_>, ApiError> {
+pub(super) fn job_id(text: &str) -> Result<SentId<'_>, ApiError> {
     let shown: String = text.chars().take(40).collect();
     let bad = || {
         ApiError::bad_request(format!(
@@ -186,7 +190,7 @@ pub fn job_id(text: &str) -> Result<SentId<'_>, ApiError> {
 /// `max_wait_s`), nothing else. Decoded as HTML forms encode queries (what
 /// browsers, Python `requests` and `curl --data-urlencode` send): percent
 /// escapes are decoded in names and values, and `+` is a space.
-pub fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
+pub(super) fn wait(query: Option<&str>, max_wait_s: f64) -> Result<f64, ApiError> {
     let mut wait = None;
     for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if name.is_empty() && value.is_empty() {

@@ -18,20 +18,22 @@
 //! a steady rate so that identical schedules do not send their checks in
 //! bursts) they run at once.
 
+mod predict;
+mod run;
+
 pub use crate::compare::{
     Criteria, DEFAULT_MIN_AGREEMENT, Delays, JobComparison, LoadComparison, PolicyComparison,
 };
 
-use super::client::{Client, ClientError, ClientOptions, JobEnd, JobHandle, JobReport};
-use super::server::{ServerConfig, SpawnError, spawn};
-use super::wire::NewJob;
+use super::client::{ClientError, ClientOptions, JobEnd, JobReport};
+use super::server::{ServerConfig, SpawnError};
 use crate::config::Config;
-use crate::policy::{ClientPolicy, JobOutcome, PolicySpec};
-use crate::sim::{
-    Arrivals, Contention, LoadTimeline, RunOptions, ServerModel, simulate_contention,
-};
+use crate::policy::PolicySpec;
+use crate::sim::{Arrivals, LoadTimeline, ServerModel};
 use crate::workload::{Job, JobSource};
-use std::sync::{Arc, Mutex};
+use predict::compare;
+use run::PolicyRun;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -63,14 +65,23 @@ impl Default for ValidationSettings {
     }
 }
 
+/// Why a validation run could not run to its end.
 #[derive(Debug, thiserror::Error)]
 pub enum ValidationError {
+    /// The bundled server could not start.
     #[error(transparent)]
     Spawn(#[from] SpawnError),
+    /// The client could not create or poll a job.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// A validation setting is out of range.
     #[error("{field}: {problem}")]
-    Settings { field: String, problem: String },
+    Settings {
+        /// The setting's name.
+        field: String,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 /// A burst smeared over more job time than this is delivered too slowly to
@@ -80,6 +91,7 @@ const MAX_SMEAR_S: f64 = 0.1;
 /// A validation run.
 #[derive(Clone, Debug)]
 pub struct Validation {
+    /// Every policy's comparison, in config order.
     pub policies: Vec<PolicyComparison>,
     /// The server every policy met.
     pub server: ServerModel,
@@ -89,6 +101,7 @@ pub struct Validation {
     /// were sent at once over open connections (the slowest run's second
     /// warm-up burst; infinite when policies ran at once, without warm-up).
     pub delivery_rate: f64,
+    /// Real seconds per job second the server and client ran at.
     pub time_scale: f64,
     /// Real time the run took.
     pub elapsed: Duration,
@@ -300,176 +313,6 @@ fn server_config(
 /// Client keys, as the simulator counts them.
 fn client_count(config: &Config, jobs: usize) -> u64 {
     config.clients.clamp(1, jobs.max(1) as u64)
-}
-
-/// One policy against its own server.
-struct PolicyRun {
-    spec: PolicySpec,
-    config: ServerConfig,
-    jobs: Arc<Vec<Job>>,
-    times: Arc<Vec<f64>>,
-    clients: u64,
-    options: ClientOptions,
-    /// Open one connection per request that may be in flight before time 0.
-    warm_up: bool,
-}
-
-impl PolicyRun {
-    /// The jobs' reports, the server's load, and how many requests per real
-    /// second the warm-up delivered.
-    async fn run(self) -> Result<(Vec<JobReport>, LoadTimeline, f64), ValidationError> {
-        let scale = self.config.time_scale;
-        let server = spawn(self.config).await?;
-        let client = Client::with_options(&server.url(), self.options)?;
-        // One connection per check that may be out at once: the simulator's
-        // herd reaches the server within its latency, not after handshakes.
-        let mut delivery_rate = f64::INFINITY;
-        if self.warm_up {
-            let burst = client.options().max_in_flight;
-            client.warm_up(burst).await;
-            // Again, over open connections: how fast a herd of checks goes out.
-            let sending = Instant::now();
-            let delivered = client.warm_up(burst).await;
-            delivery_rate = delivered as f64 / sending.elapsed().as_secs_f64().max(1e-6);
-        }
-        // Time 0 of the plan, shortly after setting up; the server counts its
-        // load from there, as the simulator counts from its t = 0.
-        let origin = std::time::Instant::now() + SETUP;
-        server.state.count_load_from(origin);
-        let keyed: Vec<Client> = (0..self.clients)
-            .map(|c| client.for_client(Some(format!("client-{c}"))))
-            .collect();
-        // A learning policy learns per client, from that client's jobs (as the simulator).
-        let lanes: Vec<Arc<Mutex<ClientPolicy>>> =
-            (0..if self.spec.learns() { self.clients } else { 1 })
-                .map(|_| Arc::new(Mutex::new(self.spec.client())))
-                .collect();
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, job) in self.jobs.iter().enumerate() {
-            // Jobs go straight into the server's table, each starting at its
-            // submission instant: creation requests sent together would be
-            // answered over many milliseconds, and the simulator starts a batch
-            // at one instant. Their checks go over the wire.
-            // Plans are checked to fit the clock (see `plan`).
-            let starts = origin + Duration::from_secs_f64(self.times[i] * scale);
-            let owner = (i as u64 % self.clients) as usize;
-            let lane = lanes[owner.min(lanes.len() - 1)].clone();
-            let handle = server
-                .state
-                .create(&NewJob::for_job(job), starts)
-                .map(|(id, hint)| JobHandle {
-                    id: id.to_string(),
-                    index: job.index,
-                    hint,
-                    created: starts.into(),
-                    submitted: starts.into(),
-                });
-            let (client, job) = (keyed[owner].clone(), *job);
-            tasks.spawn(async move {
-                // A learning policy starts each job with what it learned from
-                // the jobs that ended before it was submitted, as in the simulator.
-                tokio::time::sleep_until(starts.into()).await;
-                let report = match handle {
-                    Some(handle) => client.wait_shared(&handle, &lane).await,
-                    None => failed_report(&job, "the server refused the job (table full)"),
-                };
-                (i, report)
-            });
-        }
-        let mut reports: Vec<Option<JobReport>> = vec![None; self.jobs.len()];
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((i, report)) = joined {
-                reports[i] = Some(report);
-            }
-        }
-        let load = server.state.load().unwrap_or_default();
-        let _ = server.stop().await;
-        let reports = reports
-            .into_iter()
-            .zip(self.jobs.iter())
-            .map(|(r, job)| r.unwrap_or_else(|| failed_report(job, "the polling task panicked")))
-            .collect();
-        Ok((reports, load, delivery_rate))
-    }
-}
-
-/// The simulator's run of the plan against `server`, compared with the wire's.
-fn compare(
-    config: &Config,
-    source: &JobSource,
-    spec: &PolicySpec,
-    plan: &Plan,
-    server: &ServerModel,
-    measured: Vec<JobReport>,
-    load: LoadTimeline,
-) -> PolicyComparison {
-    let predicted = predict(config, source, spec, plan, server);
-    let rows = plan
-        .jobs
-        .iter()
-        .zip(&predicted.0)
-        .zip(measured.iter().map(Some).chain(std::iter::repeat(None)))
-        .map(|((job, predicted), measured)| {
-            let lost;
-            let measured = match measured {
-                Some(m) => m,
-                None => {
-                    lost = failed_report(job, "the server stopped before the job was polled");
-                    &lost
-                }
-            };
-            JobComparison::new(job, predicted, measured)
-        })
-        .collect();
-    PolicyComparison {
-        policy: spec.name().to_string(),
-        learns: spec.learns(),
-        order_dependent: server.rate_limit.is_some() || server.global_rate_limit.is_some(),
-        hints: server.eta_hints || server.retry_after_hints,
-        jobs: rows,
-        load: LoadComparison {
-            predicted: predicted.1,
-            measured: load,
-        },
-    }
-}
-
-/// The discrete-event simulator's outcome for every job of the plan, in job
-/// order, and its load.
-fn predict(
-    config: &Config,
-    source: &JobSource,
-    spec: &PolicySpec,
-    plan: &Plan,
-    server: &ServerModel,
-) -> (Vec<JobOutcome>, LoadTimeline) {
-    let setup = Contention {
-        source,
-        arrivals: &plan.arrivals,
-        server,
-        jobs: plan.jobs.len() as u64,
-        seed: config.seed,
-        options: RunOptions {
-            per_job: true,
-            exact_percentiles: false,
-            clients: client_count(config, plan.jobs.len()),
-        },
-    };
-    let run = simulate_contention(&setup, std::slice::from_ref(spec))
-        .pop()
-        .expect("one run per policy");
-    let outcomes = run
-        .run
-        .records
-        .unwrap_or_default()
-        .iter()
-        .map(|r| JobOutcome {
-            calls: r.calls,
-            seen_at: r.seen_at,
-            last_pending: 0.0,
-        })
-        .collect();
-    (outcomes, run.load)
 }
 
 fn failed_report(job: &Job, why: &str) -> JobReport {

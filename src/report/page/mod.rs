@@ -4,7 +4,7 @@
 //! the naive constant policy), shows the summary table, embeds the plots that
 //! were drawn and explains the ones that were not, and ends with what produced
 //! it: config, seed, jobs and the command that reproduces it. When the config
-//! was tuned, a tuning section ([`tuning`]) follows the table.
+//! was tuned, a tuning section (`tuning`) follows the table.
 
 mod tuning;
 
@@ -24,6 +24,7 @@ use std::fmt::Write;
 pub struct Figure {
     /// File name inside the results folder, e.g. `delay_cdf.png`.
     pub file: String,
+    /// Heading above the figure.
     pub title: String,
     /// One or two sentences on how to read it.
     pub caption: String,
@@ -38,11 +39,15 @@ pub struct Page<'a> {
     pub name: &'a str,
     /// The config file as given on the command line.
     pub config: &'a str,
+    /// Seed of every random stream.
     pub seed: u64,
+    /// Jobs simulated per policy.
     pub jobs: u64,
     /// A command line that reproduces the run.
     pub command: &'a str,
+    /// One row per policy, in config order.
     pub summaries: &'a [Summary],
+    /// Score weights and cost prices the summaries were scored with.
     pub scoring: &'a Scoring,
     /// Whether the workload gives each job a duration hint.
     pub has_hints: bool,
@@ -57,6 +62,7 @@ pub struct Page<'a> {
 /// Differences smaller than this fraction of the cost are reported as a tie.
 const TIE: f64 = 0.01;
 
+/// The run's `report.md`: verdict, table, figures and how to reproduce it.
 pub fn report_md(page: &Page) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# pollsim results: {}\n", page.name);

@@ -16,7 +16,9 @@ use std::fmt::Write;
 /// What the tuning section is made from.
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning<'a> {
+    /// The `[tune]` settings the run used.
     pub settings: &'a TuneSettings,
+    /// What the tuning found.
     pub result: &'a TuneResult,
     /// Jobs in the sampled set (for policies not evaluated exactly).
     pub jobs: u64,

@@ -14,7 +14,7 @@ use std::ops::Range;
 /// decade when the axis spans few decades, fewer when it spans many. Plotters'
 /// own choice labels nothing below the first power of ten and crowds ten labels
 /// into the last decade ("90100").
-pub fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+pub(super) fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
     let decades = (hi / lo).log10();
     let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
     let within = |v: &f64| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9);
@@ -68,7 +68,7 @@ pub fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
 
 /// The largest magnitude an axis end may have: the span between two such ends
 /// is finite, and so is every tick plotters derives from it.
-pub const LIMIT: f64 = 1e300;
+pub(super) const LIMIT: f64 = 1e300;
 
 fn bounded(v: f64) -> f64 {
     if v.is_nan() {
@@ -81,14 +81,14 @@ fn bounded(v: f64) -> f64 {
 /// An axis over seconds (or counts), linear or logarithmic. Named for its first
 /// use; [`draw_xy`] uses it for y as well.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct XAxis {
+pub(super) struct XAxis {
     pub lo: f64,
     pub hi: f64,
     pub log: bool,
 }
 
 /// A chart body generic over its x coordinate.
-pub trait XBody {
+pub(super) trait XBody {
     fn draw<X>(self, x: X, axis: XAxis) -> Result<(), PlotError>
     where
         X: AsRangedCoord<Value = f64>,
@@ -96,7 +96,7 @@ pub trait XBody {
 }
 
 /// A chart body generic over both coordinates.
-pub trait XYBody {
+pub(super) trait XYBody {
     fn draw<X, Y>(self, x: X, y: Y, axes: (XAxis, XAxis)) -> Result<(), PlotError>
     where
         X: AsRangedCoord<Value = f64>,
@@ -106,7 +106,7 @@ pub trait XYBody {
 }
 
 /// Calls `body` with the coordinate types `x` and `y` ask for.
-pub fn draw_xy(x: XAxis, y: XAxis, body: impl XYBody) -> Result<(), PlotError> {
+pub(super) fn draw_xy(x: XAxis, y: XAxis, body: impl XYBody) -> Result<(), PlotError> {
     let axes = (x, y);
     match (x.log, y.log) {
         (false, false) => body.draw(x.range(), y.range(), axes),
@@ -119,7 +119,7 @@ pub fn draw_xy(x: XAxis, y: XAxis, body: impl XYBody) -> Result<(), PlotError> {
 impl XAxis {
     /// The axis for positive `values` padded by a margin: log when they span
     /// more than `ratio`, else linear (from 0 when `from_zero`).
-    pub fn fit(values: impl Iterator<Item = f64>, ratio: f64, from_zero: bool) -> Self {
+    pub(super) fn fit(values: impl Iterator<Item = f64>, ratio: f64, from_zero: bool) -> Self {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         let mut min_positive = f64::INFINITY;
         for v in values.filter(|v| v.is_finite()) {
@@ -151,7 +151,7 @@ impl XAxis {
     /// (or to a millionth of their size, past a million). Ends are kept within
     /// ±[`LIMIT`] and NaN reads as 0, so every axis a plot builds is one
     /// plotters can lay out: a finite span, wide enough to hold distinct ticks.
-    pub fn linear(lo: f64, hi: f64) -> Self {
+    pub(super) fn linear(lo: f64, hi: f64) -> Self {
         let (lo, hi) = (bounded(lo), bounded(hi));
         let scale = lo.abs().max(hi.abs());
         if hi - lo > scale * 1e-9 {
@@ -175,7 +175,7 @@ impl XAxis {
 
     /// A log axis; a `lo` that is not positive is taken as a millionth of `hi`,
     /// and ends that coincide are a decade apart.
-    pub fn log(lo: f64, hi: f64) -> Self {
+    pub(super) fn log(lo: f64, hi: f64) -> Self {
         let hi = bounded(hi).max(1e-290);
         let lo = if lo > 0.0 { bounded(lo) } else { hi * 1e-6 }.max(1e-300);
         if hi > lo * (1.0 + 1e-9) {
@@ -197,7 +197,7 @@ impl XAxis {
 
     /// Where to draw `v`: values beyond either end (zero delays on a log axis,
     /// say) are pinned to it rather than dropped or mapped far off the canvas.
-    pub fn place(&self, v: f64) -> f64 {
+    pub(super) fn place(&self, v: f64) -> f64 {
         if v.is_nan() {
             self.lo
         } else {
@@ -205,12 +205,12 @@ impl XAxis {
         }
     }
 
-    pub fn range(&self) -> Range<f64> {
+    pub(super) fn range(&self) -> Range<f64> {
         self.lo..self.hi
     }
 
     /// " (log scale)" for axis descriptions, so the reader is told.
-    pub fn note(&self) -> &'static str {
+    pub(super) fn note(&self) -> &'static str {
         if self.log { " (log scale)" } else { "" }
     }
 
@@ -223,7 +223,7 @@ impl XAxis {
             .with_light_points(light)
     }
 
-    pub fn draw_with(self, body: impl XBody) -> Result<(), PlotError> {
+    pub(super) fn draw_with(self, body: impl XBody) -> Result<(), PlotError> {
         if self.log {
             body.draw(self.log_coord(), self)
         } else {
@@ -236,7 +236,7 @@ impl XAxis {
 /// own choice over a narrow range of counts puts ticks at 9.5 or labels 10
 /// twice, and its `with_key_points` has no value formatter for plain `f64`.
 #[derive(Clone, Debug)]
-pub struct Ticked {
+pub(super) struct Ticked {
     pub lo: f64,
     pub hi: f64,
     pub ticks: Vec<f64>,

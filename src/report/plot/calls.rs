@@ -24,13 +24,16 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// One policy's exact distribution of calls per job: `(calls, jobs)` pairs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallCounts {
+    /// Policy name.
     pub policy: String,
     /// Palette slot, from the run's [`Palette`].
     pub color: usize,
+    /// `(calls, jobs)`: jobs that made exactly that many calls, by calls.
     pub counts: Vec<(usize, u64)>,
 }
 
 impl CallCounts {
+    /// The rows of one policy's exact call counts.
     pub fn from_accumulator(policy: &str, palette: &Palette, acc: &Accumulator) -> Self {
         Self {
             policy: policy.to_string(),
@@ -91,6 +94,7 @@ impl<'a> Panel<'a> {
     }
 }
 
+/// `calls.png`: a histogram of calls per job, one panel per policy.
 pub fn calls_png(rows: &[CallCounts]) -> Result<Vec<u8>, PlotError> {
     let panels: Vec<Panel> = rows.iter().map(Panel::new).filter(|p| p.jobs > 0).collect();
     if panels.is_empty() {

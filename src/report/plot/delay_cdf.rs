@@ -18,9 +18,11 @@ use plotters::prelude::*;
 /// increasing from about 0 to 1.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DelayCdf {
+    /// Policy name.
     pub policy: String,
     /// Palette slot, from the run's [`Palette`].
     pub color: usize,
+    /// `(delay_s, fraction)`, by delay.
     pub points: Vec<(f64, f64)>,
 }
 

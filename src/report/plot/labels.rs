@@ -9,7 +9,7 @@
 
 /// A box in pixels: `[x0, x1) × [y0, y1)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rect {
+pub(super) struct Rect {
     pub x0: i32,
     pub y0: i32,
     pub x1: i32,
@@ -51,12 +51,12 @@ impl Rect {
         self.x0 >= o.x0 && self.y0 >= o.y0 && self.x1 <= o.x1 && self.y1 <= o.y1
     }
 
-    pub fn center(&self) -> (i32, i32) {
+    pub(super) fn center(&self) -> (i32, i32) {
         ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
     }
 
     /// The point of the box's border closest to `p` (where a leader line ends).
-    pub fn nearest(&self, (x, y): (i32, i32)) -> (i32, i32) {
+    pub(super) fn nearest(&self, (x, y): (i32, i32)) -> (i32, i32) {
         (x.clamp(self.x0, self.x1 - 1), y.clamp(self.y0, self.y1 - 1))
     }
 }
@@ -73,7 +73,7 @@ const DIRECTIONS: usize = 16;
 /// Boxes for labels of `sizes` near `anchors`, inside `bounds`, in order: earlier
 /// labels get the closer spots. No box overlaps another or covers an anchor while
 /// any free spot remains; if none does, the spot with the least overlap is used.
-pub fn place(anchors: &[(i32, i32)], sizes: &[(u32, u32)], bounds: Rect) -> Vec<Rect> {
+pub(super) fn place(anchors: &[(i32, i32)], sizes: &[(u32, u32)], bounds: Rect) -> Vec<Rect> {
     let points: Vec<Rect> = anchors
         .iter()
         .map(|&a| Rect::centered(a, (1, 1)).grow(POINT_RADIUS))

@@ -26,13 +26,18 @@ pub enum Swatch {
 /// One legend entry: a swatch, a label and, optionally, a muted second line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LegendEntry {
+    /// The first line.
     pub label: String,
+    /// A muted second line (figures, a note).
     pub detail: Option<String>,
+    /// Color of the swatch.
     pub color: RGBColor,
+    /// How the swatch is drawn.
     pub swatch: Swatch,
 }
 
 impl LegendEntry {
+    /// An entry with one line.
     pub fn new(label: impl Into<String>, color: RGBColor, swatch: Swatch) -> Self {
         Self {
             label: label.into(),
@@ -42,6 +47,7 @@ impl LegendEntry {
         }
     }
 
+    /// Adds a muted second line.
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self

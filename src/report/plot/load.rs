@@ -18,6 +18,7 @@ use plotters::prelude::*;
 /// One policy's requests per second.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadSeries {
+    /// Policy name.
     pub policy: String,
     /// Palette slot, from the run's [`Palette`].
     pub color: usize,
@@ -33,6 +34,7 @@ pub(super) fn per_second(load: &LoadTimeline) -> Vec<(f64, f64)> {
 }
 
 impl LoadSeries {
+    /// The rows of one policy's load timeline.
     pub fn from_timeline(policy: &str, palette: &Palette, load: &LoadTimeline) -> Self {
         Self {
             policy: policy.to_string(),
@@ -42,6 +44,7 @@ impl LoadSeries {
     }
 }
 
+/// `load.png`: requests per second over time, one line per policy.
 pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
     let title = "Server load: requests per second under each policy";
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();

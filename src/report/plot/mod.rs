@@ -47,10 +47,13 @@ pub enum PlotError {
     /// The rows hold nothing a chart could show (no policies, no detected jobs, …).
     #[error("nothing to draw: {0}")]
     NoData(String),
+    /// The bundled font could not be registered.
     #[error("the bundled font could not be loaded: {0}")]
     Font(String),
+    /// Plotters failed to draw.
     #[error("drawing failed: {0}")]
     Draw(String),
+    /// The PNG encoder failed.
     #[error("PNG encoding failed: {0}")]
     Encode(String),
 }

@@ -14,12 +14,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Most panels drawn.
-pub const MAX_PANELS: usize = 30;
+pub(super) const MAX_PANELS: usize = 30;
 /// Height of a panel's two title lines.
 const HEADING: u32 = 58;
 
 /// Panel grid: one column for up to three policies, two up to eight, then three.
-pub fn grid(n: usize) -> (usize, usize) {
+pub(super) fn grid(n: usize) -> (usize, usize) {
     let cols = match n {
         0..=3 => 1,
         4..=8 => 2,
@@ -29,7 +29,7 @@ pub fn grid(n: usize) -> (usize, usize) {
 }
 
 /// A grid of panels to draw.
-pub struct Panels<'a> {
+pub(super) struct Panels<'a> {
     pub title: &'a str,
     /// Lines under the title (a note naming the undrawn policies is added).
     pub notes: Vec<String>,
@@ -40,7 +40,7 @@ pub struct Panels<'a> {
 impl Panels<'_> {
     /// Renders the grid: `draw_notes` fills the band of notes, `draw_panel`
     /// panel `i` (told whether it sits in the bottom row and the left column).
-    pub fn render(
+    pub(super) fn render(
         mut self,
         draw_notes: impl FnOnce(&Area, &[String]) -> Result<(), PlotError>,
         mut draw_panel: impl FnMut(usize, &Area, bool, bool) -> Result<(), PlotError>,
@@ -69,7 +69,7 @@ impl Panels<'_> {
 }
 
 /// Draws the notes in muted text, one a line.
-pub fn draw_notes(area: &Area, notes: &[String]) -> Result<(), PlotError> {
+pub(super) fn draw_notes(area: &Area, notes: &[String]) -> Result<(), PlotError> {
     for (i, note) in notes.iter().enumerate() {
         area.draw(&Text::new(
             note.clone(),
@@ -84,7 +84,11 @@ pub fn draw_notes(area: &Area, notes: &[String]) -> Result<(), PlotError> {
 /// Heads a panel with the policy's name and, muted under it, its numbers, each
 /// measured with the font and fitted to the panel, so a long name never cuts
 /// the numbers off. Returns the area below, for the chart.
-pub fn heading<'a>(area: &Area<'a>, name: &str, numbers: &str) -> Result<Area<'a>, PlotError> {
+pub(super) fn heading<'a>(
+    area: &Area<'a>,
+    name: &str,
+    numbers: &str,
+) -> Result<Area<'a>, PlotError> {
     let (width, _) = area.dim_in_pixel();
     let (name, numbers) = fitted(name, numbers, width);
     let at = Pos::new(HPos::Center, VPos::Top);
@@ -105,7 +109,7 @@ pub fn heading<'a>(area: &Area<'a>, name: &str, numbers: &str) -> Result<Area<'a
 }
 
 /// The two heading lines fitted to a panel `width` pixels wide.
-pub fn fitted(name: &str, numbers: &str, width: u32) -> (String, String) {
+pub(super) fn fitted(name: &str, numbers: &str, width: u32) -> (String, String) {
     let fits = width.saturating_sub(40);
     (
         style::fit(name, style::LABEL_SIZE, fits),
@@ -115,7 +119,7 @@ pub fn fitted(name: &str, numbers: &str, width: u32) -> (String, String) {
 
 /// Round tick positions from `lo` to `hi`, a whole number apart (calls,
 /// seconds), about six of them.
-pub fn round_ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(super) fn round_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let step = style::nice_step((hi - lo) / 6.0).max(1.0);
     let first = (lo / step).ceil();
     (0..12)
@@ -127,7 +131,7 @@ pub fn round_ticks(lo: f64, hi: f64) -> Vec<f64> {
 /// A panel's chart: `x` with [`round_ticks`] over `x_ticks`, `y` from 0; axis
 /// descriptions only on the bottom row and the left column, as
 /// `(bottom, left)` say.
-pub fn chart<'a, 'b>(
+pub(super) fn chart<'a, 'b>(
     area: &'a Area<'b>,
     (x, x_ticks): (XAxis, (f64, f64)),
     y: XAxis,

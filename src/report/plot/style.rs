@@ -1,5 +1,5 @@
 //! The look shared by every plot: the bundled font, canvas size, text sizes,
-//! the policy palette, text measured with the font, and (in [`super::legend`],
+//! the policy palette, text measured with the font, and (in `legend`,
 //! re-exported here) the legend drawn beside, never over, the data.
 //!
 //! Text is rasterized by plotters' `ab_glyph` backend from DejaVu Sans, which is
@@ -21,11 +21,16 @@ pub const FAMILY: &str = "sans-serif";
 
 /// Default canvas: large enough for ten legend entries and readable labels.
 pub const WIDTH: u32 = 1600;
+/// Default canvas height.
 pub const HEIGHT: u32 = 1000;
 
+/// Font size of a chart's title, pixels.
 pub const TITLE_SIZE: u32 = 34;
+/// Font size of axis descriptions, pixels.
 pub const AXIS_DESC_SIZE: u32 = 24;
+/// Font size of tick labels and legend entries, pixels.
 pub const LABEL_SIZE: u32 = 20;
+/// Font size of notes, pixels.
 pub const NOTE_SIZE: u32 = 20;
 
 /// Width of the legend column on the right of a chart.
@@ -66,6 +71,7 @@ const PALETTE: [RGBColor; BASE_COLORS] = [
 /// The slot of the optimal schedule: drawn in ink, never in a family's color,
 /// because it is the bound every family is measured against.
 pub const OPTIMAL_SLOT: usize = usize::MAX;
+/// Color of the optimal schedule and of reference lines.
 pub const INK: RGBColor = RGBColor(0x10, 0x10, 0x10);
 
 /// The color of palette slot `i`. Slots come from the run's
@@ -81,14 +87,19 @@ pub fn color(i: usize) -> RGBColor {
     RGBColor(dim(base.0), dim(base.1), dim(base.2))
 }
 
+/// Color of text.
 pub const TEXT: RGBColor = RGBColor(0x20, 0x20, 0x20);
+/// Color of secondary text.
 pub const MUTED: RGBColor = RGBColor(0x60, 0x60, 0x60);
+/// Color of grid lines.
 pub const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 
+/// The bundled font at `size` pixels, in [`TEXT`].
 pub fn text(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&TEXT)
 }
 
+/// The bundled font at `size` pixels, in [`MUTED`].
 pub fn muted(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&MUTED)
 }
@@ -224,6 +235,7 @@ pub fn wants_log(lo: f64, hi: f64, ratio: f64) -> bool {
 /// The house style of a chart's mesh — axis text sizes and faint grid lines —
 /// so that every plot reads alike. Call it in the `configure_mesh()` chain.
 pub trait HouseMesh {
+    /// Applies the house style.
     fn house_style(&mut self) -> &mut Self;
 }
 

@@ -25,14 +25,18 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// Calls, delay and cost of one marked policy.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Marked {
+    /// Mean calls per job.
     pub calls: f64,
+    /// Mean detection delay, seconds.
     pub delay: f64,
+    /// Expected cost per job.
     pub cost: f64,
 }
 
 /// One tuned family (one `[tune.<name>]` grid).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TradeoffFamily {
+    /// The grid's name.
     pub name: String,
     /// Palette slot of the grid's name, from the run's [`Palette`].
     pub color: usize,
@@ -46,7 +50,9 @@ pub struct TradeoffFamily {
 pub struct TradeoffPoint {
     /// Index into [`TradeoffRows::families`].
     pub family: usize,
+    /// Mean calls per job.
     pub calls: f64,
+    /// Mean detection delay, seconds.
     pub delay: f64,
     /// Meets `[tune.constraints]`; others are drawn as rings.
     pub feasible: bool,
@@ -57,9 +63,11 @@ pub struct TradeoffPoint {
 pub struct TradeoffRows {
     /// Families by rank, unranked ones last: the legend's order.
     pub families: Vec<TradeoffFamily>,
+    /// Every valid sweep point.
     pub points: Vec<TradeoffPoint>,
     /// `(calls, delay)` of the Pareto frontier, by calls.
     pub frontier: Vec<(f64, f64)>,
+    /// The optimal schedule, when it was computed.
     pub optimal: Option<Marked>,
     /// `(call price, delay price)`: draws the curve of equal cost through the
     /// optimal schedule, the line no uninformed policy can get below.
@@ -144,6 +152,7 @@ impl TradeoffRows {
     }
 }
 
+/// `tradeoff.png`: calls against delay for every sweep point, with the frontier.
 pub fn tradeoff_png(rows: &TradeoffRows) -> Result<Vec<u8>, PlotError> {
     if rows.points.is_empty() {
         return Err(PlotError::NoData(

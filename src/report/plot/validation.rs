@@ -24,9 +24,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// its jobs made a different number of calls than predicted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationRows {
+    /// Policy name.
     pub policy: String,
     /// Palette slot, from the run's [`Palette`](super::Palette).
     pub color: usize,
+    /// `(predicted, measured)` detection times of jobs both saw end, job seconds.
     pub seen: Vec<(f64, f64)>,
     /// Jobs compared.
     pub jobs: usize,
@@ -50,6 +52,7 @@ impl ValidationRows {
 /// Most policies the bar panel lists; the rest are left to the legend.
 const MAX_BARS: usize = 24;
 
+/// `validation.png`: predicted against measured detection times, and disagreements per policy.
 pub fn validation_png(rows: &[ValidationRows]) -> Result<Vec<u8>, PlotError> {
     let finite = |(p, m): &(f64, f64)| p.is_finite() && m.is_finite();
     let points = rows

@@ -24,6 +24,7 @@ use plotters::prelude::*;
 /// One policy's requests per second, predicted and measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadPair {
+    /// Policy name.
     pub policy: String,
     /// Palette slot, from the run's [`Palette`].
     pub color: usize,
@@ -34,6 +35,7 @@ pub struct LoadPair {
 }
 
 impl LoadPair {
+    /// The rows of one policy's predicted and counted load.
     pub fn from_timelines(
         policy: &str,
         palette: &Palette,
@@ -106,6 +108,7 @@ impl TimeAxis {
     }
 }
 
+/// `validation_load.png`: requests per second, predicted against measured.
 pub fn validation_load_png(rows: &[LoadPair]) -> Result<Vec<u8>, PlotError> {
     let drawn: Vec<&LoadPair> = rows
         .iter()

@@ -17,14 +17,14 @@ use pollsim::report::plot::{
 };
 use pollsim::workload::{Distribution, JobSource, Uniform};
 
-pub struct Image {
+pub(crate) struct Image {
     pub width: u32,
     pub height: u32,
     rgb: Vec<u8>,
 }
 
 impl Image {
-    pub fn decode(bytes: &[u8]) -> Image {
+    pub(crate) fn decode(bytes: &[u8]) -> Image {
         let mut reader = png::Decoder::new(bytes).read_info().expect("a PNG header");
         let mut buf = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut buf).expect("PNG pixels");
@@ -43,7 +43,7 @@ impl Image {
     }
 
     /// Pixels in the box `[x0, x1) × [y0, y1)` that satisfy `f`.
-    pub fn count(
+    pub(crate) fn count(
         &self,
         (x0, x1): (u32, u32),
         (y0, y1): (u32, u32),
@@ -58,7 +58,7 @@ impl Image {
         n
     }
 
-    pub fn all(&self, f: impl Fn([u8; 3]) -> bool) -> usize {
+    pub(crate) fn all(&self, f: impl Fn([u8; 3]) -> bool) -> usize {
         self.count((0, self.width), (0, self.height), f)
     }
 }
@@ -67,7 +67,7 @@ fn dark(p: [u8; 3]) -> bool {
     p.iter().all(|c| *c < 90)
 }
 
-pub fn is(slot: usize) -> impl Fn([u8; 3]) -> bool {
+pub(crate) fn is(slot: usize) -> impl Fn([u8; 3]) -> bool {
     let c = style::color(slot);
     move |p| p == [c.0, c.1, c.2]
 }

@@ -11,7 +11,8 @@
 
 mod rows;
 
-pub use rows::{CUT, Checks, ScheduleRows};
+use rows::CUT;
+pub use rows::{Checks, ScheduleRows};
 
 use super::PlotError;
 use super::axis::{XAxis, XBody};
@@ -55,6 +56,7 @@ const ROW: u32 = 44;
 /// canvas a row per policy tall would otherwise grow without bound).
 const MAX_ROWS: usize = 40;
 
+/// `schedule.png`: each deterministic policy's check times over the duration density.
 pub fn schedule_png(rows: &ScheduleRows) -> Result<Vec<u8>, PlotError> {
     let valid = rows.hi > rows.lo && rows.lo.is_finite() && rows.hi.is_finite();
     if !valid || !rows.bins.iter().any(|b| b.2 > 0.0 && b.2.is_finite()) {

@@ -21,12 +21,13 @@ const BINS: usize = 120;
 /// Most check times listed per policy (a tick every pixel is already solid).
 pub(super) const MAX_CHECKS: usize = 20_000;
 /// Where the time axis ends for durations without an upper bound.
-pub const CUT: f64 = 0.999;
+pub(super) const CUT: f64 = 0.999;
 use super::super::axis::LIMIT;
 
 /// One deterministic policy's check times within the plotted range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checks {
+    /// Policy name.
     pub policy: String,
     /// Palette slot, from the run's [`Palette`].
     pub color: usize,
@@ -35,7 +36,7 @@ pub struct Checks {
     /// The check after them that sees the longest jobs, when the durations end
     /// before it (see the module doc).
     pub next: Option<f64>,
-    /// The list stops at [`MAX_CHECKS`]: the policy checks more often than that
+    /// The list stops at `MAX_CHECKS`: the policy checks more often than that
     /// before the last job ends.
     pub truncated: bool,
 }
@@ -47,13 +48,16 @@ pub struct ScheduleRows {
     pub title: String,
     /// Time axis, seconds since submission; log when durations span decades.
     pub lo: f64,
+    /// End of the time axis, seconds.
     pub hi: f64,
+    /// Whether the time axis is logarithmic.
     pub log: bool,
     /// `Some(t)` when durations have no upper bound and checks are drawn only up
-    /// to `t`, their [`CUT`] quantile (the image says so).
+    /// to `t`, their `CUT` quantile (the image says so).
     pub cut: Option<f64>,
     /// Density histogram: `(from_s, to_s, % of jobs finishing in between)`.
     pub bins: Vec<(f64, f64, f64)>,
+    /// One tick row per deterministic policy.
     pub checks: Vec<Checks>,
     /// Policies whose check times differ from job to job, so not drawn.
     pub omitted: Vec<String>,

@@ -45,6 +45,8 @@
 //! `s_k = a_k = r_k = at_k`): the same waits added to the same clock from submission. The integration tests check this job by job
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
+mod live;
+
 use super::arrivals::Arrivals;
 use super::engine::PROGRESS_STEP;
 use super::load::{LoadTimeline, Outcome};
@@ -55,16 +57,21 @@ use crate::metrics::Accumulator;
 use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy, Response};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
+use live::{Live, prefetch};
 use rayon::prelude::*;
 
 /// What the simulator needs besides the policies.
 #[derive(Clone, Copy, Debug)]
 pub struct Contention<'a> {
+    /// Draws the jobs.
     pub source: &'a JobSource,
+    /// When jobs are submitted.
     pub arrivals: &'a Arrivals,
+    /// What checks meet at the server.
     pub server: &'a ServerModel,
     /// Jobs to submit at most (a trace or a Poisson horizon may submit fewer).
     pub jobs: u64,
+    /// Seed of the server's and the arrivals' streams.
     pub seed: u64,
     /// `clients`: jobs are owned round robin; `per_job`, `exact_percentiles` as in the engine.
     pub options: RunOptions,
@@ -109,30 +116,6 @@ enum Event {
     Arrive(u32),
     /// A held (long-polled) check of the job in this slot is answered.
     Release(u32),
-}
-
-/// A job in flight. Times are seconds since submission, like the engine's
-/// clock, so that waits add exactly as they do there and a short wait is never
-/// absorbed by a large absolute time.
-struct Live {
-    job: Job,
-    submitted: f64,
-    /// When the client sent its current check (`s_k`): what the policy sees as
-    /// `elapsed`, and where its next wait starts.
-    sent: f64,
-    /// This job's next event: its check reaching the server (`a_k`), or a held
-    /// check's release; once that event ran, when the client received the answer (`r_k`).
-    clock: f64,
-    client: u32,
-    /// The next check's failure and estimate draws (drawn with its latency).
-    u_fail: f64,
-    u_noise: f64,
-    /// The held check is released because the job ended.
-    done_at_release: bool,
-    /// The job's timing: every check's send time comes from here.
-    poll: JobPoll,
-    jitter: JobRng,
-    server_rng: JobRng,
 }
 
 /// Jobs read from the source per refill: sequential reads of the workload stream.
@@ -239,25 +222,6 @@ fn run_policy(
         run: des.run,
         load: des.load,
     }
-}
-
-/// Asks the CPU to start loading `value` into cache. With tens of thousands of
-/// jobs in flight each event touches a job the cache has long forgotten; the
-/// hint overlaps that wait with the current event's work (BENCH-3 measures it).
-#[inline(always)]
-fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let start = (value as *const T).cast::<i8>();
-        for offset in (0..std::mem::size_of::<T>()).step_by(64) {
-            // SAFETY: a prefetch is a hint with no architectural effect: it
-            // never faults and reads or writes nothing; SSE is part of x86_64.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 impl Des<'_> {
