@@ -74,21 +74,23 @@ pub(crate) fn simulate_figures(
             )
         })
         .collect();
-    let load = loads.map(|loads| {
-        let rows: Vec<LoadSeries> = order
-            .iter()
-            .map(|&i| LoadSeries::from_timeline(&summaries[i].policy, &palette, &loads[i]))
-            .collect();
-        rendered(
-            "load.png",
-            "Server load",
-            "Each line is one policy: the requests the status server received in each second \
-             (answered, failed and throttled together; load.csv splits them). Spikes are herds \
-             of clients checking at once; a flat top at the rate limit means clients wait on 429s.",
-            plot::load_png(&rows),
-        )
-    });
-    let mut figures = vec![
+    let load = || {
+        loads.map(|loads| {
+            let rows: Vec<LoadSeries> = order
+                .iter()
+                .map(|&i| LoadSeries::from_timeline(&summaries[i].policy, &palette, &loads[i]))
+                .collect();
+            rendered(
+                "load.png",
+                "Server load",
+                "Each line is one policy: the requests the status server received in each second \
+                 (answered, failed and throttled together; load.csv splits them). Spikes are herds \
+                 of clients checking at once; a flat top at the rate limit means clients wait on 429s.",
+                plot::load_png(&rows),
+            )
+        })
+    };
+    let delay_cdf = || {
         rendered(
             "delay_cdf.png",
             "Detection delay",
@@ -96,7 +98,9 @@ pub(crate) fn simulate_figures(
              the delay on the x axis. Higher and further left is better; where a line reaches \
              100 % is the worst delay that policy caused.",
             plot::delay_cdf_png(&delay_rows),
-        ),
+        )
+    };
+    let calls = || {
         rendered(
             "calls.png",
             "Calls per job",
@@ -105,8 +109,11 @@ pub(crate) fn simulate_figures(
              the share of jobs that needed each number of status calls. Compare policies by the \
              numbers under each name; a narrow block at low counts is cheap for the server.",
             plot::calls_png(&call_rows),
-        ),
-    ];
+        )
+    };
+    // Independent drawings, in parallel; the list keeps this order.
+    let (delay_cdf, (calls, load)) = rayon::join(delay_cdf, || rayon::join(calls, load));
+    let mut figures = vec![delay_cdf, calls];
     figures.extend(load);
     figures
 }

@@ -338,13 +338,21 @@ fn write_results(
         super::tune::write(out, config, settings, t)?;
     }
     let plots = !args.no_plots;
-    let mut figures = plots.then(|| simulate_figures(config, summaries, run, loads.as_deref()));
-    // After tuning, schedule.png shows the tuned policies, in the tuning section.
+    // The plots are independent and each takes tens of milliseconds to draw
+    // and compress: drawn in parallel (the bytes do not depend on the order).
+    let (mut figures, tune_figures) = rayon::join(
+        || plots.then(|| simulate_figures(config, summaries, run, loads.as_deref())),
+        || match tuned {
+            // After tuning, schedule.png shows the tuned policies, in the tuning section.
+            Some((settings, t)) => plots.then(|| tune_figures(config, settings, &t.result)),
+            None => plots.then(|| vec![schedule_figure(config)]),
+        },
+    );
     let tune_figures = match tuned {
-        Some((settings, t)) => plots.then(|| tune_figures(config, settings, &t.result)),
+        Some(_) => tune_figures,
         None => {
-            if let Some(f) = &mut figures {
-                f.push(schedule_figure(config));
+            if let (Some(f), Some(schedule)) = (&mut figures, tune_figures) {
+                f.extend(schedule);
             }
             None
         }

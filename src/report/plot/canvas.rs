@@ -35,9 +35,11 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, PlotEr
         let mut encoder = png::Encoder::new(out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        // Plots are mostly flat color: the best compression halves the files for
-        // a few milliseconds more.
-        encoder.set_compression(png::Compression::Best);
+        // Fast (fdeflate) with adaptive filtering: writing a results folder's
+        // three plots takes about 25 ms instead of 90 ms with the best
+        // compression, for files about 2.5 times larger (130 KB instead of
+        // 50 KB at 1600 × 1000); the pixels are the same.
+        encoder.set_compression(png::Compression::Fast);
         encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
         let mut writer = encoder.write_header()?;
         writer.write_image_data(rgb)?;
