@@ -15,10 +15,7 @@ impl Client {
             .request(reqwest::Method::GET, "/openapi.json")
             .send()
             .await
-            .map_err(|cause| ClientError::Request {
-                what: what(),
-                cause,
-            })?;
+            .map_err(ClientError::request(&what()))?;
         self.check_scale(response.headers())?;
         // Reading the body hands the connection back to the pool.
         let _ = response.bytes().await;

@@ -57,3 +57,14 @@ pub enum ClientError {
         message: String,
     },
 }
+
+impl ClientError {
+    /// The `map_err` of a request named `what` (`POST /jobs`) that got no
+    /// readable answer.
+    pub(super) fn request(what: &str) -> impl FnOnce(reqwest::Error) -> Self + '_ {
+        move |cause| ClientError::Request {
+            what: what.to_string(),
+            cause,
+        }
+    }
+}

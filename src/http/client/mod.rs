@@ -287,10 +287,7 @@ impl Client {
             .json(job)
             .send()
             .await
-            .map_err(|cause| ClientError::Request {
-                what: what(),
-                cause,
-            })?;
+            .map_err(ClientError::request(&what()))?;
         let created_at = Instant::now();
         self.check_scale(response.headers())?;
         let status = response.status();
@@ -304,10 +301,7 @@ impl Client {
         let created: CreatedJob = response
             .json()
             .await
-            .map_err(|cause| ClientError::Request {
-                what: what(),
-                cause,
-            })?;
+            .map_err(ClientError::request(&what()))?;
         Ok(JobHandle {
             id: created.id,
             index: self.inner.created.fetch_add(1, Ordering::Relaxed),
