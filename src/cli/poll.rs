@@ -2,6 +2,7 @@
 //! with a policy from a config or a `tuned.toml`.
 
 use super::UsageError;
+use super::args::{MAX_REAL_SECONDS, parse_real_seconds, parse_wire_jobs};
 use super::runtime::{init_tracing, parse_positive, runtime};
 use super::say;
 use crate::config::{Config, load_policies};
@@ -29,7 +30,7 @@ pub struct PollArgs {
     #[arg(long)]
     pub policy: Option<String>,
     /// Jobs to create and poll (the server samples their durations).
-    #[arg(long, default_value_t = 1, conflicts_with = "job")]
+    #[arg(long, default_value_t = 1, conflicts_with = "job", allow_negative_numbers = true, value_parser = parse_wire_jobs)]
     pub jobs: u64,
     /// Poll these existing job ids instead of creating jobs.
     #[arg(long)]
@@ -41,10 +42,10 @@ pub struct PollArgs {
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
     /// Stop polling a job after this many real seconds.
-    #[arg(long, value_parser = parse_positive)]
+    #[arg(long, value_parser = parse_real_seconds)]
     pub deadline: Option<f64>,
     /// Timeout of each request, real seconds.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_positive)]
+    #[arg(long, default_value_t = 10.0, value_parser = parse_real_seconds)]
     pub request_timeout: f64,
     /// Sent as X-Client-Id (the server's rate-limit key).
     #[arg(long)]
@@ -77,18 +78,32 @@ pub(crate) fn choose_policy(
     }
 }
 
+/// Whether `url` carries `user[:password]@` before its host.
+fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
 pub(super) fn run(args: PollArgs) -> Result<()> {
     let config = Config::load(&args.config)?;
     let spec = choose_policy(&config, args.policies.as_ref(), args.policy.as_deref())?;
-    anyhow::ensure!(args.jobs > 0, "--jobs 0: poll at least one job");
-    anyhow::ensure!(
-        args.concurrency > 0,
-        "--concurrency 0: poll at least one job at a time"
-    );
+    super::usage(args.jobs > 0, || {
+        "--jobs 0: poll at least one job (write --jobs 1 or more)".into()
+    })?;
+    super::usage(args.concurrency > 0, || {
+        "--concurrency 0: poll at least one job at a time (write --concurrency 1 or more)".into()
+    })?;
+    // Credentials in the URL would be echoed by every error that names the server.
+    super::usage(!has_userinfo(&args.url), || {
+        "--url: credentials in the URL (user:password@) are not supported, and would be printed in messages; give the URL without them".into()
+    })?;
     let options = ClientOptions {
         time_scale: args.time_scale,
-        request_timeout: Duration::from_secs_f64(args.request_timeout),
-        deadline: args.deadline.map(Duration::from_secs_f64),
+        request_timeout: Duration::from_secs_f64(args.request_timeout.min(MAX_REAL_SECONDS)),
+        deadline: args
+            .deadline
+            .map(|d| Duration::from_secs_f64(d.min(MAX_REAL_SECONDS))),
         seed: config.seed,
         client_id: args.client_id.clone(),
         ..ClientOptions::default()
@@ -154,4 +169,17 @@ fn describe(report: &JobReport) -> String {
         report.elapsed.as_secs_f64(),
         report.errors.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_userinfo;
+
+    #[test]
+    fn credentials_in_a_url_are_found_wherever_they_stand() {
+        assert!(has_userinfo("http://user:secret@127.0.0.1:8080"));
+        assert!(has_userinfo("user@host:8080"));
+        assert!(!has_userinfo("http://127.0.0.1:8080/jobs?owner=a@b"));
+        assert!(!has_userinfo("http://127.0.0.1:8080"));
+    }
 }

@@ -2,7 +2,7 @@
 //! real client, compared with the simulator job by job and in the server's load;
 //! writes `validation.csv`, `validation_load.csv` and their plots.
 
-use super::args::parse_jobs;
+use super::args::parse_wire_jobs;
 use super::figures::validation_figures;
 use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
 use super::{OutputDir, say};
@@ -23,7 +23,7 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub policies: Option<PathBuf>,
     /// Jobs per policy.
-    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = parse_jobs)]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = parse_wire_jobs)]
     pub jobs: u64,
     /// Real seconds per job second.
     #[arg(long, default_value_t = 0.01, value_parser = parse_positive)]
@@ -35,7 +35,8 @@ pub struct ValidateArgs {
     #[arg(long, default_value_t = 500.0, value_parser = parse_positive)]
     pub submit_rate: f64,
     /// Fail when a policy's calls agree on fewer jobs than this share (judged
-    /// unless the server has rate limits).
+    /// on a server with ETA or Retry-After hints and no rate limits; without
+    /// hints every difference must be one the wire's lateness explains).
     #[arg(long, default_value_t = DEFAULT_MIN_AGREEMENT, value_parser = parse_share)]
     pub min_agreement: f64,
     /// Fail when the mean calls per job is off by more than this share.

@@ -82,6 +82,30 @@ fn half_sent_silent_and_idle_connections_are_closed_after_their_timeouts() {
     });
 }
 
+/// A body declared and never sent is a 408 after the header-read timeout,
+/// not a connection held open forever.
+#[test]
+fn a_stalled_body_is_refused_after_the_header_read_timeout() {
+    runtime().block_on(async {
+        let server = spawn(config(|c| {
+            c.header_read_timeout = Duration::from_millis(300);
+            c.idle_timeout = Duration::from_secs(30);
+        }))
+        .await
+        .unwrap();
+        let mut tcp = TcpStream::connect(server.addr).await.unwrap();
+        tcp.write_all(
+            b"POST /jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{\"dur",
+        )
+        .await
+        .unwrap();
+        let (sent, took) = read_to_close(&mut tcp, Duration::from_secs(10)).await;
+        assert!(sent.starts_with("HTTP/1.1 408"), "{sent}");
+        assert!(sent.contains("\"error\":\"body: not complete within 0.3 s"), "{sent}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    });
+}
+
 #[test]
 fn a_half_closed_socket_gets_its_answer() {
     runtime().block_on(async {

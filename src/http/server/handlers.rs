@@ -23,7 +23,13 @@ pub(super) async fn create_job(
     body: Body,
 ) -> Result<Response, ApiError> {
     let config = state.config();
-    let bytes = request::body_bytes(&headers, body, config.max_body_bytes).await?;
+    let bytes = request::body_bytes(
+        &headers,
+        body,
+        config.max_body_bytes,
+        config.header_read_timeout,
+    )
+    .await?;
     let asked = request::new_job(&headers, &bytes, config.max_duration_s)?;
     let now = Instant::now();
     let (id, hint_s) = state.try_create(&asked, now).map_err(|refused| match refused {

@@ -7,11 +7,14 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
-/// Reads a body of at most `limit` bytes.
+/// Reads a body of at most `limit` bytes, within `timeout`: a client that
+/// declares a body and stops sending would otherwise hold the connection
+/// (the header-read timeout covers only the head).
 pub(super) async fn body_bytes(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
+    timeout: std::time::Duration,
 ) -> Result<Vec<u8>, ApiError> {
     let too_large = || {
         ApiError::new(
@@ -26,7 +29,16 @@ pub(super) async fn body_bytes(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match axum::body::to_bytes(body, limit).await {
+    let Ok(read) = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await else {
+        return Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "body: not complete within {} s (the header-read timeout); send the whole body at once",
+                timeout.as_secs_f64()
+            ),
+        ));
+    };
+    match read {
         Ok(bytes) => Ok(bytes.to_vec()),
         Err(e) if is_length_limit(&e) => Err(too_large()),
         Err(e) => Err(ApiError::bad_request(format!(
