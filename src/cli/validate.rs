@@ -72,6 +72,20 @@ pub(super) fn run(args: ValidateArgs) -> Result<()> {
         max_calls_error: args.max_calls_error,
         max_peak_error: args.max_peak_error,
     };
+    // The results folder is checked before the run, which takes minutes.
+    let target = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results")
+            .join(config.name())
+            .join("validation")
+    });
+    let inputs: Vec<&std::path::Path> = config.inputs.iter().map(|p| p.as_path()).collect();
+    let files = [
+        "validation.csv",
+        "validation_load.csv",
+        "validation.png",
+        "validation_load.png",
+    ];
+    let out = OutputDir::create(&target, &files, &inputs)?;
     init_tracing();
     let run = runtime()?.block_on(validate(&config, &config.policies, &settings))?;
     let jobs = run.policies.first().map_or(0, |p| p.jobs.len());
@@ -104,13 +118,6 @@ pub(super) fn run(args: ValidateArgs) -> Result<()> {
         }
     }
 
-    let target = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results")
-            .join(config.name())
-            .join("validation")
-    });
-    let inputs: Vec<&std::path::Path> = config.inputs.iter().map(|p| p.as_path()).collect();
-    let out = OutputDir::create(&target, &["validation.csv", "validation_load.csv"], &inputs)?;
     out.write("validation.csv", &validation_csv(&run.policies))?;
     out.write("validation_load.csv", &validation_load_csv(&run.policies))?;
     for figure in validation_figures(&config, &run) {

@@ -45,6 +45,26 @@ fn a_folder_pollsim_did_not_make_is_refused_and_left_as_it_was() {
     assert_eq!(names(&sub), ["a.txt"]);
     assert_eq!(std::fs::read_to_string(sub.join("a.txt")).unwrap(), "keep");
     assert_eq!(names(dir.path()), ["sub"], "no temporary folder left");
+    // validate refuses it before its run, not after minutes of polling.
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = pollsim(
+        &[
+            "validate",
+            "--config",
+            SHORT,
+            "--jobs",
+            "2000",
+            "--time-scale",
+            "1",
+            "--out",
+            sub.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not made by pollsim"), "{stderr}");
+    assert!(started.elapsed().as_secs() < 30, "refused only after the run");
+    assert_eq!(names(&sub), ["a.txt"]);
 }
 
 #[test]

@@ -121,6 +121,10 @@ impl OutputDir {
     /// Swaps the finished folder into place, keeping every entry of an older
     /// folder that this run did not write.
     pub fn commit(mut self) -> Result<PathBuf> {
+        // The target was checked when the run began; during a long run it may
+        // have become a link or another program's folder: checked again, so a
+        // swap never moves files out of a folder pollsim did not make.
+        check_target(&self.target)?;
         let marker = self.staging.join(MARKER);
         fs::write(&marker, MARKER_TEXT)
             .with_context(|| format!("cannot write {}", marker.display()))?;
@@ -171,7 +175,7 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
     Ok((parent, name))
 }
 
-fn check_target(target: &Path) -> Result<(), OutputError> {
+pub(super) fn check_target(target: &Path) -> Result<(), OutputError> {
     let Ok(meta) = fs::symlink_metadata(target) else {
         return Ok(());
     };
@@ -275,6 +279,22 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    /// A folder that took the target's name during the run is neither
+    /// swapped nor emptied.
+    #[test]
+    fn a_foreign_folder_that_appeared_during_the_run_is_left_as_it_is() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("r");
+        let out = OutputDir::create(&target, &["a.csv"], &[]).unwrap();
+        out.write("a.csv", b"new").unwrap();
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("theirs.txt"), "keep").unwrap();
+        let err = out.commit().unwrap_err();
+        assert!(err.to_string().contains("not made by pollsim"), "{err:#}");
+        assert_eq!(names(&target), ["theirs.txt"]);
+        assert_eq!(fs::read_to_string(target.join("theirs.txt")).unwrap(), "keep");
     }
 
     #[test]

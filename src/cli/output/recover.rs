@@ -63,6 +63,15 @@ pub(super) fn recover_leftovers(parent: &Path, name: &str, target: &Path) {
         }
         let restored = if fs::symlink_metadata(target).is_err() {
             fs::rename(&path, target).map_err(anyhow::Error::from)
+        } else if super::check_target(target).is_err() {
+            // The name now holds a link or a folder pollsim did not make:
+            // nothing of it is touched; the old folder stays for the user.
+            eprintln!(
+                "note: left {} alone: {} is no longer a results folder pollsim made",
+                path.display(),
+                target.display()
+            );
+            continue;
         } else {
             // What stays behind are earlier versions of files the new folder has.
             move_back(&path, target).map(|()| {
