@@ -11,6 +11,7 @@
 //! times of deterministic policies, the exact evaluation and the schedule plot.
 
 use super::client::{ClientPolicy, JobPoller};
+use super::envelope::Limits;
 use super::registry::Steps;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
 use crate::rng::JobRng;
@@ -109,10 +110,10 @@ impl JobPoll {
         rng: &mut JobRng,
     ) -> Option<f64> {
         let poller = &mut self.poller;
-        let honor = poller.limits().honor_retry_after;
+        let limits = *poller.limits();
         let answer = (sent, received, response, retry_after);
         self.tally
-            .advance(answer, honor, rng, |obs, rng| poller.next_delay(obs, rng))
+            .advance(answer, &limits, rng, |obs, rng| poller.next_delay(obs, rng))
     }
 
     /// The check sent last showed the final state; its answer arrived at `received`.
@@ -137,12 +138,10 @@ impl JobPoll {
         let (steps, limits) = self.poller.parts_mut();
         let tally = &mut self.tally;
         match steps {
-            Steps::Exponential(s) => {
-                tally.replay(first, done_at, limits.honor_retry_after, rng, |obs, rng| {
-                    limits.envelope(obs, rng, |rng| Some(s.next(rng)))
-                })
-            }
-            steps => tally.replay(first, done_at, limits.honor_retry_after, rng, |obs, rng| {
+            Steps::Exponential(s) => tally.replay(first, done_at, limits, rng, |obs, rng| {
+                limits.envelope(obs, rng, |rng| Some(s.next(rng)))
+            }),
+            steps => tally.replay(first, done_at, limits, rng, |obs, rng| {
                 limits.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
             }),
         }
@@ -159,12 +158,14 @@ impl Tally {
     }
 
     /// Counts the answer `(sent, received, response, retry_after)`, then asks
-    /// `wait` for the policy's next wait and turns it into a send time.
+    /// `wait` for the policy's next wait and turns it into a send time; a
+    /// check that could only go out after the policy's timeout (a late answer,
+    /// a `Retry-After` past it) is not sent: the job is given up.
     #[inline(always)]
     fn advance(
         &mut self,
         (sent, received, response, retry_after): (f64, f64, Response, Option<f64>),
-        honor_retry_after: bool,
+        limits: &Limits,
         rng: &mut JobRng,
         wait: impl FnOnce(&Observation, &mut JobRng) -> Option<f64>,
     ) -> Option<f64> {
@@ -182,13 +183,13 @@ impl Tally {
             retry_after,
         };
         let wait = wait(&obs, rng)?;
-        Some(send_time(
-            sent,
-            wait,
-            received,
-            retry_after,
-            honor_retry_after,
-        ))
+        let at = send_time(sent, wait, received, retry_after, limits.honor_retry_after);
+        // The policy's own wait already stops at the timeout (the envelope
+        // clamps it); only a later answer or a Retry-After can pass it.
+        match limits.timeout {
+            Some(timeout) if at > sent + wait && at > timeout => None,
+            _ => Some(at),
+        }
     }
 
     #[inline(always)]
@@ -196,7 +197,7 @@ impl Tally {
         &mut self,
         first: f64,
         done_at: f64,
-        honor_retry_after: bool,
+        limits: &Limits,
         rng: &mut JobRng,
         mut wait: impl FnMut(&Observation, &mut JobRng) -> Option<f64>,
     ) -> JobOutcome {
@@ -206,7 +207,7 @@ impl Tally {
                 self.calls += 1;
                 return self.outcome(Some(t));
             }
-            match self.advance((t, t, PENDING, None), honor_retry_after, rng, &mut wait) {
+            match self.advance((t, t, PENDING, None), limits, rng, &mut wait) {
                 Some(next) => t = next,
                 None => return self.outcome(None),
             }

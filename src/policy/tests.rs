@@ -58,6 +58,22 @@ fn retry_after_stretches_the_wait_unless_ignored() {
     job.first_check(&mut rng);
     let next = job.on_answer(5.0, 5.5, Response::RateLimited, Some(12.0), &mut rng);
     assert_eq!(next, Some(10.0));
+    // A Retry-After that runs past the timeout: the job is given up, no
+    // check goes out after the timeout.
+    let timed = spec("name = 'c'\nkind = 'constant'\ninterval = 5.0\ntimeout = 20.0");
+    let mut job = JobPoll::start(&mut timed.client(), &JobHint::default(), 100);
+    job.first_check(&mut rng);
+    assert_eq!(
+        job.on_answer(19.0, 19.1, Response::RateLimited, Some(12.0), &mut rng),
+        None
+    );
+    // Within the timeout the last check lands on it exactly.
+    let mut job = JobPoll::start(&mut timed.client(), &JobHint::default(), 100);
+    job.first_check(&mut rng);
+    assert_eq!(
+        job.on_answer(17.0, 17.1, Response::RateLimited, Some(2.0), &mut rng),
+        Some(20.0)
+    );
     // Never before the answer arrived, whatever the policy asks.
     let next = job.on_answer(10.0, 17.0, Response::TransientError, None, &mut rng);
     assert_eq!(next, Some(17.0));

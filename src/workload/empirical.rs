@@ -131,8 +131,14 @@ pub fn read_column(path: &Path, column: Option<&str>, default: &str) -> Result<V
     };
     let mut values = Vec::new();
     for (line, record) in reader.records().enumerate() {
-        let row = line + first_row;
-        let record = record.map_err(|e| invalid(format!("row {row}: {e}")))?;
+        // The file's own line number when the reader knows it: comment lines
+        // are skipped by the reader, so counting records would be off.
+        let counted = line + first_row;
+        let record = record.map_err(|e| invalid(format!("row {counted}: {e}")))?;
+        let row = record
+            .position()
+            .and_then(|p| line_at(path, p.byte()))
+            .unwrap_or(counted);
         let cell = record.get(index).unwrap_or("");
         let value: f64 = cell
             .parse()
@@ -146,6 +152,21 @@ pub fn read_column(path: &Path, column: Option<&str>, default: &str) -> Result<V
         )));
     }
     Ok(values)
+}
+
+/// The 1-based line of the record the reader met at byte `offset` of `path`,
+/// for an error message (the file is read again only then). The reader's
+/// offset is where it started reading, before the comment lines it skipped.
+fn line_at(path: &Path, offset: u64) -> Option<usize> {
+    let bytes = std::fs::read(path).ok()?;
+    let offset = usize::try_from(offset).ok()?;
+    let line = 1 + bytes.get(..offset)?.iter().filter(|&&b| b == b'\n').count();
+    let skipped = bytes
+        .get(offset..)?
+        .split(|&b| b == b'\n')
+        .take_while(|l| l.trim_ascii().is_empty() || l.trim_ascii_start().starts_with(b"#"))
+        .count();
+    Some(line + skipped)
 }
 
 #[cfg(test)]
@@ -185,6 +206,10 @@ mod tests {
         let (_d, path) = file("100\nx\n");
         let err = read_column(&path, None, "duration_s").unwrap_err();
         assert!(err.contains("row 2: 'x'"), "{err}");
+        // Comment lines count: the row is the file's line.
+        let (_d, path) = file("duration_s\n# measured in May\n100\n# June\nx\n");
+        let err = read_column(&path, None, "duration_s").unwrap_err();
+        assert!(err.contains("row 5: 'x'"), "{err}");
     }
 
     #[test]

@@ -189,22 +189,23 @@ fn a_client_at_another_time_scale_is_refused_on_first_contact() {
 
 #[test]
 fn calls_per_job_do_not_depend_on_concurrency() {
-    // 12 jobs of 1 job s at time scale 0.2, checked every 0.3 job s: 4 calls
-    // each, whether 1 or 8 are polled at once.
+    // 12 jobs of 1.05 job s at time scale 0.3, checked every 0.3 job s: 4
+    // calls each (the third check 0.15 job s before the end, 45 ms real, the
+    // fourth as far after it), whether 1 or 8 are polled at once.
     let spec = policy("name = 'c'\nkind = 'constant'\ninterval = 0.3");
     let calls = |concurrency: usize| {
         runtime().block_on(async {
             let mut config = ServerConfig::new(workload(10.0, 5.0, 0.0), 1);
-            config.time_scale = 0.2;
+            config.time_scale = 0.3;
             let server = spawn(config).await.unwrap();
             let options = ClientOptions {
-                time_scale: 0.2,
+                time_scale: 0.3,
                 ..ClientOptions::default()
             };
             let client = Client::with_options(&server.url(), options).unwrap();
             let jobs = vec![
                 Submit::Create(NewJob {
-                    duration_s: Some(1.0),
+                    duration_s: Some(1.05),
                     ..NewJob::default()
                 });
                 12

@@ -63,7 +63,10 @@ fn a_folder_pollsim_did_not_make_is_refused_and_left_as_it_was() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not made by pollsim"), "{stderr}");
-    assert!(started.elapsed().as_secs() < 30, "refused only after the run");
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "refused only after the run"
+    );
     assert_eq!(names(&sub), ["a.txt"]);
 }
 

@@ -294,7 +294,10 @@ mod tests {
         let err = out.commit().unwrap_err();
         assert!(err.to_string().contains("not made by pollsim"), "{err:#}");
         assert_eq!(names(&target), ["theirs.txt"]);
-        assert_eq!(fs::read_to_string(target.join("theirs.txt")).unwrap(), "keep");
+        assert_eq!(
+            fs::read_to_string(target.join("theirs.txt")).unwrap(),
+            "keep"
+        );
     }
 
     #[test]

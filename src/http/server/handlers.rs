@@ -37,15 +37,17 @@ pub(super) async fn create_job(
             // Job seconds until the first slot frees, rounded up (RFC 9110
             // wants whole seconds): never earlier than a slot can be free.
             let wait = frees.saturating_duration_since(now).as_secs_f64() / config.time_scale;
+            // One number for the message and the header.
+            let after = (wait.ceil() as u64).max(1);
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
-                    "job table full: {} jobs are running or finished less than {} s ago; the first slot frees in {wait:.0} s; retry then or start the server with a larger --max-jobs",
+                    "job table full: {} jobs are running or finished less than {} s ago; the first slot frees in {after} s; retry then or start the server with a larger --max-jobs",
                     state.jobs().cap(),
                     config.ttl_s
                 ),
             )
-            .retry_after((wait.ceil() as u64).max(1))
+            .retry_after(after)
         }
         Refused::BeyondClock => ApiError::bad_request(
             "duration_s: the job would end beyond the server's clock; ask for a shorter one",

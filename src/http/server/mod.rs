@@ -27,7 +27,6 @@ use axum::routing::{get, post};
 use faults::FaultInjector;
 use jobs::JobTable;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -43,8 +42,10 @@ struct Shared {
     jobs: JobTable,
     faults: FaultInjector,
     source: JobSource,
-    /// Index of the next job sampled from the workload.
-    sampled: AtomicU64,
+    /// Index of the next job sampled from the workload. A lock, not an
+    /// atomic: the index is taken only when the job is created, so a refused
+    /// creation (a full table) does not skip one.
+    sampled: std::sync::Mutex<u64>,
     /// Status checks per job second since an origin, once someone asked
     /// ([`AppState::count_load_from`]); unset, counting costs one atomic load.
     load: OnceLock<(Instant, Mutex<LoadTimeline>)>,
@@ -67,7 +68,7 @@ impl AppState {
                     Instant::now(),
                 ),
                 source: JobSource::new(config.workload.clone(), config.seed),
-                sampled: AtomicU64::new(0),
+                sampled: std::sync::Mutex::new(0),
                 load: OnceLock::new(),
                 config,
             }),
@@ -119,9 +120,13 @@ impl AppState {
 
     /// The next job of the workload: job `n` of the simulator's job set for the
     /// `n`-th job created without a duration.
-    fn sample(&self) -> SimJob {
-        let index = self.inner.sampled.fetch_add(1, Ordering::Relaxed);
-        self.inner.source.job(index)
+    /// The next sampled job, and the lock that keeps its index taken until
+    /// the job is created (dropping the guard without `*guard += 1` gives the
+    /// index back).
+    fn sample(&self) -> (SimJob, std::sync::MutexGuard<'_, u64>) {
+        // The counter is a plain number: a poisoned lock still holds it.
+        let guard = self.inner.sampled.lock().unwrap_or_else(|e| e.into_inner());
+        (self.inner.source.job(*guard), guard)
     }
 
     /// Creates the job `asked` describes (sampling what it leaves out), its clock
@@ -139,6 +144,7 @@ impl AppState {
         asked: &NewJob,
         start: Instant,
     ) -> Result<(String, Option<f64>), Refused> {
+        let mut sampled = None;
         let (duration_s, outcome, hint_s, key) = match asked.duration_s {
             Some(d) => (
                 d,
@@ -147,7 +153,8 @@ impl AppState {
                 asked.index,
             ),
             None => {
-                let job = self.sample();
+                let (job, guard) = self.sample();
+                sampled = Some(guard);
                 (
                     job.duration,
                     asked.outcome.unwrap_or(Outcome::of(&job)),
@@ -173,6 +180,9 @@ impl AppState {
             .jobs()
             .insert(job, Instant::now())
             .map_err(|frees| Refused::Full { frees })?;
+        if let Some(mut next) = sampled {
+            *next += 1;
+        }
         Ok((self.job_id(n), hint_s))
     }
 
@@ -288,4 +298,27 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, SpawnError> {
         stop: Some(stop),
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::{Distribution, Uniform, Workload};
+
+    /// A creation the full table refuses gives its workload index back: the
+    /// n-th job created is still job n of the job set.
+    #[test]
+    fn a_refused_creation_takes_no_workload_index() {
+        let dist = Distribution::Uniform(Uniform::new(300.0, 100.0).unwrap());
+        let mut config = ServerConfig::new(Workload::new(dist, 0.0, None).unwrap(), 1);
+        config.max_jobs = 1;
+        let state = AppState::new(config).unwrap();
+        let now = Instant::now();
+        assert!(state.try_create(&NewJob::default(), now).is_ok());
+        assert!(matches!(
+            state.try_create(&NewJob::default(), now),
+            Err(Refused::Full { .. })
+        ));
+        assert_eq!(*state.inner.sampled.lock().unwrap(), 1);
+    }
 }
