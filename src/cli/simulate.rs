@@ -359,6 +359,19 @@ fn write_results(
     };
     let entries = write_figures(out, figures)?;
     let tune_entries = write_figures(out, tune_figures)?;
+    // What an earlier run wrote here and this one does not replace (report.md
+    // is written next): kept, and named as such.
+    let stale = out.stale(|name| {
+        name != "report.md"
+            && (FILES.contains(&name) || TUNE_FILES.contains(&name) || name.ends_with(".png"))
+    });
+    if !stale.is_empty() {
+        eprintln!(
+            "note: {} from an earlier run stay in {} (not written by this run; report.md says so)",
+            stale.join(", "),
+            out.target().display()
+        );
+    }
     let command = reproduce_command(args, config, tune_required);
     let config_path = args.config.display().to_string();
     let name = config.name();
@@ -372,6 +385,7 @@ fn write_results(
         scoring: &config.scoring,
         has_hints: config.workload.hint_error.is_some(),
         figures: entries.as_deref(),
+        stale: &stale,
         tuning: tuned.map(|(settings, t)| page::Tuning {
             settings,
             result: &t.result,

@@ -277,3 +277,30 @@ fn after_tuning_the_headline_names_what_to_deploy_and_its_regret() {
         "{stdout}"
     );
 }
+
+/// A file an earlier run wrote and this one does not replace is kept, and
+/// named in report.md and on the terminal as left from an earlier run.
+#[test]
+fn a_rerun_names_what_an_earlier_run_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("short");
+    let (code, _, stderr) = simulate(&out, &["--per-job"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = simulate(&out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.join("jobs.csv").is_file(), "never deleted");
+    assert!(
+        stderr.contains("note: jobs.csv from an earlier run stay in"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("**Left from an earlier run:** `jobs.csv` was not written by this run"),
+        "{report}"
+    );
+    // A run that writes it again makes it current: no note.
+    let (code, _, stderr) = simulate(&out, &["--per-job"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!report.contains("Left from an earlier run"), "{report}");
+}

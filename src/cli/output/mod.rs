@@ -112,6 +112,31 @@ impl OutputDir {
         self.staging.join(name)
     }
 
+    /// The results folder this run replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The entries of the folder being replaced that `ours` recognises as
+    /// pollsim's outputs and this run has not written (so far): what the swap
+    /// will keep from an earlier run. Sorted.
+    pub fn stale(&self, ours: impl Fn(&str) -> bool) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(&self.target) else {
+            return Vec::new();
+        };
+        let written = self.written.borrow();
+        let mut stale: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name())
+            .filter(|name| !written.contains(name))
+            .filter_map(|name| name.into_string().ok())
+            .filter(|name| ours(name))
+            .collect();
+        stale.sort();
+        stale
+    }
+
     /// Writes `bytes` as the file `name` in the staging folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(name);

@@ -57,6 +57,9 @@ pub struct Page<'a> {
     pub tuning: Option<Tuning<'a>>,
     /// What to deploy, after tuning: the page's headline.
     pub advice: Option<&'a Recommendation>,
+    /// Files an earlier run wrote into this folder that this one did not
+    /// replace (the run never deletes them): they may not match this run.
+    pub stale: &'a [String],
 }
 
 /// Differences smaller than this fraction of the cost are reported as a tie.
@@ -66,6 +69,17 @@ const TIE: f64 = 0.01;
 pub fn report_md(page: &Page) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# pollsim results: {}\n", page.name);
+    if !page.stale.is_empty() {
+        let files: Vec<String> = page.stale.iter().map(|f| format!("`{f}`")).collect();
+        let _ = writeln!(
+            md,
+            "> **Left from an earlier run:** {} {} not written by this run and may not match it \
+             (pollsim never deletes a file it did not write; remove {} or write to a new `--out`).\n",
+            files.join(", "),
+            if files.len() == 1 { "was" } else { "were" },
+            if files.len() == 1 { "it" } else { "them" },
+        );
+    }
     match page.advice {
         // After tuning the headline answers what to deploy; the config's own
         // policies are compared in their section.
@@ -319,6 +333,7 @@ mod tests {
             figures: Some(&figures),
             tuning: None,
             advice: None,
+            stale: &[],
         };
         let md = report_md(&page);
         assert!(md.contains("![A](a.png)"), "{md}");
