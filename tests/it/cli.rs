@@ -255,6 +255,72 @@ fn bad_arguments_name_the_valid_range_and_exit_2() {
     }
 }
 
+/// Wrong values of the network commands and of `--out` are exit 2, naming
+/// what to write.
+#[test]
+fn more_bad_arguments_say_what_to_write_and_exit_2() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["simulate", "--config", "configs/short.toml", "--out", "."],
+            "names no folder of its own",
+        ),
+        (
+            &[
+                "poll",
+                "--url",
+                "http://u:secret@127.0.0.1:1",
+                "--config",
+                "configs/short.toml",
+            ],
+            "credentials in the URL",
+        ),
+        (
+            &[
+                "poll",
+                "--url",
+                "http://127.0.0.1:1",
+                "--config",
+                "configs/short.toml",
+                "--deadline",
+                "1e20",
+            ],
+            "write a positive number up to 31536000",
+        ),
+        (
+            &[
+                "poll",
+                "--url",
+                "http://127.0.0.1:1",
+                "--config",
+                "configs/short.toml",
+                "--concurrency",
+                "0",
+            ],
+            "write --concurrency 1 or more",
+        ),
+        (
+            &[
+                "validate",
+                "--config",
+                "configs/short.toml",
+                "--jobs",
+                "100000000",
+            ],
+            "from 1 to 10000000",
+        ),
+        (
+            &["serve", "--config", "configs/short.toml", "--ttl", "1e12"],
+            "ttl_s: 1000000000000 s",
+        ),
+    ];
+    for (args, needle) in cases {
+        let (code, _, stderr) = pollsim(args, None);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("secret"), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn a_failed_run_keeps_the_previous_results() {
     let dir = tempfile::tempdir().unwrap();

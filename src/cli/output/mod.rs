@@ -50,6 +50,11 @@ pub enum OutputError {
     /// The path exists and is not a folder.
     #[error("{0}: is not a folder: give --out a folder name")]
     NotAFolder(PathBuf),
+    /// The path names no folder of its own (`.`, `..`, `/`).
+    #[error(
+        "{0}: names no folder of its own (the results are swapped into place by name): give --out a new folder, e.g. results/run1"
+    )]
+    NoName(PathBuf),
     /// The path is a symbolic link.
     #[error(
         "{0}: is a symbolic link: pollsim swaps results folders into place and would replace the link; give --out the folder it points to"
@@ -194,7 +199,7 @@ fn split(target: &Path) -> Result<(PathBuf, String)> {
     };
     let name = target
         .file_name()
-        .with_context(|| format!("{} is not a folder name", target.display()))?
+        .ok_or_else(|| OutputError::NoName(target.to_path_buf()))?
         .to_string_lossy()
         .into_owned();
     Ok((parent, name))

@@ -156,9 +156,21 @@ impl ServerConfig {
         // Real waits must fit in a Duration with room to add them to an Instant.
         let longest = (self.max_duration_s + self.ttl_s + self.model.max_wait_s) * self.time_scale;
         if longest > 1e9 {
+            // Blame the largest of the three, with its value.
+            let (field, value) = [
+                ("max_duration_s", self.max_duration_s),
+                ("ttl_s", self.ttl_s),
+                ("max_wait_s", self.model.max_wait_s),
+            ]
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("three settings");
             return Err(invalid(
-                "max_duration_s",
-                "with this time scale, jobs would outlive any clock: lower it",
+                field,
+                format!(
+                    "{value} s: at time scale {}, max_duration_s + ttl_s + max_wait_s is {longest:.3e} real seconds, past the 1e9 a clock holds: lower it",
+                    self.time_scale
+                ),
             ));
         }
         Ok(self)
