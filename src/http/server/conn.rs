@@ -141,6 +141,9 @@ async fn connection(
     let mut closing: Option<Instant> = None;
     loop {
         tokio::select! {
+            // In this order, without drawing a random one each wake-up: the
+            // connection is polled on every request, the others rarely fire.
+            biased;
             _ = conn.as_mut() => return,
             changed = stopping.changed(), if closing.is_none() => {
                 // The server stops (or is gone): finish what is in flight.
