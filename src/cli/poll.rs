@@ -88,9 +88,6 @@ fn has_userinfo(url: &str) -> bool {
 pub(super) fn run(args: PollArgs) -> Result<()> {
     let config = Config::load(&args.config)?;
     let spec = choose_policy(&config, args.policies.as_ref(), args.policy.as_deref())?;
-    super::usage(args.jobs > 0, || {
-        "--jobs 0: poll at least one job (write --jobs 1 or more)".into()
-    })?;
     super::usage(args.concurrency > 0, || {
         "--concurrency 0: poll at least one job at a time (write --concurrency 1 or more)".into()
     })?;

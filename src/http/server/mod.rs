@@ -119,10 +119,9 @@ impl AppState {
     }
 
     /// The next job of the workload: job `n` of the simulator's job set for the
-    /// `n`-th job created without a duration.
-    /// The next sampled job, and the lock that keeps its index taken until
-    /// the job is created (dropping the guard without `*guard += 1` gives the
-    /// index back).
+    /// `n`-th job created without a duration. The guard keeps the index taken
+    /// until the job is created; dropped without `*guard += 1`, it gives the
+    /// index back.
     fn sample(&self) -> (SimJob, std::sync::MutexGuard<'_, u64>) {
         // The counter is a plain number: a poisoned lock still holds it.
         let guard = self.inner.sampled.lock().unwrap_or_else(|e| e.into_inner());
