@@ -5,6 +5,7 @@ mod figures;
 mod output;
 mod poll;
 mod progress;
+mod results;
 mod runtime;
 mod serve;
 mod simulate;
