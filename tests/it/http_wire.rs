@@ -62,6 +62,45 @@ fn half_sent_silent_and_idle_connections_are_closed_after_their_timeouts() {
         let (_, took) = read_to_close(&mut silent, Duration::from_secs(5)).await;
         assert!(took < Duration::from_secs(2), "{took:?}");
 
+        // A head dribbled a byte at a time keeps bytes moving but never ends:
+        // the head-read clock is not reset by the bytes.
+        let mut dribble = TcpStream::connect(server.addr).await.unwrap();
+        let opened = std::time::Instant::now();
+        let mut cut = None;
+        for byte in b"GET /status HTTP/1.1\r\nHost: x\r\nX-Slow: "
+            .iter()
+            .cycle()
+            .take(200)
+        {
+            if dribble.write_all(&[*byte]).await.is_err() {
+                cut = Some(opened.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let cut = cut.expect("a dribbled head is cut");
+        assert!(cut >= Duration::from_millis(250), "closed early: {cut:?}");
+        assert!(cut < Duration::from_secs(3), "{cut:?}");
+
+        // After an answer, the next head is due within the header-read
+        // timeout too, even though the idle timeout is longer.
+        let server = spawn(config(|c| {
+            c.header_read_timeout = Duration::from_millis(300);
+            c.idle_timeout = Duration::from_secs(30);
+        }))
+        .await
+        .unwrap();
+        let mut kept = TcpStream::connect(server.addr).await.unwrap();
+        kept.write_all(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let (sent, took) = read_to_close(&mut kept, Duration::from_secs(5)).await;
+        assert!(sent.starts_with("HTTP/1.1 200"), "{sent}");
+        assert!(
+            (Duration::from_millis(250)..Duration::from_secs(2)).contains(&took),
+            "{took:?}"
+        );
+
         // With a long header timeout, a kept-alive connection is closed once idle.
         let server = spawn(config(|c| {
             c.header_read_timeout = Duration::from_secs(30);
