@@ -206,7 +206,15 @@ impl JobRng {
 
     #[cold]
     fn overflow_word(&mut self) -> u32 {
-        self.overflow_rng().next_u32()
+        // The overflow stream moves out and back by value: nothing of `self`
+        // is lent to the out-of-line call, so a loop drawing from the window
+        // may keep its cursor in a register.
+        let (word, overflow) = overflow_draw(
+            self.overflow.take(),
+            (self.seed, self.overflow_domain, self.stream_id, self.job),
+        );
+        self.overflow = Some(overflow);
+        word
     }
 
     fn overflow_rng(&mut self) -> &mut SimRng {
@@ -218,6 +226,22 @@ impl JobRng {
             Box::new(rng)
         })
     }
+}
+
+/// One word of a job's overflow stream, opened on its first use: the
+/// stream `key = (seed, domain, stream id, job)` names, at the job's window.
+#[cold]
+#[inline(never)]
+fn overflow_draw(
+    overflow: Option<Box<SimRng>>,
+    (seed, domain, stream_id, job): (u64, Domain, u64, u64),
+) -> (u32, Box<SimRng>) {
+    let mut rng = overflow.unwrap_or_else(|| {
+        let mut rng = stream(seed, domain, stream_id);
+        seek_job(&mut rng, job);
+        Box::new(rng)
+    });
+    (rng.next_u32(), rng)
 }
 
 #[cfg(test)]

@@ -159,7 +159,13 @@ impl Growth {
     #[inline(always)]
     pub(crate) fn next(&mut self) -> f64 {
         let out = self.nominal;
-        self.nominal = (self.nominal * self.factor).min(self.cap);
+        // A branch, not a min: once capped (most checks of a long job) the
+        // next interval no longer waits on a multiply and a min of the last,
+        // which would be the replay loop's longest dependency chain.
+        if out < self.cap {
+            let grown = out * self.factor;
+            self.nominal = if grown < self.cap { grown } else { self.cap };
+        }
         out
     }
 }

@@ -28,11 +28,23 @@ pub fn send_time(
     retry_after: Option<f64>,
     honor_retry_after: bool,
 ) -> f64 {
-    let at = (sent + wait).max(received);
+    let at = sent + wait;
+    // Compared, not `f64::max`: no operand is NaN, and in the replay (answers
+    // as they are sent) this add is the loop's critical path, which the
+    // NaN-aware max would double. A late answer is a rare branch.
+    let at = if received > at { later(received) } else { at };
     match (honor_retry_after, retry_after) {
-        (true, Some(after)) => at.max(received + after),
+        (true, Some(after)) if received + after > at => received + after,
         _ => at,
     }
+}
+
+/// The send time an answer later than the policy's wait gives: out of line,
+/// so that the common case is a predicted branch, not a data dependency.
+#[cold]
+#[inline(never)]
+fn later(received: f64) -> f64 {
+    std::hint::black_box(received)
 }
 
 /// One job's polling state: the policy's per-job steps, the checks made, and
@@ -136,15 +148,24 @@ impl JobPoll {
             return self.gave_up();
         };
         let (steps, limits) = self.poller.parts_mut();
-        let tally = &mut self.tally;
-        match steps {
-            Steps::Exponential(s) => tally.replay(first, done_at, limits, rng, |obs, rng| {
-                limits.envelope(obs, rng, |rng| Some(s.next(rng)))
-            }),
+        // The loop works on a local copy of the counts, written back at the
+        // end, so that they live in registers rather than behind `&mut self`.
+        let mut tally = self.tally;
+        let outcome = match steps {
+            Steps::Exponential(steps) => {
+                let mut s = steps.clone();
+                let outcome = tally.replay(first, done_at, limits, rng, |obs, rng| {
+                    limits.envelope(obs, rng, |rng| Some(s.next(rng)))
+                });
+                *steps = s;
+                outcome
+            }
             steps => tally.replay(first, done_at, limits, rng, |obs, rng| {
                 limits.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
             }),
-        }
+        };
+        self.tally = tally;
+        outcome
     }
 }
 

@@ -68,6 +68,26 @@ impl PolicyRun {
         }
     }
 
+    /// Records a batch of jobs and their outcomes (`calls[i]`, `seen_at[i]`
+    /// are `jobs[i]`'s), as [`Self::record`] job by job would.
+    pub(super) fn record_batch(&mut self, jobs: &[Job], calls: &[u32], seen_at: &[Option<f64>]) {
+        self.accumulator.add_batch(jobs, calls, seen_at);
+        if let Some(records) = &mut self.records {
+            records.extend(
+                jobs.iter()
+                    .zip(calls)
+                    .zip(seen_at)
+                    .map(|((job, &calls), &seen_at)| JobRecord {
+                        job: job.index,
+                        duration: job.duration,
+                        failed: job.failed,
+                        calls,
+                        seen_at,
+                    }),
+            );
+        }
+    }
+
     #[inline]
     pub(super) fn record(&mut self, job: &Job, calls: u32, seen_at: Option<f64>) {
         self.accumulator
