@@ -204,7 +204,8 @@ impl JobRng {
         rng.set_word_pos(rng.get_word_pos() + rest);
     }
 
-    #[cold]
+    // Inlined, so that only `overflow_draw` is out of line.
+    #[inline(always)]
     fn overflow_word(&mut self) -> u32 {
         // The overflow stream moves out and back by value: nothing of `self`
         // is lent to the out-of-line call, so a loop drawing from the window

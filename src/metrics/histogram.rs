@@ -39,7 +39,33 @@ impl LogHistogram {
     /// Counts `value` (seconds; values under 1 µs share the first bucket).
     #[inline]
     pub fn record(&mut self, value: f64) {
-        let k = key(value);
+        self.record_all(std::iter::once(value));
+    }
+
+    /// Counts every value of `values`, as [`Self::record`] one by one would,
+    /// with the running total in a register and growth out of line: the
+    /// replay records millions of values a second.
+    #[inline]
+    pub fn record_all(&mut self, values: impl Iterator<Item = f64>) {
+        let mut total = 0;
+        for v in values {
+            let k = key(v);
+            // Below `first` wraps to a huge index: one test covers both ends.
+            let mut i = k.wrapping_sub(self.first) as usize;
+            if i >= self.counts.len() {
+                self.make_room(k);
+                i = (k - self.first) as usize;
+            }
+            self.counts[i] += 1;
+            total += 1;
+        }
+        self.total += total;
+    }
+
+    /// Grows the bucket range to hold key `k`.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, k: u64) {
         if self.counts.is_empty() {
             self.first = k;
             self.counts.resize(64, 0);
@@ -51,48 +77,23 @@ impl LogHistogram {
         if i >= self.counts.len() {
             self.counts.resize((i + 1).next_power_of_two(), 0);
         }
-        self.counts[i] += 1;
-        self.total += 1;
-    }
-
-    /// Counts every value of `values`, as [`Self::record`] one by one would:
-    /// the bucket range is sized once for the batch, so the counting loop is
-    /// a plain increment per value (the replay records millions a second).
-    pub fn record_all(&mut self, values: impl Iterator<Item = f64> + Clone) {
-        let (low, high) = values
-            .clone()
-            .map(key)
-            .fold((u64::MAX, 0), |(low, high), k| (low.min(k), high.max(k)));
-        if low > high {
-            return;
-        }
-        if self.counts.is_empty() {
-            self.first = low;
-            self.counts.resize(64, 0);
-        }
-        if low < self.first {
-            self.grow_down(low);
-        }
-        let top = (high - self.first) as usize;
-        if top >= self.counts.len() {
-            self.counts.resize((top + 1).next_power_of_two(), 0);
-        }
-        let (first, counts) = (self.first, &mut self.counts[..]);
-        let mut total = 0;
-        for v in values {
-            counts[(key(v) - first) as usize] += 1;
-            total += 1;
-        }
-        self.total += total;
     }
 
     #[cold]
     fn grow_down(&mut self, k: u64) {
-        let extra = (self.first - k) as usize;
+        // At least doubling (down to the floor's bucket), as growing up does:
+        // a run of ever smaller values would otherwise copy the counts once
+        // per new bucket.
+        let first = k.min(
+            self.first
+                .saturating_sub(self.counts.len() as u64)
+                .max(key(0.0)),
+        );
+        let extra = (self.first - first) as usize;
         let mut counts = vec![0; extra + self.counts.len()];
         counts[extra..].copy_from_slice(&self.counts);
         self.counts = counts;
-        self.first = k;
+        self.first = first;
     }
 
     /// Adds `other`'s counts.

@@ -57,13 +57,24 @@ pub(crate) struct ExponentialSteps {
 impl ExponentialSteps {
     #[inline(always)]
     pub(crate) fn next(&mut self, rng: &mut JobRng) -> f64 {
+        self.next_with(self.spec.jitter, rng)
+    }
+
+    /// [`Self::next`] with the spec's jitter passed in, so that a caller that
+    /// knows it (the replay, once per job) lets the compiler drop the match.
+    #[inline(always)]
+    pub(crate) fn next_with(&mut self, jitter: Jitter, rng: &mut JobRng) -> f64 {
+        debug_assert_eq!(jitter, self.spec.jitter);
         let s = &self.spec;
         let nominal = self.growth.next();
-        let wait = s
-            .jitter
-            .apply(nominal, self.previous, s.initial, s.cap, rng);
+        let wait = jitter.apply(nominal, self.previous, s.initial, s.cap, rng);
         self.previous = wait;
         wait
+    }
+
+    /// The jitter this backoff applies.
+    pub(crate) fn jitter(&self) -> Jitter {
+        self.spec.jitter
     }
 }
 

@@ -12,6 +12,7 @@
 
 use super::client::{ClientPolicy, JobPoller};
 use super::envelope::Limits;
+use super::jitter::Jitter;
 use super::registry::Steps;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
 use crate::rng::JobRng;
@@ -151,15 +152,38 @@ impl JobPoll {
         // The loop works on a local copy of the counts, written back at the
         // end, so that they live in registers rather than behind `&mut self`.
         let mut tally = self.tally;
+        // Without a timeout or an attempt cap (most replays) the loop runs on
+        // a copy of the limits whose unset fields the compiler can see, so
+        // their checks fold away; likewise full jitter, the jittered family
+        // most configs sweep, is chosen once per job rather than per check.
+        let unbounded = limits.timeout.is_none() && limits.max_attempts.is_none();
+        let plain = Limits {
+            timeout: None,
+            max_attempts: None,
+            ..*limits
+        };
         let outcome = match steps {
             Steps::Exponential(steps) => {
                 let mut s = steps.clone();
-                let outcome = tally.replay(first, done_at, limits, rng, |obs, rng| {
-                    limits.envelope(obs, rng, |rng| Some(s.next(rng)))
-                });
+                let outcome = match (unbounded, s.jitter()) {
+                    (true, Jitter::Full) => {
+                        tally.replay(first, done_at, &plain, rng, |obs, rng| {
+                            plain.envelope(obs, rng, |rng| Some(s.next_with(Jitter::Full, rng)))
+                        })
+                    }
+                    (true, _) => tally.replay(first, done_at, &plain, rng, |obs, rng| {
+                        plain.envelope(obs, rng, |rng| Some(s.next(rng)))
+                    }),
+                    (false, _) => tally.replay(first, done_at, limits, rng, |obs, rng| {
+                        limits.envelope(obs, rng, |rng| Some(s.next(rng)))
+                    }),
+                };
                 *steps = s;
                 outcome
             }
+            steps if unbounded => tally.replay(first, done_at, &plain, rng, |obs, rng| {
+                plain.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
+            }),
             steps => tally.replay(first, done_at, limits, rng, |obs, rng| {
                 limits.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
             }),
