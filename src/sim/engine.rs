@@ -187,7 +187,7 @@ fn run_learning(
                 run.record(&job, outcome.calls, outcome.seen_at);
                 job_index += clients;
                 lane_jobs += 1;
-                if lane_jobs % PROGRESS_STEP == 0 {
+                if lane_jobs.is_multiple_of(PROGRESS_STEP) {
                     progress(PROGRESS_STEP);
                 }
             }

@@ -186,12 +186,20 @@ fn the_next_run_cleans_up_after_a_killed_one() {
             let _ = lines.send(line);
         }
     });
-    let staging = format!(".short.tmp-{}", child.id());
+    // The run's id is its pid and a nonce; its lock file bears the same id.
+    let prefix = format!(".short.tmp-{}-", child.id());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !dir.path().join(&staging).exists() {
+    let staging = loop {
+        if let Some(name) = names(dir.path())
+            .into_iter()
+            .find(|n| n.starts_with(&prefix))
+        {
+            break name;
+        }
         assert!(std::time::Instant::now() < deadline, "no staging folder");
         std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    };
+    let lock = staging.replacen(".tmp-", ".lock-", 1);
     let progress = got
         .recv_timeout(std::time::Duration::from_secs(60))
         .expect("a progress line");
@@ -201,7 +209,9 @@ fn the_next_run_cleans_up_after_a_killed_one() {
     );
     child.kill().unwrap(); // SIGKILL: no destructor runs.
     child.wait().unwrap();
-    assert_eq!(names(dir.path()), std::slice::from_ref(&staging));
+    let mut left = vec![lock, staging.clone()];
+    left.sort();
+    assert_eq!(names(dir.path()), left);
     let (code, _, stderr) = simulate(&out, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(

@@ -1,8 +1,8 @@
 //! Results folders that change whole or not at all, and never lose a file.
 //!
 //! A run writes every file into a hidden staging folder beside the target
-//! (`.NAME.tmp-PID`) and, when all of them are written, swaps it into place:
-//! the old folder is renamed aside (`.NAME.old-PID`), the staging folder takes
+//! (`.NAME.tmp-ID`) and, when all of them are written, swaps it into place:
+//! the old folder is renamed aside (`.NAME.old-ID`), the staging folder takes
 //! its name, and every entry of the old folder that this run did not write
 //! (a `validation/` folder, a user's notes, an earlier run's `jobs.csv`) is
 //! moved back in. Only then is the old folder, which holds nothing but this
@@ -21,11 +21,18 @@
 //!   the same folder removes it (it holds only pollsim's files) and, if the
 //!   kill came in the middle of a swap, moves the old folder's entries back.
 //!   A leftover whose run may still be alive is left alone and reported.
+//!
+//! A run's `ID` is its pid and a nonce, and while it runs it holds an
+//! advisory lock on `.NAME.lock-ID`: that lock, not the pid, tells whether a
+//! leftover's run is alive. Pids say nothing across containers sharing a
+//! volume (every pod's first process is pid 1, and another PID namespace's
+//! processes are invisible in `/proc`), while the kernel, or an NFS server,
+//! knows who holds a lock wherever the holder runs.
 
 mod recover;
 
 use anyhow::{Context, Result};
-use recover::recover_leftovers;
+use recover::{RunLock, recover_leftovers};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -83,6 +90,10 @@ pub struct OutputDir {
     /// writers can share the folder by `&` reference.
     written: RefCell<BTreeSet<OsString>>,
     committed: bool,
+    /// This run's id (`PID-NONCE`), in its staging and old folders' names.
+    id: String,
+    /// Held until the run's folders are all in place or gone.
+    lock: Option<RunLock>,
 }
 
 impl OutputDir {
@@ -93,20 +104,22 @@ impl OutputDir {
         let (parent, name) = split(target)?;
         fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        recover_leftovers(&parent, &name, target);
+        // The lock first: from the moment this run's folders can exist, a
+        // run recovering leftovers sees it alive.
+        let id = recover::run_id();
+        let lock = RunLock::hold(&parent, &name, &id)?;
+        recover_leftovers(&parent, &name, target, &id);
         check_target(target)?;
         check_inputs(target, may_write, inputs)?;
-        let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if staging.exists() {
-            // Our own pid: a leftover of a dead process that had it before us.
-            fs::remove_dir_all(&staging).ok();
-        }
+        let staging = parent.join(format!(".{name}.tmp-{id}"));
         fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         Ok(Self {
             target: target.to_path_buf(),
             staging,
             written: RefCell::default(),
             committed: false,
+            id,
+            lock,
         })
     }
 
@@ -167,7 +180,7 @@ impl OutputDir {
             return Ok(self.target.clone());
         }
         let (parent, name) = split(&self.target)?;
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.old-{}", self.id));
         fs::rename(&self.target, &old)
             .with_context(|| format!("cannot move the old {} aside", self.target.display()))?;
         if let Err(e) = fs::rename(&self.staging, &self.target) {
@@ -188,6 +201,8 @@ impl Drop for OutputDir {
         if !self.committed {
             fs::remove_dir_all(&self.staging).ok();
         }
+        // Last: until now the folders above were this live run's.
+        self.lock.take();
     }
 }
 

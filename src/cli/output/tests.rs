@@ -153,3 +153,47 @@ fn leftovers_of_dead_runs_are_cleaned_up_and_an_interrupted_swap_restored() {
         );
     }
 }
+
+/// A leftover's run is judged by its lock, not its pid: a run in another PID
+/// namespace (another container on a shared volume) has a pid this machine
+/// does not see, yet its folders are left alone while it holds its lock.
+#[test]
+fn a_leftover_whose_run_holds_its_lock_is_left_alone_whatever_its_pid() {
+    let root = tempfile::tempdir().unwrap();
+    let target = root.path().join("r");
+    let id = format!("{DEAD}-00000000000000aa");
+    let staging = root.path().join(format!(".r.tmp-{id}"));
+    fs::create_dir(&staging).unwrap();
+    fs::write(staging.join("summary.csv"), "being written").unwrap();
+    let lock_path = root.path().join(format!(".r.lock-{id}"));
+    let lock = fs::File::create(&lock_path).unwrap();
+    if lock.try_lock().is_err() {
+        return; // a file system without locks: the pid rule applies, tested above
+    }
+    drop(OutputDir::create(&target, &[], &[]).unwrap());
+    assert!(
+        staging.join("summary.csv").is_file(),
+        "a live run's staging folder was removed"
+    );
+    // The run is gone (its lock released, its lock file left behind): cleaned up.
+    drop(lock);
+    drop(OutputDir::create(&target, &[], &[]).unwrap());
+    assert!(!staging.exists());
+    // Two runs of one process (one pid) for one folder keep apart.
+    let first = OutputDir::create(&target, &[], &[]).unwrap();
+    first.write("summary.csv", b"first").unwrap();
+    let second = OutputDir::create(&target, &[], &[]).unwrap();
+    second.write("summary.csv", b"second").unwrap();
+    first.commit().unwrap();
+    assert_eq!(
+        fs::read_to_string(target.join("summary.csv")).unwrap(),
+        "first"
+    );
+    second.commit().unwrap();
+    assert_eq!(
+        fs::read_to_string(target.join("summary.csv")).unwrap(),
+        "second"
+    );
+    // Nothing is left beside the folder: no staging, old or lock files.
+    assert_eq!(names(root.path()), ["r"]);
+}

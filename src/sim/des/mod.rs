@@ -201,7 +201,7 @@ fn run_policy(
         match event {
             Event::Submit => {
                 des.submit(t);
-                if des.next_job % PROGRESS_STEP == 0 {
+                if des.next_job.is_multiple_of(PROGRESS_STEP) {
                     progress(PROGRESS_STEP);
                 }
                 if let Some(next) = times.next() {
