@@ -2,13 +2,15 @@
 
 use super::raw::RawDistribution;
 use super::{ConfigError, Source};
+use crate::workload::observed::Method;
 use crate::workload::{
-    Distribution, Empirical, Exponential, Fixed, LogNormal, Mixture, TruncatedNormal, Uniform,
+    Distribution, DistributionError, Empirical, Exponential, Fixed, LogNormal, Mixture, Observed,
+    TruncatedNormal, Uniform,
 };
 use std::path::Path;
 use toml::Spanned;
 
-const KINDS: &str = "fixed, uniform, normal, lognormal, exponential, mixture, empirical";
+const KINDS: &str = "fixed, uniform, normal, lognormal, exponential, mixture, empirical, observed";
 
 /// The longest durations pollsim simulates, seconds (about 32 years): far
 /// beyond any job, and small enough that schedules, grids and plots over the
@@ -35,7 +37,7 @@ pub(super) fn build(
             "normal" => "mean and sd",
             "lognormal" => "median or sigma",
             "exponential" => "mean",
-            "empirical" => "the file's durations",
+            "empirical" | "observed" => "the file's durations",
             _ => "the components",
         };
         return source.invalid(
@@ -77,6 +79,7 @@ fn build_one(
         "exponential" => &["mean"],
         "mixture" => &["components"],
         "empirical" => &["file", "column"],
+        "observed" => &["file", "method"],
         other => {
             return fail(
                 "kind",
@@ -94,6 +97,7 @@ fn build_one(
         ("sigma", raw.sigma.is_some()),
         ("file", raw.file.is_some()),
         ("column", raw.column.is_some()),
+        ("method", raw.method.is_some()),
         ("components", raw.components.is_some()),
     ];
     for (field, set) in present {
@@ -133,6 +137,28 @@ fn build_one(
             return Empirical::from_csv(&base_dir.join(file), raw.column.as_deref())
                 .map(Distribution::Empirical)
                 .or_else(|e| fail("file", e.to_string()));
+        }
+        "observed" => {
+            let Some(file) = &raw.file else {
+                return fail(
+                    "file",
+                    "is missing: observed needs the observed.csv that `pollsim observe` writes"
+                        .into(),
+                );
+            };
+            let method = match raw.method.as_deref() {
+                None => Method::Turnbull,
+                Some(name) => match Method::parse(name) {
+                    Some(m) => m,
+                    None => {
+                        return fail(
+                            "method",
+                            format!("'{name}' is not an estimate; use one of: {}", Method::NAMES),
+                        );
+                    }
+                },
+            };
+            Observed::from_csv(&base_dir.join(file), method).map(Distribution::Observed)
         }
         "mixture" => {
             if in_mixture {
@@ -179,11 +205,23 @@ fn build_one(
         _ => unreachable!("kinds were checked above"),
     };
     built.or_else(|e| match e {
-        crate::workload::DistributionError::Parameter {
+        DistributionError::Parameter {
             name,
             value,
             problem,
         } => fail(name, format!("{value} {problem}")),
-        crate::workload::DistributionError::Invalid(problem) => fail("kind", problem),
+        DistributionError::Invalid(problem) => fail("kind", problem),
+        // A data file's own line, not the config's.
+        DistributionError::Row {
+            file,
+            line,
+            field,
+            problem,
+        } => Err(ConfigError::Invalid {
+            file,
+            line,
+            field,
+            problem,
+        }),
     })
 }

@@ -87,6 +87,8 @@ pub struct RawDistribution {
     pub sigma: Option<f64>,
     pub file: Option<String>,
     pub column: Option<String>,
+    /// `observed`: how to estimate (`turnbull`, `lognormal`).
+    pub method: Option<String>,
     pub components: Option<Vec<RawDistribution>>,
 }
 

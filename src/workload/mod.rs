@@ -10,11 +10,13 @@
 mod empirical;
 mod jobs;
 mod normal;
+pub mod observed;
 mod parametric;
 
 pub use empirical::{Empirical, read_column};
 pub use jobs::{Job, JobSource};
 pub use normal::{LogNormal, TruncatedNormal};
+pub use observed::Observed;
 pub use parametric::{Exponential, Fixed, Uniform};
 
 use crate::rng::{SimRng, open_unit};
@@ -35,6 +37,18 @@ pub enum DistributionError {
     /// Anything else (a CSV file that cannot be read, say).
     #[error("{0}")]
     Invalid(String),
+    /// A row of a data file (`observed.csv`) that breaks its format.
+    #[error("{}, line {line}: {field}: {problem}", file.display())]
+    Row {
+        /// The data file.
+        file: std::path::PathBuf,
+        /// Its line (1-based; 1 is the header).
+        line: usize,
+        /// The column (or `header`, `row`).
+        field: String,
+        /// The value, what is wrong and what to write instead.
+        problem: String,
+    },
 }
 
 pub(crate) fn check(
@@ -71,6 +85,8 @@ pub enum Distribution {
     Mixture(Mixture),
     /// Drawn from observed durations.
     Empirical(Empirical),
+    /// Estimated from interval-censored observations of a real service.
+    Observed(Observed),
 }
 
 /// A weighted mixture of plain (non-mixture) distributions.
@@ -150,6 +166,7 @@ impl Distribution {
             Distribution::LogNormal(d) => d.quantile(u),
             Distribution::Exponential(d) => d.quantile(u),
             Distribution::Empirical(d) => d.quantile(u),
+            Distribution::Observed(d) => d.quantile(u),
             // `sample` picks a mixture's component first, and components are never mixtures.
             Distribution::Mixture(_) => {
                 unreachable!("a mixture has no single quantile function here")
@@ -166,6 +183,7 @@ impl Distribution {
             Distribution::LogNormal(d) => d.survival(t),
             Distribution::Exponential(d) => d.survival(t),
             Distribution::Empirical(d) => d.survival(t),
+            Distribution::Observed(d) => d.survival(t),
             Distribution::Mixture(m) => m.parts().map(|(w, c)| w * c.survival(t)).sum(),
         }
     }
@@ -179,6 +197,7 @@ impl Distribution {
             Distribution::LogNormal(d) => d.partial_expectation(t),
             Distribution::Exponential(d) => d.partial_expectation(t),
             Distribution::Empirical(d) => d.partial_expectation(t),
+            Distribution::Observed(d) => d.partial_expectation(t),
             Distribution::Mixture(m) => m.parts().map(|(w, c)| w * c.partial_expectation(t)).sum(),
         }
     }
@@ -198,6 +217,9 @@ impl Distribution {
             Distribution::Fixed(d) => d.value(),
             Distribution::Uniform(d) => d.high(),
             Distribution::Empirical(d) => d.max(),
+            Distribution::Observed(d) if d.pieces().is_some() => {
+                d.pieces().map_or(0.0, observed::Pieces::max)
+            }
             Distribution::Mixture(m) => m
                 .components
                 .iter()
@@ -230,6 +252,11 @@ impl Distribution {
             Distribution::Fixed(d) => vec![d.value()],
             Distribution::Uniform(d) => vec![d.low(), d.high()],
             Distribution::Empirical(d) => d.values().to_vec(),
+            Distribution::Observed(d) => d.pieces().map_or_else(Vec::new, |p| {
+                let mut ends: Vec<f64> = p.pieces().iter().flat_map(|p| [p.lo, p.hi]).collect();
+                ends.dedup();
+                ends
+            }),
             Distribution::Mixture(m) => {
                 let mut all: Vec<f64> = m.components.iter().flat_map(|c| c.breakpoints()).collect();
                 all.sort_by(f64::total_cmp);

@@ -99,6 +99,16 @@ impl LogNormal {
         })
     }
 
+    /// The median, `exp(μ)`.
+    pub fn median(&self) -> f64 {
+        self.mu.exp()
+    }
+
+    /// The log-scale standard deviation.
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+
     /// The duration at cumulative probability `u` in `[0, 1)`.
     #[inline]
     pub fn quantile(&self, u: f64) -> f64 {
