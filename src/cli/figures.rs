@@ -14,8 +14,8 @@ use crate::metrics::Summary;
 use crate::optimize::{TuneResult, TuneSettings};
 use crate::report::page::Figure;
 use crate::report::plot::{
-    self, CallCounts, DelayCdf, HeatmapRows, LoadPair, LoadSeries, Palette, PlotError,
-    ScheduleRows, TradeoffRows, ValidationRows,
+    self, CallCounts, DelayCdf, HeatmapRows, LoadPair, LoadSeries, ObservedRows, Palette,
+    PlotError, ScheduleRows, TradeoffRows, ValidationRows,
 };
 use crate::sim;
 
@@ -112,10 +112,34 @@ pub(crate) fn simulate_figures(
         )
     };
     // Independent drawings, in parallel; the list keeps this order.
-    let (delay_cdf, (calls, load)) = rayon::join(delay_cdf, || rayon::join(calls, load));
+    let ((delay_cdf, observed), (calls, load)) = rayon::join(
+        || rayon::join(delay_cdf, || observed_figure(config)),
+        || rayon::join(calls, load),
+    );
     let mut figures = vec![delay_cdf, calls];
     figures.extend(load);
+    figures.extend(observed);
     figures
+}
+
+/// `observed.png`, when the workload was estimated from observed data.
+fn observed_figure(config: &Config) -> Option<Rendered> {
+    let crate::workload::Distribution::Observed(observed) = &config.workload.distribution else {
+        return None;
+    };
+    Some(rendered(
+        "observed.png",
+        "Observed durations",
+        &format!(
+            "The workload of this run was estimated from observed data ({}). Each horizontal \
+             segment is one job: its duration lies between the last check that saw it pending \
+             and the first that saw it final (pale segments running to the right edge: jobs \
+             given up on). The black line is the estimated CDF the simulator drew durations \
+             from; within a bracket the estimate spreads its mass evenly.",
+            observed.describe()
+        ),
+        plot::observed_png(&ObservedRows::from_observed(observed)),
+    ))
 }
 
 /// Names of policies left out of `schedule.png`, as a sentence for its caption.

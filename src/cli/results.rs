@@ -91,6 +91,7 @@ pub(super) fn write_results(
     let command = reproduce_command(args, config, tune_required);
     let config_path = args.config.display().to_string();
     let name = config.name();
+    let workload = observed_line(config);
     let page = Page {
         name: &name,
         config: &config_path,
@@ -100,6 +101,7 @@ pub(super) fn write_results(
         summaries,
         scoring: &config.scoring,
         has_hints: config.workload.hint_error.is_some(),
+        workload: workload.as_deref(),
         figures: entries.as_deref(),
         stale: &stale,
         tuning: tuned.map(|(settings, t)| page::Tuning {
@@ -111,6 +113,14 @@ pub(super) fn write_results(
         advice,
     };
     out.write("report.md", page::report_md(&page).as_bytes())
+}
+
+/// How an observed workload was estimated, for report.md and the terminal.
+pub(super) fn observed_line(config: &Config) -> Option<String> {
+    match &config.workload.distribution {
+        crate::workload::Distribution::Observed(o) => Some(o.describe()),
+        _ => None,
+    }
 }
 
 /// Writes the drawn figures' PNGs, tells on stderr which could not be drawn,

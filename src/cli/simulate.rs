@@ -236,6 +236,9 @@ pub(super) fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         &simulated,
         started.elapsed().as_secs_f64(),
     ));
+    if let Some(line) = super::results::observed_line(&config) {
+        say(line);
+    }
     let width = super::table_width(args.wide);
     say(report::table::summary_table(&simulated.summaries, width));
     let tuned = match &settings {

@@ -14,6 +14,7 @@ mod http_server;
 mod http_server_api;
 mod http_server_bad_input;
 mod http_wire;
+mod observed;
 mod outputs;
 mod plots;
 mod properties;

@@ -51,6 +51,9 @@ pub struct Page<'a> {
     pub scoring: &'a Scoring,
     /// Whether the workload gives each job a duration hint.
     pub has_hints: bool,
+    /// Where the workload came from, when it was estimated from observed
+    /// data (`observed: Turnbull NPMLE from N jobs …`).
+    pub workload: Option<&'a str>,
     /// `None`: plots were switched off (`--no-plots`).
     pub figures: Option<&'a [Figure]>,
     /// The tuning run, when the config has `[tune]`.
@@ -126,6 +129,12 @@ pub fn report_md(page: &Page) -> String {
          The same command gives the same numbers at any thread count:\n",
         page.config, page.seed, page.jobs
     );
+    if let Some(workload) = page.workload {
+        let _ = writeln!(
+            md,
+            "Workload: {workload} (the job durations were estimated from a polling run).\n"
+        );
+    }
     let _ = writeln!(md, "```sh\n{}\n```", page.command);
     md
 }
@@ -330,6 +339,7 @@ mod tests {
             summaries: &rows,
             scoring: &scoring,
             has_hints: false,
+            workload: None,
             figures: Some(&figures),
             tuning: None,
             advice: None,
@@ -348,6 +358,12 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("seed 7, 100 jobs"), "{md}");
+        assert!(!md.contains("Workload:"), "{md}");
+        page.workload = Some("observed: Turnbull NPMLE from 3 jobs");
+        assert!(
+            report_md(&page).contains("Workload: observed: Turnbull NPMLE from 3 jobs"),
+            "{md}"
+        );
         assert!(
             md.contains("```sh\npollsim simulate --config configs/x.toml --seed 7 --jobs 100\n```")
         );
