@@ -225,3 +225,23 @@ fn build_one(
         }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every kind the config accepts has a row in the README's table of distributions.
+    #[test]
+    fn the_readme_lists_every_distribution_kind() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let table = readme
+            .split("### Distributions")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").find(|block| block.starts_with('|')))
+            .expect("README.md has a table of distributions");
+        for kind in super::KINDS.split(", ") {
+            assert!(
+                table.contains(&format!("| `{kind}` |")),
+                "README.md's table of distributions has no row for {kind}"
+            );
+        }
+    }
+}
