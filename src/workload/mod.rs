@@ -5,7 +5,9 @@
 //! survival `S(t) = P(D > t)` and partial expectation `T(t) = E[D; D > t]` that the
 //! exact evaluator and the optimal schedule are built on. A [`Workload`] adds what a
 //! job carries besides its duration: whether it ends in `error`, and an approximate
-//! duration hint for policies that use one.
+//! duration hint for policies that use one. Besides the parametric shapes and
+//! the empirical distribution of exact durations, [`observed`] estimates one
+//! from interval-censored observations of a real service.
 
 mod empirical;
 mod jobs;

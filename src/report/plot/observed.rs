@@ -137,11 +137,14 @@ pub fn observed_png(rows: &ObservedRows) -> Result<Vec<u8>, PlotError> {
             .draw_series(jobs.iter().enumerate().map(|(i, &(l, h))| {
                 let y = 100.0 * (i as f64 + 0.5) / n;
                 let (hi, color) = if h.is_finite() {
-                    (h.min(x_max), job_color)
+                    (h.clamp(0.0, x_max), job_color)
                 } else {
                     (x_max, censored_color)
                 };
-                PathElement::new(vec![(l.min(x_max), y), (hi, y)], color.stroke_width(width))
+                PathElement::new(
+                    vec![(l.clamp(0.0, x_max), y), (hi, y)],
+                    color.stroke_width(width),
+                )
             }))
             .map_err(draw_err)?;
         let line: Vec<(f64, f64)> = curve
@@ -164,6 +167,30 @@ mod tests {
         let rows = ObservedRows {
             brackets: vec![(0.0, 10.0), (5.0, f64::INFINITY), (f64::MAX, f64::INFINITY)],
             cdf: vec![(0.0, 0.0), (10.0, 1.0), (f64::NAN, 0.5)],
+            method: "x".into(),
+        };
+        assert!(observed_png(&rows).is_ok());
+        // The edges of f64 in every field, all in one picture (one render:
+        // each costs tens of milliseconds in a debug build).
+        let extremes = [
+            0.0,
+            5e-324,
+            1e-300,
+            0.5,
+            420.0,
+            1e300,
+            f64::MAX,
+            -1.0,
+            f64::MIN,
+            f64::INFINITY,
+        ];
+        let pairs: Vec<(f64, f64)> = extremes
+            .iter()
+            .flat_map(|&a| extremes.iter().map(move |&b| (a, b)))
+            .collect();
+        let rows = ObservedRows {
+            brackets: pairs.clone(),
+            cdf: pairs,
             method: "x".into(),
         };
         assert!(observed_png(&rows).is_ok());
