@@ -158,7 +158,21 @@ fn build_one(
                     }
                 },
             };
-            Observed::from_csv(&base_dir.join(file), method).map(Distribution::Observed)
+            return match Observed::from_csv(&base_dir.join(file), method) {
+                Ok(observed) => Ok(Distribution::Observed(observed)),
+                Err(DistributionError::Row {
+                    file,
+                    line,
+                    field,
+                    problem,
+                }) => Err(ConfigError::Invalid {
+                    file,
+                    line,
+                    field,
+                    problem,
+                }),
+                Err(other) => fail("file", other.to_string()),
+            };
         }
         "mixture" => {
             if in_mixture {
@@ -211,18 +225,8 @@ fn build_one(
             problem,
         } => fail(name, format!("{value} {problem}")),
         DistributionError::Invalid(problem) => fail("kind", problem),
-        // A data file's own line, not the config's.
-        DistributionError::Row {
-            file,
-            line,
-            field,
-            problem,
-        } => Err(ConfigError::Invalid {
-            file,
-            line,
-            field,
-            problem,
-        }),
+        // Only a data file's rows have lines of their own; observed returns above.
+        DistributionError::Row { .. } => fail("file", e.to_string()),
     })
 }
 

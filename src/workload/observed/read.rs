@@ -61,7 +61,12 @@ pub fn read(path: &Path) -> Result<Vec<Bracket>, DistributionError> {
         .trim(csv::Trim::All)
         .flexible(false)
         .from_path(path)
-        .map_err(|e| row_error(0, "file", format!("cannot read the file ({e})")))?;
+        .map_err(|e| {
+            DistributionError::Invalid(format!(
+                "cannot read {} ({e}): write the path of an observed.csv, relative to the config",
+                path.display()
+            ))
+        })?;
     let headers = reader
         .headers()
         .map_err(|e| row_error(1, "header", format!("cannot read the header line ({e})")))?
@@ -342,6 +347,13 @@ mod tests {
             "{problem}"
         );
         assert!(problem.contains(HEADER), "{problem}");
+        let missing = read(Path::new("no/such/observed.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.starts_with("cannot read no/such/observed.csv ("),
+            "{missing}"
+        );
         let (_d, path) = file("");
         let DistributionError::Row { problem, .. } = read(&path).unwrap_err() else {
             panic!()
