@@ -131,11 +131,13 @@ fn observed_figure(config: &Config) -> Option<Rendered> {
         "observed.png",
         "Observed durations",
         &format!(
-            "The workload of this run was estimated from observed data ({}). Each horizontal \
+            "The durations of this run were estimated from observed data: {}. Each horizontal \
              segment is one job: its duration lies between the last check that saw it pending \
              and the first that saw it final (pale segments running to the right edge: jobs \
              given up on). The black line is the estimated CDF the simulator drew durations \
-             from; within a bracket the estimate spreads its mass evenly.",
+             from. Where brackets overlap, the Turnbull estimate spreads each interval's mass \
+             evenly over it, and the jobs given up on after every finished one over one median \
+             bracket width past their last check.",
             observed.describe()
         ),
         plot::observed_png(&ObservedRows::from_observed(observed)),

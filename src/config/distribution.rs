@@ -232,6 +232,57 @@ fn build_one(
 
 #[cfg(test)]
 mod tests {
+    use crate::config::Config;
+    use crate::workload::Distribution;
+    use crate::workload::observed::{Estimate, HEADER};
+
+    /// A config in a fresh folder beside an observed.csv of three jobs.
+    fn config(distribution: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("observed.csv"),
+            format!(
+                "{HEADER}\na,0,10,20,completed,2,,\nb,1,20,30,error,3,,\nc,2,40,,gave_up,4,,\n"
+            ),
+        )
+        .unwrap();
+        let text = format!(
+            "[workload.distribution]\n{distribution}\n[[policies]]\nname = \"c\"\nkind = \"constant\"\ninterval = 5.0\n"
+        );
+        Config::from_text(&dir.path().join("c.toml"), &text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn observed_takes_a_file_and_a_method() {
+        let c = config("kind = \"observed\"\nfile = \"observed.csv\"").unwrap();
+        let Distribution::Observed(o) = &c.workload.distribution else {
+            panic!()
+        };
+        assert!(matches!(o.estimate(), Estimate::Turnbull(_)));
+        // (10, 20], (20, 30], (40, ∞): a third each, the tail over 10 s past 40.
+        assert!((c.workload.distribution.survival(20.0) - 2.0 / 3.0).abs() < 1e-12);
+        assert!(c.inputs.iter().any(|p| p.ends_with("observed.csv")));
+        let c =
+            config("kind = \"observed\"\nfile = \"observed.csv\"\nmethod = \"lognormal\"").unwrap();
+        let Distribution::Observed(o) = &c.workload.distribution else {
+            panic!()
+        };
+        assert!(matches!(o.estimate(), Estimate::LogNormal(_)));
+        let err =
+            config("kind = \"observed\"\nfile = \"observed.csv\"\ncolumn = \"x\"").unwrap_err();
+        assert!(err.contains("workload.distribution.column: is not a parameter of observed (it takes file, method)"), "{err}");
+        let err = config("kind = \"observed\"").unwrap_err();
+        assert!(
+            err.contains("workload.distribution.file: is missing"),
+            "{err}"
+        );
+        let err = config("kind = \"observed\"\nfile = \"none.csv\"").unwrap_err();
+        assert!(
+            err.contains("c.toml, line 3: workload.distribution.file: cannot read"),
+            "{err}"
+        );
+    }
+
     /// Every kind the config accepts has a row in the README's table of distributions.
     #[test]
     fn the_readme_lists_every_distribution_kind() {
