@@ -123,18 +123,18 @@ pub fn report_md(page: &Page) -> String {
     let _ = writeln!(md, "\n## {plots}\n");
     md.push_str(&figures_md(page.figures, "###"));
     let _ = writeln!(md, "## Reproduce\n");
-    let _ = writeln!(
-        md,
-        "Config `{}`, seed {}, {} jobs per policy (the same jobs for every policy). \
-         The same command gives the same numbers at any thread count:\n",
-        page.config, page.seed, page.jobs
-    );
     if let Some(workload) = page.workload {
         let _ = writeln!(
             md,
             "Workload: {workload} (the job durations were estimated from a polling run).\n"
         );
     }
+    let _ = writeln!(
+        md,
+        "Config `{}`, seed {}, {} jobs per policy (the same jobs for every policy). \
+         The same command gives the same numbers at any thread count:\n",
+        page.config, page.seed, page.jobs
+    );
     let _ = writeln!(md, "```sh\n{}\n```", page.command);
     md
 }

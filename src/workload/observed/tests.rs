@@ -291,7 +291,7 @@ fn the_lognormal_fit_on_narrow_brackets_is_the_closed_form_maximum_likelihood() 
 
 /// The cost-optimal schedule tuned on the estimate, costed on the truth,
 /// against the one tuned on the truth: within 2 % for n = 2,000 jobs observed
-/// every 10 s. (The estimate's sup error is about 0.02 here, and a schedule
+/// every 10 s. (The estimate's sup error is about 0.01 here, and a schedule
 /// cost is flat at its optimum, so the loss is second order; 2 % leaves room.)
 #[test]
 fn tuning_on_the_estimate_costs_within_two_percent_of_tuning_on_the_truth() {
