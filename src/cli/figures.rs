@@ -135,10 +135,15 @@ fn observed_figure(config: &Config) -> Option<Rendered> {
              segment is one job: its duration lies between the last check that saw it pending \
              and the first that saw it final (pale segments running to the right edge: jobs \
              given up on). The black line is the estimated CDF the simulator drew durations \
-             from. Where brackets overlap, the Turnbull estimate spreads each interval's mass \
-             evenly over it, and the jobs given up on after every finished one over one median \
-             bracket width past their last check.",
-            observed.describe()
+             from.{}",
+            observed.describe(),
+            if observed.pieces().is_some() {
+                " The Turnbull estimate spreads the mass of each interval it cannot resolve \
+                 evenly over it, and that of the jobs given up on after every finished one over \
+                 one median bracket width past their last check."
+            } else {
+                ""
+            }
         ),
         plot::observed_png(&ObservedRows::from_observed(observed)),
     ))
