@@ -87,6 +87,18 @@ impl HeaderTemplate {
         Ok(value)
     }
 
+    /// The values `env` gives the variables the value reads (the secrets to
+    /// keep out of messages).
+    pub fn variables(&self, env: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        self.parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Var(name) => env(name),
+                Part::Text(_) => None,
+            })
+            .collect()
+    }
+
     /// Whether the value reads the environment (and so may hold a secret).
     pub fn is_secret(&self) -> bool {
         self.parts.iter().any(|p| matches!(p, Part::Var(_)))

@@ -1,7 +1,7 @@
 //! First contact and what answers say: the server's time scale, `Retry-After`,
 //! error bodies, and error chains said once.
 
-use super::{Client, ClientError};
+use super::{Answer, Client, ClientError};
 use crate::http::wire::ErrorBody;
 use std::sync::atomic::Ordering;
 
@@ -52,17 +52,47 @@ impl Client {
     }
 }
 
-/// `Retry-After` in seconds. The HTTP-date form is not used by pollsim's server
-/// and is ignored.
-pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<f64> {
-    let seconds: f64 = headers
+/// `Retry-After` in job seconds: a number of seconds (pollsim's server sends
+/// job seconds), or an HTTP date (real time, so divided by the time scale;
+/// a date in the past is 0).
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap, time_scale: f64) -> Option<f64> {
+    let text = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
         .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+        .trim();
+    let seconds = match text.parse::<f64>() {
+        Ok(seconds) => seconds,
+        Err(_) => {
+            let date = httpdate::parse_http_date(text).ok()?;
+            let real = date
+                .duration_since(std::time::SystemTime::now())
+                .map_or(0.0, |d| d.as_secs_f64());
+            real / time_scale
+        }
+    };
     (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+/// A status check's answer that is not a status: rate limited (429),
+/// transient (5xx, 408) or a refusal of the request itself (other codes).
+pub(super) fn classify(code: u16, message: String, retry_after: Option<f64>) -> Answer {
+    if code == 429 {
+        Answer::RateLimited {
+            message,
+            retry_after,
+        }
+    } else if (500..600).contains(&code) || code == 408 {
+        Answer::Transient {
+            message,
+            retry_after,
+        }
+    } else {
+        Answer::Rejected {
+            status: code,
+            message,
+        }
+    }
 }
 
 /// The server's `{ "error": … }`, or the start of whatever it sent.
