@@ -39,7 +39,8 @@ pub enum Command {
     /// find the optimal schedule and write tuned.toml, besides everything
     /// `simulate` writes.
     Tune(simulate::SimulateArgs),
-    /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status).
+    /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status;
+    /// --dialect start-timer or request for the seeds' APIs).
     Serve(serve::ServeArgs),
     /// Create jobs on a server and poll them with a policy.
     Poll(poll::PollArgs),

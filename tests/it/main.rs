@@ -21,6 +21,7 @@ mod rate_limit;
 mod report;
 mod service;
 mod service_cli;
+mod service_dialects;
 mod service_mocks;
 mod support;
 mod tune;
