@@ -2,6 +2,7 @@
 
 mod args;
 mod figures;
+mod observe;
 mod output;
 mod poll;
 mod progress;
@@ -44,6 +45,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Create jobs on a server and poll them with a policy.
     Poll(poll::PollArgs),
+    /// Submit real jobs, poll them densely and write their bracketed
+    /// durations to observed.csv (the observed workload kind's input).
+    Observe(observe::ObserveArgs),
     /// Compare the real client on the bundled server with the simulator, job by job.
     Validate(validate::ValidateArgs),
 }
@@ -55,6 +59,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tune(args) => simulate::run(args, true),
         Command::Serve(args) => serve::run(args),
         Command::Poll(args) => poll::run(args),
+        Command::Observe(args) => observe::run(args),
         Command::Validate(args) => validate::run(args),
     }
 }

@@ -121,3 +121,107 @@ fn poll_reads_the_token_from_the_environment_and_never_prints_it() {
         "{out}"
     );
 }
+
+#[test]
+fn observe_writes_bracketed_durations_and_no_secret() {
+    let rt = runtime();
+    let (router, _mock) = mocks::translations(Duration::from_millis(1200));
+    let url = rt.block_on(mocks::serve(router));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &url);
+    let config = config.to_str().unwrap();
+    let args = [
+        "observe",
+        "--config",
+        config,
+        "--jobs",
+        "2",
+        "--policy",
+        "every-50ms",
+        "--out",
+        "obs",
+    ];
+    let (code, out) = run(dir.path(), &args, Some(TOKEN));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("2 jobs polled with every-50ms (2 completed, 0 error, 0 given up)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("brackets ") && out.contains(" s wide at the median"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("obs/observed.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("job,submitted_s,last_pending_s,first_final_s,state,calls,progress,eta_s")
+    );
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), 8, "{line}");
+        assert!(f[0].starts_with("tr-") && f[4] == "completed", "{line}");
+        let number = |i: usize| f[i].parse::<f64>().unwrap();
+        // The mock's 1.2 s lie inside the bracket, which the 50 ms checks
+        // (after the 1 s Retry-After) keep narrow.
+        let (last_pending, first_final) = (number(2), number(3));
+        assert!(last_pending < 1.2 && 1.2 <= first_final, "{line}");
+        assert!(first_final - last_pending < 0.5, "{line}");
+        assert!(number(1) < 1.0, "{line}");
+        // The last pending answer's progress (a share below 1) and the eta string.
+        assert!(
+            number(6) > 0.5 && number(6) < 1.0 && number(7) == 0.5,
+            "{line}"
+        );
+    }
+    assert!(!out.contains(TOKEN) && !text.contains(TOKEN));
+
+    // Given up at the deadline: right-censored rows, first_final_s empty.
+    let args = [
+        "observe",
+        "--config",
+        config,
+        "--jobs",
+        "1",
+        "--deadline",
+        "0.5",
+        "--policy",
+        "every-50ms",
+        "--out",
+        "obs",
+    ];
+    let (code, out) = run(dir.path(), &args, Some(TOKEN));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no job was seen final"), "{out}");
+    let text = std::fs::read_to_string(dir.path().join("obs/observed.csv")).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    let f: Vec<&str> = row.split(',').collect();
+    assert_eq!(
+        (f[2], f[3], f[4], f[5]),
+        ("0.0", "", "gave_up", "1"),
+        "{row}"
+    );
+    let every: Vec<_> = walk(dir.path());
+    for file in every {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "{}",
+            file.display()
+        );
+    }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -323,6 +323,8 @@ fn failed_report(job: &Job, why: &str) -> JobReport {
         calls: 0,
         elapsed: Duration::ZERO,
         creation_lag: 0.0,
+        submitted: None,
+        last_hints: (None, None),
         checks: Vec::new(),
         errors: vec![why.to_string()],
     }
