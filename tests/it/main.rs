@@ -23,6 +23,7 @@ mod service;
 mod service_cli;
 mod service_dialects;
 mod service_mocks;
+mod service_validate;
 mod support;
 mod tune;
 mod validate_contention;

@@ -20,9 +20,13 @@
 
 mod predict;
 mod run;
+mod service;
+
+pub use service::validate_service;
 
 pub use crate::compare::{
     Criteria, DEFAULT_MIN_AGREEMENT, Delays, JobComparison, LoadComparison, PolicyComparison,
+    ServiceComparison,
 };
 
 use super::client::{ClientError, ClientOptions, JobEnd, JobReport};
