@@ -48,7 +48,8 @@ pub enum Command {
     /// Submit real jobs, poll them densely and write their bracketed
     /// durations to observed.csv (the observed workload kind's input).
     Observe(observe::ObserveArgs),
-    /// Compare the real client on the bundled server with the simulator, job by job.
+    /// Compare the real client on the bundled server with the simulator, job by
+    /// job (on a [service]: with the workload's prediction, in aggregate).
     Validate(validate::ValidateArgs),
 }
 

@@ -118,3 +118,30 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     }
     parts.join(": ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+    use std::time::{Duration, SystemTime};
+
+    fn after(value: &str, scale: f64) -> Option<f64> {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+        retry_after(&headers, scale)
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        assert_eq!(after("3", 0.01), Some(3.0));
+        assert_eq!(after("-1", 1.0), None);
+        assert_eq!(after("soon", 1.0), None);
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(10));
+        assert_eq!(after(&past, 1.0), Some(0.0));
+        // 100 real seconds ahead (the date's whole seconds lose up to one) are
+        // 200 job seconds at time scale 0.5.
+        let ahead = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(100));
+        let job_s = after(&ahead, 0.5).unwrap();
+        assert!((198.0..=200.0).contains(&job_s), "{job_s}");
+    }
+}
