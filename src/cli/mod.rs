@@ -49,7 +49,7 @@ pub enum Command {
     /// durations to observed.csv (the observed workload kind's input).
     Observe(observe::ObserveArgs),
     /// Compare the real client on the bundled server with the simulator, job by
-    /// job (on a [service]: with the workload's prediction, in aggregate).
+    /// job (on a described service: with the workload's prediction, in aggregate).
     Validate(validate::ValidateArgs),
 }
 

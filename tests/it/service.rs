@@ -138,8 +138,9 @@ fn flat_json_numeric_ids_an_api_key_and_retry_after_as_an_http_date() {
     assert_eq!(report.id, "17");
     assert_eq!(report.end, JobEnd::Completed, "{report:?}");
     assert_eq!(report.calls, 2, "{report:?}");
-    // The date is 2 s ahead in whole seconds: at least 1 s from the answer.
-    assert!(gap_after(report, 0) >= 1.0, "{report:?}");
+    // The date is 2 s ahead in whole seconds, written before the answer
+    // left: more than 0.9 s after its arrival.
+    assert!(gap_after(report, 0) >= 0.9, "{report:?}");
     let paths: Vec<String> = mock.seen().into_iter().map(|s| s.path).collect();
     assert_eq!(
         paths,
@@ -164,9 +165,10 @@ fn final_status_codes_without_create_and_redirects_not_followed() {
     let reports = rt.block_on(c.poll_jobs(ids, &every_50ms(), 2, |_| {}));
     assert_eq!(reports[0].end, JobEnd::Completed, "{:?}", reports[0]);
     assert_eq!(reports[1].end, JobEnd::Error, "{:?}", reports[1]);
-    // Pending (202) at 0.05 s, final at 0.10 s or the check after.
+    // Pending (202) at 0.05 s, final at 0.10 s or the check after (or at
+    // once, if setting up took 50 ms).
     assert!(
-        reports.iter().all(|r| (2..=3).contains(&r.calls)),
+        reports.iter().all(|r| (1..=3).contains(&r.calls)),
         "{reports:?}"
     );
     let seen = mock.seen();

@@ -31,6 +31,9 @@ pub(crate) struct Mock {
     checks: Mutex<HashMap<String, u32>>,
     /// How long a job created by POST lives.
     life: Duration,
+    /// Jobs created by POST so far (ids are drawn from it, so concurrent
+    /// creations never share one).
+    created: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) type Shared = Arc<Mock>;
@@ -38,6 +41,13 @@ pub(crate) type Shared = Arc<Mock>;
 impl Mock {
     fn log(&self, path: String, authorized: bool) {
         self.seen.lock().unwrap().push(Seen { path, authorized });
+    }
+
+    /// The next creation's number: 1, 2, 3, …
+    fn next(&self) -> u64 {
+        self.created
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
     }
 
     fn create(&self, id: String, fails: bool) {
@@ -116,7 +126,7 @@ pub(crate) fn translations(life: Duration) -> (Router, Shared) {
         if let Err(e) = ok {
             return *e;
         }
-        let id = format!("tr-{}", m.jobs.lock().unwrap().len() + 1);
+        let id = format!("tr-{}", m.next());
         m.create(id.clone(), body.contains("\"fail\": true"));
         json(
             StatusCode::ACCEPTED,
@@ -182,7 +192,7 @@ pub(crate) fn tasks(life: Duration) -> (Router, Shared) {
         if !authorized(&headers) {
             return StatusCode::FORBIDDEN.into_response();
         }
-        let n = m.jobs.lock().unwrap().len() as u64 + 17;
+        let n = m.next() + 16;
         m.create(n.to_string(), false);
         json(StatusCode::CREATED, serde_json::json!({ "task_id": n }))
     }

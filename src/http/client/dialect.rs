@@ -62,8 +62,9 @@ impl Described {
                 field: field(),
                 problem: "the value (with the environment's variables) is not a header value: it holds a line break or another control character".into(),
             })?;
+            // Every configured header may carry a credential: none is printed.
+            header.set_sensitive(true);
             if template.is_secret() {
-                header.set_sensitive(true);
                 // Short values would cut ordinary words out of messages.
                 secrets.extend(template.variables(env).into_iter().filter(|v| v.len() >= 4));
             }
