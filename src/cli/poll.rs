@@ -118,8 +118,13 @@ pub(crate) fn connect(
         None => Client::with_options(url.unwrap_or(DEFAULT_URL), options),
     };
     client.map_err(|e| match e {
-        ClientError::BaseUrl { url, problem } => {
-            anyhow::Error::new(UsageError(format!("--url {url}: {problem}")))
+        ClientError::BaseUrl { url: bad, problem } => {
+            let option = if url.is_some() {
+                "--url"
+            } else {
+                "service.base_url"
+            };
+            anyhow::Error::new(UsageError(format!("{option} {bad}: {problem}")))
         }
         e @ ClientError::Service { .. } => anyhow::Error::new(UsageError(e.to_string())),
         other => other.into(),

@@ -120,6 +120,14 @@ fn poll_reads_the_token_from_the_environment_and_never_prints_it() {
         out.contains("has no create request") && out.contains("--job ID"),
         "{out}"
     );
+
+    // A base URL the client cannot use is blamed on the key that gave it.
+    let bad_url = format!("{TRANSLATIONS}base_url = \"http://bad host\"\n");
+    std::fs::write(dir.path().join("bad-url.toml"), bad_url).unwrap();
+    let args = ["poll", "--config", config, "--service", "bad-url.toml"];
+    let (code, out) = run(dir.path(), &args, Some(TOKEN));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("service.base_url http://bad host: "), "{out}");
 }
 
 #[test]
