@@ -42,6 +42,11 @@
 //!   that serde reports a bad field on its own line and `tuned.toml` keeps its
 //!   key order; a family with a parameter name no family used before adds that
 //!   field there too.
+//! - **A described service is a dialect of the one client**: a `[service]`
+//!   table ([`config::Service`]) changes only how a request is built and an
+//!   answer read (`http::client`'s dialect module) into the same
+//!   [`http::client::Answer`], so the same [`policy::JobPoll`] and driver loop
+//!   poll the bundled server and the user's own service.
 //! - **Deterministic policies** (no jitter, learning or per-job hint) are
 //!   evaluated from their check times: one binary search per simulated job, and
 //!   exact expectations from S and T for the optimizer.

@@ -2,6 +2,7 @@
 
 mod args;
 mod figures;
+mod observe;
 mod output;
 mod poll;
 mod progress;
@@ -39,11 +40,16 @@ pub enum Command {
     /// find the optimal schedule and write tuned.toml, besides everything
     /// `simulate` writes.
     Tune(simulate::SimulateArgs),
-    /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status).
+    /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status;
+    /// --dialect start-timer or request for the seeds' APIs).
     Serve(serve::ServeArgs),
     /// Create jobs on a server and poll them with a policy.
     Poll(poll::PollArgs),
-    /// Compare the real client on the bundled server with the simulator, job by job.
+    /// Submit real jobs, poll them densely and write their bracketed
+    /// durations to observed.csv (the observed workload kind's input).
+    Observe(observe::ObserveArgs),
+    /// Compare the real client on the bundled server with the simulator, job by
+    /// job (on a described service: with the workload's prediction, in aggregate).
     Validate(validate::ValidateArgs),
 }
 
@@ -54,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tune(args) => simulate::run(args, true),
         Command::Serve(args) => serve::run(args),
         Command::Poll(args) => poll::run(args),
+        Command::Observe(args) => observe::run(args),
         Command::Validate(args) => validate::run(args),
     }
 }

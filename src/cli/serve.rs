@@ -5,7 +5,7 @@ use super::runtime::{
 };
 use super::say;
 use crate::config::Config;
-use crate::http::server::{self, AppState, ServerConfig};
+use crate::http::server::{self, AppState, Dialect, ServerConfig};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
@@ -28,6 +28,11 @@ pub struct ServeArgs {
 /// section (none without one); a flag overrides the config's value.
 #[derive(Debug, Args)]
 pub struct ServerOptions {
+    /// The API to speak: jobs (POST /jobs, GET /jobs/{id}/status), start-timer
+    /// (POST /start-timer {"duration": s}, GET /status) or request (POST
+    /// /request, GET /status; durations drawn from the config's workload).
+    #[arg(long, default_value = "jobs", value_parser = Dialect::parse)]
+    pub dialect: Dialect,
     /// Real seconds per job second: 0.01 runs a 300 s job in 3 s.
     #[arg(long, default_value_t = 1.0, value_parser = parse_positive)]
     pub time_scale: f64,
@@ -91,6 +96,7 @@ impl ServerOptions {
         m.eta_noise = self.eta_noise.unwrap_or(m.eta_noise);
         m.max_wait_s = self.max_wait.unwrap_or(m.max_wait_s);
         settings.time_scale = self.time_scale;
+        settings.dialect = self.dialect;
         settings.max_jobs = self.max_jobs;
         settings.ttl_s = self.ttl;
         settings.header_read_timeout = Duration::from_secs_f64(self.header_read_timeout);
@@ -134,7 +140,9 @@ pub(super) fn run(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
         say(format_args!(
-            "pollsim serve: http://{addr} (time scale {}, workload of {}; {}); Ctrl-C stops",
+            "pollsim serve: http://{addr} ({} dialect: {}; time scale {}, workload of {}; {}); Ctrl-C stops",
+            settings.dialect.name(),
+            settings.dialect.routes(),
             args.server.time_scale,
             config.file.display(),
             settings.model.describe()

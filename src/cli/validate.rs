@@ -2,7 +2,7 @@
 //! real client, compared with the simulator job by job and in the server's load;
 //! writes `validation.csv`, `validation_load.csv` and their plots.
 
-use super::args::parse_wire_jobs;
+use super::args::{parse_real_seconds, parse_wire_jobs};
 use super::figures::validation_figures;
 use super::runtime::{init_tracing, parse_positive, parse_share, runtime};
 use super::{OutputDir, say};
@@ -25,9 +25,23 @@ pub struct ValidateArgs {
     /// Jobs per policy.
     #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = parse_wire_jobs)]
     pub jobs: u64,
-    /// Real seconds per job second.
-    #[arg(long, default_value_t = 0.01, value_parser = parse_positive)]
-    pub time_scale: f64,
+    /// Real seconds per job second (default 0.01 on the bundled server, 1 on
+    /// a [service]).
+    #[arg(long, value_parser = parse_positive)]
+    pub time_scale: Option<f64>,
+    /// Validate on the service this file's [service] describes (a config's
+    /// [service] does the same).
+    #[arg(long)]
+    pub service: Option<PathBuf>,
+    /// The service's base URL (default: the [service]'s base_url).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// On a [service]: jobs polled at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// On a [service]: give a job up this many real seconds after its submission.
+    #[arg(long, value_parser = parse_real_seconds)]
+    pub deadline: Option<f64>,
     /// Override the config's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -61,9 +75,13 @@ pub(super) fn run(args: ValidateArgs) -> Result<()> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
+    if let Some(service) = super::poll::service(&config, args.service.as_ref())? {
+        return on_service(&args, &config, &service);
+    }
+    let time_scale = args.time_scale.unwrap_or(0.01);
     let settings = ValidationSettings {
         jobs: args.jobs,
-        time_scale: args.time_scale,
+        time_scale,
         submit_rate: args.submit_rate,
         request_timeout: Duration::from_secs(10),
     };
@@ -100,7 +118,7 @@ pub(super) fn run(args: ValidateArgs) -> Result<()> {
         } else {
             "policies at once"
         },
-        args.time_scale,
+        time_scale,
         config.seed,
         run.elapsed.as_secs_f64()
     ));
@@ -113,7 +131,7 @@ pub(super) fn run(args: ValidateArgs) -> Result<()> {
         say(note);
     }
     for p in &run.policies {
-        if let Some(note) = p.scale_note(&criteria, args.time_scale) {
+        if let Some(note) = p.scale_note(&criteria, time_scale) {
             say(note);
         }
     }
@@ -146,6 +164,79 @@ pub(super) fn run(args: ValidateArgs) -> Result<()> {
         ));
         anyhow::bail!(
             "validation failed for {} (the table says why; see validation.csv and validation_load.csv)",
+            failing.join(", ")
+        )
+    }
+}
+
+/// `validate` on a described service: each policy's fresh jobs there
+/// against the workload's prediction; writes `service_validation.csv`.
+fn on_service(
+    args: &ValidateArgs,
+    config: &Config,
+    service: &crate::config::Service,
+) -> Result<()> {
+    use crate::http::ClientOptions;
+    use crate::report::validation::service_validation_csv;
+    use std::time::Duration;
+    super::usage(args.concurrency > 0, || {
+        "--concurrency 0: poll at least one job at a time (write --concurrency 1 or more)".into()
+    })?;
+    let target = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results")
+            .join(config.name())
+            .join("validation")
+    });
+    let mut inputs: Vec<&std::path::Path> = config.inputs.iter().map(|p| p.as_path()).collect();
+    if let Some(file) = &args.service {
+        inputs.push(file);
+    }
+    let file = "service_validation.csv";
+    let out = OutputDir::create(&target, &[file], &inputs)?;
+    let options = ClientOptions {
+        time_scale: args.time_scale.unwrap_or(1.0),
+        deadline: args.deadline.map(Duration::from_secs_f64),
+        seed: config.seed,
+        ..ClientOptions::default()
+    };
+    let client = super::poll::connect(Some(service), args.url.as_deref(), options)?;
+    init_tracing();
+    let runs = runtime()?.block_on(crate::http::validate::validate_service(
+        config,
+        &config.policies,
+        &client,
+        args.jobs,
+        args.concurrency,
+    ));
+    super::poll::check_description(&client)?;
+    say(format_args!(
+        "{}: {} jobs per policy on {}, one policy after another",
+        config.file.display(),
+        args.jobs,
+        client.base_url()
+    ));
+    for run in &runs {
+        say(run.describe(args.max_calls_error));
+    }
+    out.write(file, &service_validation_csv(&runs, args.max_calls_error))?;
+    let written = out.commit()?;
+    say(format_args!("wrote {}", written.join(file).display()));
+    let failing: Vec<&str> = runs
+        .iter()
+        .filter(|r| !(r.calls_agree(args.max_calls_error) && r.delay_allowed()))
+        .map(|r| r.policy.as_str())
+        .collect();
+    let rule = format!(
+        "measured calls per job within {:.0} % or four standard errors of the prediction, and the predicted delay within the brackets",
+        100.0 * args.max_calls_error
+    );
+    if failing.is_empty() {
+        say(format_args!("verdict: PASS: {rule}"));
+        Ok(())
+    } else {
+        say(format_args!("verdict: FAIL: the rules are: {rule}"));
+        anyhow::bail!(
+            "validation on the service failed for {}",
             failing.join(", ")
         )
     }

@@ -14,12 +14,14 @@
 mod criteria;
 mod policy;
 mod record;
+mod service;
 #[cfg(test)]
 mod tests;
 
 pub use criteria::{Criteria, DEFAULT_MIN_AGREEMENT};
 pub use policy::{Delays, PolicyComparison};
 pub use record::{CheckRecord, CheckResult, JobEnd, JobReport};
+pub use service::ServiceComparison;
 
 use crate::policy::JobOutcome;
 use crate::sim::LoadTimeline;

@@ -90,6 +90,11 @@ pub struct JobReport {
     pub checks: Vec<CheckRecord>,
     /// One line per failed check: transient errors and rate limits.
     pub errors: Vec<String>,
+    /// When the creation request was sent (or polling an existing id began);
+    /// none for a job never created.
+    pub submitted: Option<std::time::Instant>,
+    /// The last pending answer's hints: share done and seconds left.
+    pub last_hints: (Option<f64>, Option<f64>),
 }
 
 impl JobReport {
@@ -105,6 +110,8 @@ impl JobReport {
             creation_lag: 0.0,
             checks: Vec::new(),
             errors: vec![why],
+            submitted: None,
+            last_hints: (None, None),
         }
     }
 

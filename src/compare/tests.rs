@@ -12,6 +12,8 @@ fn report(checks: &[(f64, f64, CheckResult)]) -> JobReport {
         calls: checks.len() as u32,
         elapsed: Duration::ZERO,
         creation_lag: 0.0,
+        submitted: None,
+        last_hints: (None, None),
         checks: checks
             .iter()
             .map(|&(at, received, result)| CheckRecord {

@@ -7,10 +7,12 @@
 mod contention;
 mod distribution;
 mod raw;
+mod service;
 mod source;
 
 pub use contention::ContentionSettings;
 pub use raw::RawConfig;
+pub use service::{CreateRequest, HeaderTemplate, Pointer, Request, Service};
 
 use crate::metrics::Scoring;
 use crate::optimize::TuneSettings;
@@ -80,6 +82,9 @@ pub struct Config {
     /// Many clients against one server (`[server]`, `[arrivals]`): when set,
     /// `simulate` runs the discrete-event simulator instead of the single-job engine.
     pub contention: Option<ContentionSettings>,
+    /// The user's own status API (`[service]`): `poll`, `observe` and
+    /// `validate` talk to it instead of the bundled server.
+    pub service: Option<Service>,
     /// Every file the config was read from: itself, the CSV files it names and
     /// a policy file that replaced its policies. A run never overwrites them.
     pub inputs: Vec<PathBuf>,
@@ -155,6 +160,10 @@ impl Config {
             },
         };
         let contention = contention::build(&source, raw.server, raw.arrivals, base_dir)?;
+        let service = match raw.service {
+            Some(s) => Some(service::build(&source, s)?),
+            None => None,
+        };
         // A trace submits its own jobs unless `jobs` caps them.
         let trace_jobs = contention.as_ref().and_then(|c| c.arrivals.limit());
         let jobs = jobs.or(trace_jobs).unwrap_or(DEFAULT_JOBS);
@@ -197,6 +206,7 @@ impl Config {
             policies,
             tune,
             contention,
+            service,
             inputs,
         })
     }

@@ -33,6 +33,9 @@ pub struct RawConfig {
     /// When jobs are submitted, for the contention simulator.
     #[serde(default)]
     pub arrivals: Option<Spanned<RawArrivals>>,
+    /// The user's own status API (`[service]`).
+    #[serde(default)]
+    pub service: Option<Spanned<super::service::RawService>>,
 }
 
 /// `[server]`: named after `pollsim serve`'s options (see `sim::server`).

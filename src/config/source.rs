@@ -124,6 +124,11 @@ fn plain_words(message: &str, at: Option<&str>) -> String {
                 "[server] with latency_ms = [20.0, 80.0] and the like",
             ),
             "Arrivals" => ("the [arrivals] table", "[arrivals] with kind = \"batch\""),
+            "Service" => (
+                "the [service] table",
+                "[service] with status = { path = \"/jobs/{id}\" }, state = \"/status\" and the like",
+            ),
+            "Request" => ("a request", "{ method = \"GET\", path = \"/jobs/{id}\" }"),
             _ => ("a table", "key = value lines under a [table] header"),
         };
         let found = message

@@ -1,4 +1,6 @@
-//! Polling on the wire: the bundled status server and the thin client.
+//! Polling on the wire: the bundled status server (in pollsim's own dialect
+//! or the seeds', [`server::Dialect`]) and the thin client, which speaks it or
+//! any JSON status API a `[service]` describes ([`crate::config::Service`]).
 //!
 //! These are the only modules that import tokio, axum and reqwest; the policy,
 //! workload and simulator modules stay runtime-free. The client drives the very

@@ -2,6 +2,7 @@
 //! `report.md`). Only the command layer writes files.
 
 pub mod csv;
+pub mod observed;
 pub mod page;
 pub mod plot;
 pub mod table;

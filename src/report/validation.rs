@@ -1,8 +1,47 @@
-//! Validation reports: `validation.csv` (one row per job and policy) and the
-//! terminal table (one row per policy).
+//! Validation reports: `validation.csv` (one row per job and policy), the
+//! terminal table (one row per policy), and `service_validation.csv` (one
+//! row per policy on the user's own service).
 
 use super::table::{column, fit};
-use crate::compare::{Criteria, PolicyComparison};
+use crate::compare::{Criteria, PolicyComparison, ServiceComparison};
+
+/// `service_validation.csv`: each policy's prediction against its jobs on
+/// the service. Times in job seconds.
+pub fn service_validation_csv(runs: &[ServiceComparison], max_calls_error: f64) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "policy",
+        "jobs",
+        "finished",
+        "prediction",
+        "predicted_calls",
+        "measured_calls",
+        "calls_std_error",
+        "calls_agree",
+        "predicted_delay_s",
+        "delay_bound_s",
+        "delay_allowed",
+    ];
+    // Writing to a Vec cannot fail.
+    let _ = out.write_record(header);
+    for r in runs {
+        let (calls, bound) = (r.calls(), r.delay_bound());
+        let _ = out.write_record([
+            r.policy.clone(),
+            r.reports.len().to_string(),
+            r.finished().to_string(),
+            if r.exact { "exact" } else { "simulated" }.to_string(),
+            r.predicted_calls.to_string(),
+            calls.mean().to_string(),
+            calls.std_error().to_string(),
+            r.calls_agree(max_calls_error).to_string(),
+            r.predicted_delay.to_string(),
+            bound.mean().to_string(),
+            r.delay_allowed().to_string(),
+        ]);
+    }
+    out.into_inner().unwrap_or_default()
+}
 
 fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), |v| v.to_string())

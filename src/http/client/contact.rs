@@ -1,7 +1,7 @@
 //! First contact and what answers say: the server's time scale, `Retry-After`,
 //! error bodies, and error chains said once.
 
-use super::{Client, ClientError};
+use super::{Answer, Client, ClientError};
 use crate::http::wire::ErrorBody;
 use std::sync::atomic::Ordering;
 
@@ -52,17 +52,47 @@ impl Client {
     }
 }
 
-/// `Retry-After` in seconds. The HTTP-date form is not used by pollsim's server
-/// and is ignored.
-pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<f64> {
-    let seconds: f64 = headers
+/// `Retry-After` in job seconds: a number of seconds (pollsim's server sends
+/// job seconds), or an HTTP date (real time, so divided by the time scale;
+/// a date in the past is 0).
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap, time_scale: f64) -> Option<f64> {
+    let text = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
         .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+        .trim();
+    let seconds = match text.parse::<f64>() {
+        Ok(seconds) => seconds,
+        Err(_) => {
+            let date = httpdate::parse_http_date(text).ok()?;
+            let real = date
+                .duration_since(std::time::SystemTime::now())
+                .map_or(0.0, |d| d.as_secs_f64());
+            real / time_scale
+        }
+    };
     (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+/// A status check's answer that is not a status: rate limited (429),
+/// transient (5xx, 408) or a refusal of the request itself (other codes).
+pub(super) fn classify(code: u16, message: String, retry_after: Option<f64>) -> Answer {
+    if code == 429 {
+        Answer::RateLimited {
+            message,
+            retry_after,
+        }
+    } else if (500..600).contains(&code) || code == 408 {
+        Answer::Transient {
+            message,
+            retry_after,
+        }
+    } else {
+        Answer::Rejected {
+            status: code,
+            message,
+        }
+    }
 }
 
 /// The server's `{ "error": … }`, or the start of whatever it sent.
@@ -87,4 +117,31 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+    use std::time::{Duration, SystemTime};
+
+    fn after(value: &str, scale: f64) -> Option<f64> {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+        retry_after(&headers, scale)
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        assert_eq!(after("3", 0.01), Some(3.0));
+        assert_eq!(after("-1", 1.0), None);
+        assert_eq!(after("soon", 1.0), None);
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(10));
+        assert_eq!(after(&past, 1.0), Some(0.0));
+        // 100 real seconds ahead (the date's whole seconds lose up to one) are
+        // 200 job seconds at time scale 0.5.
+        let ahead = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(100));
+        let job_s = after(&ahead, 0.5).unwrap();
+        assert!((198.0..=200.0).contains(&job_s), "{job_s}");
+    }
 }

@@ -188,6 +188,8 @@ impl Client {
             creation_lag: t0.saturating_duration_since(job.submitted).as_secs_f64() / scale,
             checks: Vec::new(),
             errors: Vec::new(),
+            submitted: Some(job.submitted.into_std()),
+            last_hints: (None, None),
         };
         let mut next = poll.first_check(&mut rng);
         let mut last_failure = String::new();
@@ -254,6 +256,7 @@ impl Client {
                     retry_after,
                 } => {
                     record(CheckResult::Pending);
+                    report.last_hints = (progress, eta);
                     (Response::Pending { progress, eta }, retry_after)
                 }
                 Answer::Unreachable { message } => {
@@ -322,6 +325,8 @@ impl JobReport {
             creation_lag: 0.0,
             checks: Vec::new(),
             errors: vec![why],
+            submitted: Some(job.submitted.into_std()),
+            last_hints: (None, None),
         }
     }
 }

@@ -46,6 +46,19 @@ pub enum ClientError {
         /// This client's real seconds per job second.
         client: f64,
     },
+    /// The service description cannot be used as it stands: a header's
+    /// variable is not set, no base URL, no create request.
+    #[error("service.{field}: {problem}")]
+    Service {
+        /// The field of `[service]`, like `headers.Authorization`.
+        field: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
+    /// An answer the service description cannot read (the message names the
+    /// field and quotes the answer).
+    #[error("{0}")]
+    Described(String),
     /// The server answered with an unexpected status.
     #[error("{what}: HTTP {status}: {message}")]
     Server {

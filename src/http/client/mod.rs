@@ -16,21 +16,27 @@
 //! pending, a transient error (5xx, connection refused or reset, timeout,
 //! unreadable body) or rate limited (429), each with the server's `Retry-After`;
 //! any other 4xx means the request itself is wrong and polling stops.
+//!
+//! The client speaks the bundled server's API, or any JSON status API that a
+//! `[service]` table describes ([`Client::for_service`]).
 
 mod contact;
+mod dialect;
 mod drive;
 mod error;
 
 pub use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 pub use contact::describe;
-use contact::{error_text, retry_after};
+use contact::{classify, error_text, retry_after};
+use dialect::Described;
+pub use dialect::QUOTED_BYTES;
 pub use drive::Submit;
 pub use error::ClientError;
 
 use super::install_crypto_provider;
 use super::wire::{CreatedJob, JobState, NewJob, StatusBody};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -144,6 +150,10 @@ struct Inner {
     /// Whether an answer's `X-Pollsim-Time-Scale` matched (or was absent):
     /// checked until then, once per client.
     scale_checked: AtomicBool,
+    /// A described service's requests and answers; none: the bundled server's API.
+    dialect: Option<Arc<Described>>,
+    /// The first answer the description could not read.
+    misread: Arc<OnceLock<String>>,
 }
 
 impl Client {
@@ -154,6 +164,14 @@ impl Client {
 
     /// A client for `base_url` with these options; fails on a bad URL or option.
     pub fn with_options(base_url: &str, options: ClientOptions) -> Result<Self, ClientError> {
+        Self::build(base_url, options, None)
+    }
+
+    fn build(
+        base_url: &str,
+        options: ClientOptions,
+        dialect: Option<Described>,
+    ) -> Result<Self, ClientError> {
         let bad_url = |problem: String| ClientError::BaseUrl {
             url: base_url.to_string(),
             problem,
@@ -193,7 +211,14 @@ impl Client {
             });
         }
         install_crypto_provider();
+        // A redirect the description counts as a final answer must reach it.
+        let redirects = if dialect.as_ref().is_some_and(Described::final_redirects) {
+            reqwest::redirect::Policy::none()
+        } else {
+            reqwest::redirect::Policy::default()
+        };
         let http = reqwest::Client::builder()
+            .redirect(redirects)
             .timeout(options.request_timeout)
             .connect_timeout(options.request_timeout)
             .tcp_nodelay(true)
@@ -210,6 +235,8 @@ impl Client {
                 options,
                 created: AtomicU64::new(0),
                 scale_checked: AtomicBool::new(false),
+                dialect: dialect.map(Arc::new),
+                misread: Arc::default(),
             }),
         })
     }
@@ -230,6 +257,8 @@ impl Client {
                 in_flight: inner.in_flight.clone(),
                 created: AtomicU64::new(0),
                 scale_checked: AtomicBool::new(inner.scale_checked.load(Ordering::Relaxed)),
+                dialect: inner.dialect.clone(),
+                misread: inner.misread.clone(),
             }),
         }
     }
@@ -278,8 +307,12 @@ impl Client {
         }
     }
 
-    /// Creates a job (`POST /jobs`). Not retried: a retry could create two jobs.
+    /// Creates a job (`POST /jobs`, or a described service's `create`, which
+    /// ignores `job`). Not retried: a retry could create two jobs.
     pub async fn create_job(&self, job: &NewJob) -> Result<JobHandle, ClientError> {
+        if let Some(d) = &self.inner.dialect {
+            return self.described_create(d).await;
+        }
         let what = || "POST /jobs".to_string();
         let submitted = Instant::now();
         let response = self
@@ -318,7 +351,11 @@ impl Client {
 
     /// A status check that asks the server to hold a pending answer up to `hold`
     /// job seconds (long polling, `?wait=`); the request's timeout grows by the hold.
+    /// A described service is not asked to hold (it has no such parameter).
     pub async fn status_held(&self, id: &str, hold: Option<f64>) -> Answer {
+        if let Some(d) = &self.inner.dialect {
+            return self.described_status(d, id).await;
+        }
         if id.is_empty()
             || !id
                 .bytes()
@@ -359,7 +396,7 @@ impl Client {
             };
         }
         let status = response.status();
-        let retry_after = retry_after(response.headers());
+        let retry_after = retry_after(response.headers(), self.inner.options.time_scale);
         if status == reqwest::StatusCode::OK {
             return match response.json::<StatusBody>().await {
                 Ok(StatusBody {
@@ -384,21 +421,6 @@ impl Client {
             };
         }
         let message = format!("HTTP {}: {}", status.as_u16(), error_text(response).await);
-        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            Answer::RateLimited {
-                message,
-                retry_after,
-            }
-        } else if status.is_server_error() || status == reqwest::StatusCode::REQUEST_TIMEOUT {
-            Answer::Transient {
-                message,
-                retry_after,
-            }
-        } else {
-            Answer::Rejected {
-                status: status.as_u16(),
-                message,
-            }
-        }
+        classify(status.as_u16(), message, retry_after)
     }
 }

@@ -1,5 +1,6 @@
 //! Server settings: the workload it samples, the time scale, hints, faults and limits.
 
+use super::Dialect;
 use crate::sim::ServerModel;
 use crate::workload::Workload;
 use std::time::Duration;
@@ -55,6 +56,8 @@ pub struct ServerConfig {
     /// Real time a connection may stay silent with no request in flight;
     /// then it is closed. Default 60 s.
     pub idle_timeout: Duration,
+    /// The API it speaks. Default [`Dialect::Jobs`], pollsim's own.
+    pub dialect: Dialect,
 }
 
 impl ServerConfig {
@@ -90,6 +93,7 @@ impl ServerConfig {
             run_id: None,
             header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
             idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+            dialect: Dialect::Jobs,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Route handlers: create a job, answer status checks (optionally long-polled).
 
-use super::super::wire::{CreatedJob, JobState, StatusBody};
+use super::super::wire::{CreatedJob, JobState, NewJob, StatusBody};
 use super::error::ApiError;
 use super::jobs::{Job, Missing};
 use super::request;
@@ -31,8 +31,19 @@ pub(super) async fn create_job(
     )
     .await?;
     let asked = request::new_job(&headers, &bytes, config.max_duration_s)?;
+    created(&state, &asked, |id| format!("/jobs/{id}/status"))
+}
+
+/// Creates the job `asked` describes: `201` with its id and status path
+/// (`status_url` of its id), or why not (a full table is a `503`).
+pub(super) fn created(
+    state: &AppState,
+    asked: &NewJob,
+    status_url: impl Fn(&str) -> String,
+) -> Result<Response, ApiError> {
+    let config = state.config();
     let now = Instant::now();
-    let (id, hint_s) = state.try_create(&asked, now).map_err(|refused| match refused {
+    let (id, hint_s) = state.try_create(asked, now).map_err(|refused| match refused {
         Refused::Full { frees } => {
             // Job seconds until the first slot frees, rounded up (RFC 9110
             // wants whole seconds): never earlier than a slot can be free.
@@ -53,7 +64,7 @@ pub(super) async fn create_job(
             "duration_s: the job would end beyond the server's clock; ask for a shorter one",
         ),
     })?;
-    let status_url = format!("/jobs/{id}/status");
+    let status_url = status_url(&id);
     let mut response = (
         StatusCode::CREATED,
         Json(CreatedJob {
@@ -251,19 +262,25 @@ fn client_key(
 }
 
 /// Any path the server does not have.
-pub(super) async fn no_route(method: Method, uri: Uri) -> ApiError {
+pub(super) async fn no_route(State(state): State<AppState>, method: Method, uri: Uri) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
-            "no route {method} {}: the server has POST /jobs, GET /jobs/{{id}}/status, GET /status and GET /openapi.json",
-            uri.path()
+            "no route {method} {}: the server has {}",
+            uri.path(),
+            state.config().dialect.routes()
         ),
     )
 }
 
 /// A known path with the wrong method.
-pub(super) async fn wrong_method(method: Method, uri: Uri) -> Response {
-    let allowed = if uri.path() == "/jobs" { "POST" } else { "GET" };
+pub(super) async fn wrong_method(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    let start = state.config().dialect.start_path();
+    let allowed = if uri.path() == start { "POST" } else { "GET" };
     let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         format!(

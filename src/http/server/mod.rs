@@ -8,6 +8,7 @@
 
 mod config;
 mod conn;
+mod dialect;
 mod error;
 mod faults;
 mod handlers;
@@ -17,6 +18,7 @@ mod request;
 
 pub use config::{ServerConfig, ServerConfigError, validate_time_scale};
 pub use conn::{MAX_HEADER_BYTES, MAX_URI_BYTES, TIME_SCALE_HEADER};
+pub use dialect::Dialect;
 
 use super::wire::{NewJob, Outcome};
 use crate::sim::LoadTimeline;
@@ -217,11 +219,15 @@ pub enum Refused {
 
 /// The router: every route, fallback and state.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/jobs", post(handlers::create_job))
-        .route("/jobs/{id}/status", get(handlers::job_status))
-        .route("/status", get(handlers::latest_status))
-        .route("/openapi.json", get(openapi::handler))
+    let routes = match state.config().dialect {
+        Dialect::Jobs => Router::new()
+            .route("/jobs", post(handlers::create_job))
+            .route("/jobs/{id}/status", get(handlers::job_status))
+            .route("/status", get(handlers::latest_status))
+            .route("/openapi.json", get(openapi::handler)),
+        other => dialect::routes(other),
+    };
+    routes
         .fallback(handlers::no_route)
         .method_not_allowed_fallback(handlers::wrong_method)
         .with_state(state)

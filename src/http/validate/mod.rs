@@ -20,9 +20,13 @@
 
 mod predict;
 mod run;
+mod service;
+
+pub use service::validate_service;
 
 pub use crate::compare::{
     Criteria, DEFAULT_MIN_AGREEMENT, Delays, JobComparison, LoadComparison, PolicyComparison,
+    ServiceComparison,
 };
 
 use super::client::{ClientError, ClientOptions, JobEnd, JobReport};
@@ -323,6 +327,8 @@ fn failed_report(job: &Job, why: &str) -> JobReport {
         calls: 0,
         elapsed: Duration::ZERO,
         creation_lag: 0.0,
+        submitted: None,
+        last_hints: (None, None),
         checks: Vec::new(),
         errors: vec![why.to_string()],
     }
