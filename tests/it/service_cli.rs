@@ -233,3 +233,95 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// The way from a service to a tuned policy, end to end: `observe` brackets
+/// real jobs (the mock's take 300 ms), an `observed` workload estimates their
+/// durations from `observed.csv`, and `tune` finds the best policy for them.
+/// The estimate puts every job's end inside the brackets observe saw: none
+/// before the earliest last-pending check, all by the latest first-final one.
+#[test]
+fn observe_then_tune_on_the_durations_it_saw() {
+    let rt = runtime();
+    let (router, _mock) = mocks::translations(Duration::from_millis(300));
+    let url = rt.block_on(mocks::serve(router));
+    let dir = tempfile::tempdir().unwrap();
+    let service = config(dir.path(), &url);
+    let args = [
+        "observe",
+        "--config",
+        service.to_str().unwrap(),
+        "--jobs",
+        "12",
+        "--policy",
+        "every-50ms",
+        "--out",
+        "obs",
+    ];
+    let (code, out) = run(dir.path(), &args, Some(TOKEN));
+    assert_eq!(code, 0, "{out}");
+    let text = std::fs::read_to_string(dir.path().join("obs/observed.csv")).unwrap();
+    let brackets: Vec<(f64, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            (f[2].parse().unwrap(), f[3].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(brackets.len(), 12, "{text}");
+    let earliest = brackets.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+    let latest = brackets.iter().map(|b| b.1).fold(0.0, f64::max);
+
+    let tune = dir.path().join("tune.toml");
+    std::fs::write(
+        &tune,
+        "seed = 3\njobs = 2000\n[workload.distribution]\nkind = \"observed\"\nfile = \"obs/observed.csv\"\n\
+         [metrics.prices]\ncall = 1.0\ndelay_s = 10.0\n\
+         [[policies]]\nname = \"every-100ms\"\nkind = \"constant\"\ninterval = 0.1\n\
+         [tune]\njobs = 2000\n[tune.constant]\ninterval = { geometric = [0.05, 2.0, 6] }\n",
+    )
+    .unwrap();
+    let tune = tune.to_str().unwrap();
+    let (code, out) = run(
+        dir.path(),
+        &["tune", "--config", tune, "--out", "tuned"],
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("observed: Turnbull NPMLE from 12 jobs (0 right-censored)"),
+        "{out}"
+    );
+    for file in ["summary.csv", "report.md", "tuned.toml", "observed.png"] {
+        assert!(
+            dir.path().join("tuned").join(file).is_file(),
+            "{file} missing"
+        );
+    }
+    let estimate = pollsim::config::Config::load(Path::new(tune))
+        .unwrap()
+        .workload
+        .distribution;
+    assert_eq!(estimate.survival(earliest * (1.0 - 1e-9)), 1.0);
+    assert!(
+        estimate.survival(latest) < 1e-12,
+        "{}",
+        estimate.survival(latest)
+    );
+    // The tuned optimal schedule's first check comes once some job may have
+    // ended: a check where every job is still pending is a call thrown away.
+    let tuned =
+        pollsim::config::load_policies(&dir.path().join("tuned/tuned.toml"), false).unwrap();
+    let optimal = tuned
+        .iter()
+        .find(|p| p.name() == pollsim::optimize::optimal::OPTIMAL_NAME)
+        .expect("tuned.toml holds the optimal schedule");
+    let first = optimal
+        .check_times(latest, 1000)
+        .expect("a deterministic schedule")
+        .times[0];
+    assert!(
+        first > earliest && first <= latest,
+        "first check {first}, brackets {earliest}..{latest}"
+    );
+}
