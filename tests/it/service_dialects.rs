@@ -164,3 +164,66 @@ fn serve_names_its_dialect_and_refuses_an_unknown_one() {
         "{body}"
     );
 }
+
+/// `observe` and `validate`, as a user types them, on the bundled server in
+/// each seed dialect through the description shipped for it: observe
+/// brackets every job (its end lies after the last pending check and by the
+/// first final one), and validate finds the service doing what the config's
+/// workload predicts. One job at a time: two of the dialects keep one
+/// global status.
+#[test]
+fn observe_and_validate_work_in_every_seed_dialect() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    for dialect in [Dialect::Jobs, Dialect::StartTimer, Dialect::Request] {
+        let name = dialect.name();
+        let file = format!("configs/service-{name}.toml");
+        let config = load(&repo().join(&file));
+        let mut settings = ServerConfig::new(config.workload.clone(), config.seed);
+        settings.time_scale = 0.02;
+        settings.dialect = dialect;
+        let server = rt.block_on(spawn(settings)).unwrap();
+        let url = server.url();
+        let out = |what: &str| dir.path().join(format!("{what}-{name}"));
+        let common = [
+            "--url",
+            url.as_str(),
+            "--time-scale",
+            "0.02",
+            "--concurrency",
+            "1",
+        ];
+        let obs = out("obs");
+        let mut args = vec!["observe", "--config", &file, "--jobs", "5"];
+        args.extend(common);
+        args.extend(["--policy", "constant-1s", "--out", obs.to_str().unwrap()]);
+        let (code, stdout, stderr) = pollsim(&args, None);
+        assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        let text = std::fs::read_to_string(obs.join("observed.csv")).unwrap();
+        let rows: Vec<Vec<String>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        assert_eq!(rows.len(), 5, "{name}: {text}");
+        for row in &rows {
+            let (pending, last): (f64, f64) = (row[2].parse().unwrap(), row[3].parse().unwrap());
+            assert!(pending < last, "{name}: {row:?}");
+            assert!(
+                row[4] == "completed" || row[4] == "error",
+                "{name}: {row:?}"
+            );
+            if dialect == Dialect::StartTimer {
+                // Every timer runs 2.5 job seconds; checks every second see it at 3.
+                assert!(pending <= 2.5 && 2.5 <= last + 0.05, "{name}: {row:?}");
+            }
+        }
+        let v = out("validate");
+        let mut args = vec!["validate", "--config", &file, "--jobs", "20"];
+        args.extend(common);
+        args.extend(["--out", v.to_str().unwrap()]);
+        let (code, stdout, stderr) = pollsim(&args, None);
+        assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        assert!(stdout.contains("verdict: PASS"), "{name}: {stdout}");
+    }
+}
