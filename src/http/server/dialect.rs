@@ -100,13 +100,7 @@ async fn start_timer(
     body: Body,
 ) -> Result<Response, ApiError> {
     let config = state.config();
-    let bytes = request::body_bytes(
-        &headers,
-        body,
-        config.max_body_bytes,
-        config.header_read_timeout,
-    )
-    .await?;
+    let bytes = request::body_bytes(&headers, body, config).await?;
     let timer: Timer = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::bad_request(format!(
             "body: {e}: send {{\"duration\": SECONDS}}, like {{\"duration\": 3}}"

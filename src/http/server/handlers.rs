@@ -23,13 +23,7 @@ pub(super) async fn create_job(
     body: Body,
 ) -> Result<Response, ApiError> {
     let config = state.config();
-    let bytes = request::body_bytes(
-        &headers,
-        body,
-        config.max_body_bytes,
-        config.header_read_timeout,
-    )
-    .await?;
+    let bytes = request::body_bytes(&headers, body, config).await?;
     let asked = request::new_job(&headers, &bytes, config.max_duration_s)?;
     created(&state, &asked, |id| format!("/jobs/{id}/status"))
 }

@@ -2,20 +2,21 @@
 //! becomes a 4xx naming the field; nothing here can panic on any input.
 
 use super::super::wire::{NewJob, Outcome};
+use super::ServerConfig;
 use super::error::ApiError;
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
-/// Reads a body of at most `limit` bytes, within `timeout`: a client that
-/// declares a body and stops sending would otherwise hold the connection
-/// (the header-read timeout covers only the head).
+/// Reads a body of at most the server's `max_body_bytes`, within its
+/// header-read timeout: a client that declares a body and stops sending
+/// would otherwise hold the connection (that timeout covers only the head).
 pub(super) async fn body_bytes(
     headers: &HeaderMap,
     body: Body,
-    limit: usize,
-    timeout: std::time::Duration,
+    config: &ServerConfig,
 ) -> Result<Vec<u8>, ApiError> {
+    let (limit, timeout) = (config.max_body_bytes, config.header_read_timeout);
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
