@@ -177,6 +177,7 @@ fn on_service(
     service: &crate::config::Service,
 ) -> Result<()> {
     use crate::http::ClientOptions;
+    use crate::report::observed::{ObservedJob, policy_jobs_csv};
     use crate::report::validation::service_validation_csv;
     use std::time::Duration;
     super::usage(args.concurrency > 0, || {
@@ -191,8 +192,8 @@ fn on_service(
     if let Some(file) = &args.service {
         inputs.push(file);
     }
-    let file = "service_validation.csv";
-    let out = OutputDir::create(&target, &[file], &inputs)?;
+    let (file, jobs_file) = ("service_validation.csv", "service_validation_jobs.csv");
+    let out = OutputDir::create(&target, &[file, jobs_file], &inputs)?;
     let options = ClientOptions {
         time_scale: args.time_scale.unwrap_or(1.0),
         deadline: args.deadline.map(Duration::from_secs_f64),
@@ -201,6 +202,7 @@ fn on_service(
     };
     let client = super::poll::connect(Some(service), args.url.as_deref(), options)?;
     init_tracing();
+    let start = std::time::Instant::now();
     let runs = runtime()?.block_on(crate::http::validate::validate_service(
         config,
         &config.policies,
@@ -219,8 +221,22 @@ fn on_service(
         say(run.describe(args.max_calls_error));
     }
     out.write(file, &service_validation_csv(&runs, args.max_calls_error))?;
+    let scale = args.time_scale.unwrap_or(1.0);
+    let jobs: Vec<(&str, Vec<ObservedJob>)> = runs
+        .iter()
+        .map(|r| {
+            let rows = r.reports.iter();
+            let rows = rows.filter_map(|j| ObservedJob::from_report(j, start, scale));
+            (r.policy.as_str(), rows.collect())
+        })
+        .collect();
+    out.write(jobs_file, &policy_jobs_csv(&jobs))?;
     let written = out.commit()?;
-    say(format_args!("wrote {}", written.join(file).display()));
+    say(format_args!(
+        "wrote {} and {} (each job's bracket)",
+        written.join(file).display(),
+        jobs_file
+    ));
     let failing: Vec<&str> = runs
         .iter()
         .filter(|r| !(r.calls_agree(args.max_calls_error) && r.delay_allowed()))

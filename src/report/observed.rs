@@ -110,6 +110,43 @@ pub fn observed_csv(rows: &[ObservedJob]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// `service_validation_jobs.csv`: every policy's jobs on the service, one
+/// row each: the policy, then `observed.csv`'s columns.
+pub fn policy_jobs_csv(policies: &[(&str, Vec<ObservedJob>)]) -> Vec<u8> {
+    // csv cannot flatten one struct into another: the columns are spelled out.
+    #[derive(Serialize)]
+    struct Row<'a> {
+        policy: &'a str,
+        job: &'a str,
+        submitted_s: f64,
+        last_pending_s: f64,
+        first_final_s: Option<f64>,
+        state: ObservedState,
+        calls: u32,
+        progress: Option<f64>,
+        eta_s: Option<f64>,
+    }
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    for (policy, rows) in policies {
+        for r in rows {
+            let row = Row {
+                policy,
+                job: &r.job,
+                submitted_s: r.submitted_s,
+                last_pending_s: r.last_pending_s,
+                first_final_s: r.first_final_s,
+                state: r.state,
+                calls: r.calls,
+                progress: r.progress,
+                eta_s: r.eta_s,
+            };
+            // Plain fields into memory cannot fail.
+            writer.serialize(row).expect("a row of plain fields");
+        }
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
 /// The median and the largest bracket width over the jobs seen final.
 pub fn bracket_widths(rows: &[ObservedJob]) -> Option<(f64, f64)> {
     let mut widths: Vec<f64> = rows.iter().filter_map(ObservedJob::bracket).collect();
@@ -183,6 +220,11 @@ mod tests {
         assert_eq!(
             observed_csv(&[]),
             format!("{OBSERVED_COLUMNS}\n").into_bytes()
+        );
+        let per_policy = String::from_utf8(policy_jobs_csv(&[("p", vec![row.clone()])])).unwrap();
+        assert_eq!(
+            per_policy,
+            format!("policy,{OBSERVED_COLUMNS}\np,tr-1,2.0,1.25,3.75,completed,3,0.5,\n")
         );
         let seen_at_once = JobReport {
             checks: vec![check(1.0, 1.5, CheckResult::Final)],

@@ -47,6 +47,23 @@ fn validate_holds_a_service_s_calls_to_the_workload_s_prediction() {
         "{csv}"
     );
     assert_eq!(csv.lines().count(), 3, "{csv}");
+    // Each job's bracket holds its duration, which the server drew from 1 to 5 s.
+    let jobs = std::fs::read_to_string(out.join("service_validation_jobs.csv")).unwrap();
+    let mut lines = jobs.lines();
+    assert_eq!(
+        lines.next(),
+        Some("policy,job,submitted_s,last_pending_s,first_final_s,state,calls,progress,eta_s")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 60);
+    for row in &rows {
+        let (last_pending, first_final): (f64, f64) =
+            (row[3].parse().unwrap(), row[4].parse().unwrap());
+        assert!(
+            last_pending < 5.0 && first_final >= 1.0 && last_pending < first_final,
+            "{row:?}"
+        );
+    }
 
     // A workload of 30 s jobs predicts 30 calls; the service's take 1 to 5.
     let wrong = dir.path().join("wrong.toml");
