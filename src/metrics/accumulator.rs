@@ -56,35 +56,16 @@ impl Accumulator {
     /// unless the client gave up, the elapsed time of the check that saw it end.
     #[inline]
     pub fn add(&mut self, duration: f64, failed: bool, calls: u32, seen_at: Option<f64>) {
-        self.jobs += 1;
-        let slot = calls as usize;
-        if slot >= self.call_counts.len() {
-            self.call_counts.resize(slot + 1, 0);
-        }
-        self.call_counts[slot] += 1;
-        let Some(seen) = seen_at else {
-            self.given_up += 1;
-            return;
+        let job = Job {
+            index: 0,
+            duration,
+            failed,
+            hint: None,
         };
-        if failed {
-            self.errors += 1;
-        } else {
-            self.completed += 1;
-        }
-        let delay = seen - duration;
-        self.delay.add(delay);
-        self.delay_hist.record(delay);
-        if let Some(all) = &mut self.delays {
-            all.push(delay);
-        }
-        self.detected_duration_sum += duration;
-        if duration > 0.0 {
-            self.efficiency_sum += delay / duration;
-            self.efficiency_count += 1;
-        }
+        self.add_batch(&[job], &[calls], &[seen_at]);
     }
 
-    /// Records a batch of jobs, as [`Self::add`] job by job would, bit for bit
+    /// Records a batch of jobs, bit for bit as one [`Self::add`] per job
     /// (every sum runs in job order): `calls[i]` and `seen_at[i]` are
     /// `jobs[i]`'s. The replay's path: each statistic is one plain loop over
     /// the batch with its sums in registers, not a call per job that reloads

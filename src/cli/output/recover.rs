@@ -65,9 +65,18 @@ fn leftover<'a>(file_name: &'a str, name: &str) -> Option<(bool, &'a str)> {
     } else {
         (false, rest.strip_prefix(".old-")?)
     };
-    let (pid, nonce) = id.split_once('-').unwrap_or((id, "0"));
-    let valid = pid.parse::<u32>().is_ok() && u64::from_str_radix(nonce, 16).is_ok();
-    valid.then_some((staging, id))
+    valid_id(id, true).then_some((staging, id))
+}
+
+/// Whether `id` is a run's id: `PID-NONCE` (hex nonce), or a bare pid where
+/// `bare` allows the ids of runs from before locks.
+fn valid_id(id: &str, bare: bool) -> bool {
+    let (pid, nonce) = match id.split_once('-') {
+        Some(parts) => parts,
+        None if bare => (id, "0"),
+        None => return false,
+    };
+    pid.parse::<u32>().is_ok() && u64::from_str_radix(nonce, 16).is_ok()
 }
 
 /// Whether the run `id` may still be running. A run of this version holds its
@@ -76,23 +85,30 @@ fn leftover<'a>(file_name: &'a str, name: &str) -> Option<(bool, &'a str)> {
 /// elsewhere such a leftover is reported rather than touched.
 fn may_be_alive(parent: &Path, name: &str, id: &str) -> bool {
     let Some((pid, _)) = id.split_once('-') else {
-        let proc_fs = Path::new("/proc/self");
-        return id != std::process::id().to_string()
-            && (!proc_fs.exists() || Path::new("/proc").join(id).exists());
+        return pid_may_be_alive(id, true);
     };
     match File::open(parent.join(format!(".{name}.lock-{id}"))) {
         // Ours to take: its holder is gone (dropping the file unlocks it).
         Ok(file) => !matches!(file.try_lock(), Ok(())),
-        // No lock file: the run ended, or ran where locks do not work.
+        // No lock file: the run ended, or ran where locks do not work, and
+        // only there does its pid still say something.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let proc_fs = Path::new("/proc/self");
-            pid != std::process::id().to_string()
-                && proc_fs.exists()
-                && Path::new("/proc").join(pid).exists()
-                && !locks_work(parent)
+            !locks_work(parent) && pid_may_be_alive(pid, false)
         }
         Err(_) => true,
     }
+}
+
+/// Whether process `pid` may be running, as `/proc` tells on Linux; where
+/// there is no `/proc`, `unknown` is the answer.
+fn pid_may_be_alive(pid: &str, unknown: bool) -> bool {
+    if pid == std::process::id().to_string() {
+        return false;
+    }
+    if !Path::new("/proc/self").exists() {
+        return unknown;
+    }
+    Path::new("/proc").join(pid).exists()
 }
 
 /// Whether this folder's file system takes advisory locks.
@@ -177,7 +193,7 @@ pub(super) fn recover_leftovers(parent: &Path, name: &str, target: &Path, own: &
     // The lock files of runs that are gone, once their folders are dealt with.
     for id in dead_locks {
         let path = parent.join(format!(".{name}.lock-{id}"));
-        if id.contains('-') && File::open(&path).is_ok_and(|f| f.try_lock().is_ok()) {
+        if valid_id(&id, false) && File::open(&path).is_ok_and(|f| f.try_lock().is_ok()) {
             fs::remove_file(&path).ok();
         }
     }
@@ -192,9 +208,7 @@ fn lock_files(parent: &Path, name: &str) -> impl Iterator<Item = String> {
         .filter_map(move |e| {
             let file_name = e.ok()?.file_name().into_string().ok()?;
             let id = file_name.strip_prefix(&prefix)?;
-            let (pid, nonce) = id.split_once('-')?;
-            let valid = pid.parse::<u32>().is_ok() && u64::from_str_radix(nonce, 16).is_ok();
-            valid.then(|| id.to_string())
+            valid_id(id, false).then(|| id.to_string())
         })
 }
 
