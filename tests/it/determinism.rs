@@ -1,6 +1,6 @@
 //! Same seed, same bytes: at any thread count, in any visiting order.
 
-use super::support::{load, pollsim, repo};
+use super::support::{load, long_with_small_tuning, pollsim, repo};
 use pollsim::metrics::Summary;
 use pollsim::report::csv::summary_csv;
 use pollsim::sim::{RunOptions, simulate};
@@ -60,6 +60,7 @@ fn a_different_seed_gives_different_results() {
 #[test]
 fn cli_outputs_are_byte_identical_at_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
+    let config = long_with_small_tuning(dir.path());
     let mut outputs = Vec::new();
     for threads in [1, 2] {
         let out = dir.path().join(format!("t{threads}"));
@@ -67,7 +68,7 @@ fn cli_outputs_are_byte_identical_at_one_and_two_threads() {
             &[
                 "simulate",
                 "--config",
-                "configs/long.toml",
+                config.to_str().unwrap(),
                 "--jobs",
                 "70000",
                 "--per-job",

@@ -1,7 +1,7 @@
 //! Nothing lost: what a run may write, keep and refuse, end to end; and the
 //! answer at the top of report.md after tuning.
 
-use super::support::{pollsim, repo};
+use super::support::{long_with_small_tuning, pollsim, repo};
 use std::path::Path;
 
 const SHORT: &str = "configs/short.toml";
@@ -167,6 +167,9 @@ fn the_next_run_cleans_up_after_a_killed_one() {
             SHORT,
             "--jobs",
             "1000000000000",
+            // One thread: the run spins until killed, beside the other tests.
+            "--threads",
+            "1",
             "--out",
             out.to_str().unwrap(),
         ])
@@ -228,11 +231,12 @@ fn the_next_run_cleans_up_after_a_killed_one() {
 fn after_tuning_the_headline_names_what_to_deploy_and_its_regret() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("long");
+    let config = long_with_small_tuning(dir.path());
     let (code, stdout, stderr) = pollsim(
         &[
             "simulate",
             "--config",
-            "configs/long.toml",
+            config.to_str().unwrap(),
             "--jobs",
             "20000",
             "--no-plots",

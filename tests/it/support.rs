@@ -12,6 +12,23 @@ pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// configs/long.toml with its tuning sample cut from 20,000 to 2,000 jobs,
+/// written into `dir`: the same families, grids and outputs, tuned in a
+/// tenth of the time (tests that check what a run writes, not the tuning's
+/// precision).
+pub(crate) fn long_with_small_tuning(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(repo().join("configs/long.toml")).unwrap();
+    let from = "\njobs = 20000 ";
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "long.toml's [tune] jobs line moved"
+    );
+    let file = dir.join("long.toml");
+    std::fs::write(&file, text.replacen(from, "\njobs = 2000 ", 1)).unwrap();
+    file
+}
+
 pub(crate) fn bundled_configs() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("configs"))
         .unwrap()

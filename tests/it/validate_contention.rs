@@ -17,8 +17,8 @@ jobs = 200
 clients = 200
 [workload.distribution]
 kind = "uniform"
-base = 15.0
-spread = 5.0
+base = 3.0
+spread = 2.0
 [arrivals]
 kind = "batch"
 [server]
