@@ -17,7 +17,7 @@ pub use evaluate::{Constraints, Evaluator, Method, Objective, Point};
 pub use grid::{Grid, GridError};
 pub use optimal::{OPTIMAL_NAME, OptimalSchedule, optimal_schedule};
 pub use recommend::{Candidate, Origin, Recommendation, policy_block, recommend};
-pub use sweep::{SweepRow, sweep};
+pub use sweep::{SweepRow, sweep, sweep_range, total_points};
 
 use crate::policy::PolicySpec;
 use toml::Value;
@@ -258,7 +258,10 @@ pub fn tune(
     finish(settings, evaluator, rows, sweep_seconds)
 }
 
-fn finish(
+/// The rest of [`tune`] after the sweep: the optimal schedule, each family's
+/// best (refined) and the Pareto frontier, from every grid point's row in
+/// grid order (as [`sweep`] returns them, or a sharded sweep's rows merged).
+pub fn finish(
     settings: &TuneSettings,
     evaluator: &Evaluator,
     rows: Vec<SweepRow>,
