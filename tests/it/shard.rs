@@ -139,10 +139,16 @@ fn tune_long_merges_byte_identical_for_1_and_2_shards() {
 }
 
 #[test]
-fn tune_long_merges_byte_identical_for_3_and_7_shards() {
+fn tune_long_merges_byte_identical_for_3_shards() {
     let dir = tempfile::tempdir().unwrap();
     let config = small_long(dir.path());
     identical(dir.path(), "tune", config.to_str().unwrap(), 3, &[], false);
+}
+
+#[test]
+fn simulate_long_with_its_tuning_merges_byte_identical_for_7_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = small_long(dir.path());
     // `simulate` tunes long.toml too ([tune]); with the plots this time.
     identical(
         dir.path(),
@@ -350,4 +356,49 @@ fn parts_that_do_not_make_one_run_are_refused_naming_the_part() {
     )
     .unwrap();
     refused(&merge(&[&a0, &a1]), &[&a0, "changed since the shards ran"]);
+}
+
+/// deploy/local.sh: N processes told their shard as a Kubernetes Indexed Job
+/// tells its pods, one parts folder, then the merge: the whole run's bytes.
+#[test]
+fn the_local_pipeline_of_n_processes_gives_the_whole_runs_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let merged = dir.path().join("merged");
+    let args = ["--config", "configs/long.toml", "--jobs", JOBS, "--no-tune"];
+    run_ok(
+        &[
+            &["simulate"][..],
+            &args,
+            &["--no-plots", "--out", whole.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    let out = std::process::Command::new("sh")
+        .arg(repo().join("deploy/local.sh"))
+        .args([
+            "simulate",
+            "3",
+            "configs/long.toml",
+            merged.to_str().unwrap(),
+        ])
+        .args(&args[2..])
+        .env("POLLSIM", env!("CARGO_BIN_EXE_pollsim"))
+        .env("MERGE_OPTIONS", "--no-plots")
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches(": shard ").count(), 3, "{text}");
+    assert!(
+        dir.path()
+            .join("merged.parts/shard-2-of-3/part.json")
+            .is_file()
+    );
+    assert_eq!(files(&whole), files(&merged));
 }
