@@ -20,6 +20,7 @@ pub use recommend::{Candidate, Origin, Recommendation, policy_block, recommend};
 pub use sweep::{SweepRow, sweep, sweep_range, total_points};
 
 use crate::policy::PolicySpec;
+use rayon::prelude::*;
 use toml::Value;
 
 /// Settings of `[tune]`.
@@ -267,16 +268,28 @@ pub fn finish(
     rows: Vec<SweepRow>,
     sweep_seconds: f64,
 ) -> TuneResult {
-    let optimal = optimal_schedule(
-        &evaluator.distribution,
-        &evaluator.scoring,
-        settings.optimal_points,
+    // Each family's refinement depends on its own rows only, and the optimal
+    // schedule on none (it enters only the regrets): all run side by side,
+    // collected in grid order, so the result does not depend on threads.
+    let (optimal, mut best) = rayon::join(
+        || {
+            optimal_schedule(
+                &evaluator.distribution,
+                &evaluator.scoring,
+                settings.optimal_points,
+            )
+        },
+        || {
+            (0..settings.grids.len())
+                .into_par_iter()
+                .filter_map(|g| family_best(settings, evaluator, &rows, g))
+                .collect::<Vec<FamilyBest>>()
+        },
     );
     let optimal_spec = optimal::deployed(&optimal.times);
-
-    let mut best: Vec<FamilyBest> = (0..settings.grids.len())
-        .filter_map(|g| family_best(settings, evaluator, &rows, g, &optimal))
-        .collect();
+    for b in &mut best {
+        b.regret_pct = 100.0 * (b.point.cost - optimal.cost) / optimal.cost;
+    }
     best.sort_by(|a, b| {
         a.objective
             .total_cmp(&b.objective)
@@ -316,7 +329,6 @@ fn family_best(
     evaluator: &Evaluator,
     rows: &[SweepRow],
     g: usize,
-    optimal: &OptimalSchedule,
 ) -> Option<FamilyBest> {
     // Lowest objective, ties to the lowest index.
     let (row, base) = rows
@@ -355,7 +367,6 @@ fn family_best(
             best.point = point;
         }
     }
-    best.regret_pct = 100.0 * (best.point.cost - optimal.cost) / optimal.cost;
     best.edges = edges::edges(grid, &best.params);
     Some(best)
 }
