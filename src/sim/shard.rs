@@ -267,6 +267,61 @@ pub fn simulate_contention_shard(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::simulate;
+    use crate::workload::{Distribution, Uniform, Workload};
+
+    /// Shards merged give the single run's accumulators bit for bit: chunks
+    /// split unevenly (empty shards too), a jittered policy, and a learning
+    /// one over 5 clients whose lanes are split between shards.
+    #[test]
+    fn merged_shards_are_the_single_run_bit_for_bit() {
+        let dist = Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap());
+        let source = JobSource::new(Workload::new(dist, 0.02, None).unwrap(), 9);
+        let policies: Vec<PolicySpec> = [
+            "name = 'j'\nkind = 'exponential'\ninitial = 1.0\nfactor = 2.0\ncap = 60.0\njitter = 'full'",
+            "name = 'c'\nkind = 'calibrated'\nmin = 2.0\nmax = 30.0\nfactor = 1.5\nwindow = 5",
+        ]
+        .iter()
+        .map(|t| PolicySpec::from_toml(t).unwrap())
+        .collect();
+        let options = RunOptions {
+            clients: 5,
+            ..RunOptions::default()
+        };
+        let jobs = 2 * CHUNK + 100;
+        let whole = simulate(&source, &policies, jobs, 9, options);
+        let bits = |a: &Accumulator| {
+            let s = a.float_sums();
+            format!(
+                "{:?} {:?} {} {}",
+                s,
+                a.calls(),
+                a.jobs,
+                a.delay_quantile(0.99)
+            )
+        };
+        for count in [2u64, 4, 7] {
+            let parts: Vec<ShardRun> = (0..count)
+                .map(|i| {
+                    let shard = Shard::new(i, count).unwrap();
+                    simulate_shard(&source, &policies, jobs, 9, options, shard, &|_| {}).unwrap()
+                })
+                .collect();
+            let merged = merge_shards(&parts).unwrap();
+            for (w, m) in whole.policies.iter().zip(&merged.policies) {
+                assert_eq!(
+                    w.accumulator.float_sums(),
+                    m.accumulator.float_sums(),
+                    "N = {count}"
+                );
+                assert_eq!(bits(&w.accumulator), bits(&m.accumulator), "N = {count}");
+            }
+            // Out of order, the pieces do not follow: refused.
+            let mut swapped = parts.clone();
+            swapped.swap(0, 1);
+            assert!(merge_shards(&swapped).is_err() || parts[0].policies[0].pieces.is_empty());
+        }
+    }
 
     #[test]
     fn shares_tile_the_range_in_order() {
