@@ -2,6 +2,7 @@
 
 mod args;
 mod figures;
+mod merge;
 mod observe;
 mod output;
 mod poll;
@@ -9,6 +10,7 @@ mod progress;
 mod results;
 mod runtime;
 mod serve;
+mod shard;
 mod simulate;
 mod tune;
 mod validate;
@@ -40,6 +42,9 @@ pub enum Command {
     /// find the optimal schedule and write tuned.toml, besides everything
     /// `simulate` writes.
     Tune(simulate::SimulateArgs),
+    /// Merge the parts that `simulate --shard I/N` (or `tune --shard`) wrote
+    /// into the results folder the unsharded run writes, byte for byte.
+    Merge(merge::MergeArgs),
     /// Run the bundled status server (POST /jobs, GET /jobs/{id}/status, GET /status;
     /// --dialect start-timer or request for the seeds' APIs).
     Serve(serve::ServeArgs),
@@ -58,6 +63,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args, false),
         Command::Tune(args) => simulate::run(args, true),
+        Command::Merge(args) => merge::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Poll(args) => poll::run(args),
         Command::Observe(args) => observe::run(args),

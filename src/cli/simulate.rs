@@ -55,6 +55,12 @@ pub struct SimulateArgs {
     /// Show every column of the terminal tables, however wide.
     #[arg(long)]
     pub wide: bool,
+    /// Run only shard I of N (I from 0) and write its partial result into
+    /// --out (a parts folder) for `pollsim merge`; `auto` reads I from
+    /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID and N from POLLSIM_SHARDS
+    /// or SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_parser = super::shard::parse_shard)]
+    pub shard: Option<super::shard::ShardArg>,
 }
 
 /// The files `simulate` may write into a results folder besides the plots,
@@ -144,6 +150,17 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
                 (sim::Run { policies }, Some(loads), events)
             }
         };
+    Ok(summaries_of(config, run, loads, events))
+}
+
+/// Summarizes a finished run of every policy of `config` (whole, or merged
+/// from shards), in config order.
+pub(crate) fn summaries_of(
+    config: &Config,
+    run: sim::Run,
+    loads: Option<Vec<sim::LoadTimeline>>,
+    events: u64,
+) -> Simulated {
     // Exact values hold only where every job is polled alone against an ideal server.
     let exact_applies = config
         .contention
@@ -171,17 +188,17 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
             }
         })
         .collect();
-    Ok(Simulated {
+    Simulated {
         summaries,
         run,
         loads,
         events,
-    })
+    }
 }
 
 /// The tuning a run does: the config's `[tune]` (or, for `tune`, the
 /// defaults when it has none), unless `--no-tune`.
-fn tune_settings(
+pub(super) fn tune_settings(
     args: &SimulateArgs,
     config: &Config,
     tune_required: bool,
@@ -213,38 +230,70 @@ fn tune_settings(
 pub(super) fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
     let config = load(&args)?;
     let settings = tune_settings(&args, &config, tune_required)?;
+    if let Some(shard) = &args.shard {
+        return super::shard::run(&args, shard, &config, settings.as_ref(), tune_required);
+    }
     // Refuse a results folder that cannot be written before any work.
-    let out = match args.no_write {
-        true => None,
-        false => {
-            let target = args
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("results").join(config.name()));
-            let inputs: Vec<&Path> = config.inputs.iter().map(|p| p.as_path()).collect();
-            let mut files = FILES.to_vec();
-            if settings.is_some() {
-                files.extend(TUNE_FILES);
-            }
-            Some(OutputDir::create(&target, &files, &inputs)?)
-        }
-    };
+    let out = results_dir(&args, &config, settings.is_some())?;
     let started = Instant::now();
     let simulated = summarize(&config, args.per_job)?;
-    say(run_line(
+    let seconds = started.elapsed().as_secs_f64();
+    let width = super::table_width(args.wide);
+    let tuned = |_: &Simulated| match &settings {
+        Some(settings) => super::tune::run(&config, settings, width).map(Some),
+        None => Ok(None),
+    };
+    finish(
+        &args,
         &config,
-        &simulated,
-        started.elapsed().as_secs_f64(),
-    ));
-    if let Some(line) = super::results::observed_line(&config) {
+        settings.as_ref(),
+        (simulated, seconds),
+        tuned,
+        out,
+        tune_required,
+    )
+}
+
+/// The results folder a run writes (`None` with --no-write), refused now if
+/// it cannot be written.
+pub(super) fn results_dir(
+    args: &SimulateArgs,
+    config: &Config,
+    tunes: bool,
+) -> Result<Option<OutputDir>> {
+    if args.no_write {
+        return Ok(None);
+    }
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(config.name()));
+    let inputs: Vec<&Path> = config.inputs.iter().map(|p| p.as_path()).collect();
+    let mut files = FILES.to_vec();
+    if tunes {
+        files.extend(TUNE_FILES);
+    }
+    Ok(Some(OutputDir::create(&target, &files, &inputs)?))
+}
+
+/// What a run does once it has simulated (itself, or by merging shards):
+/// prints the tables, tunes (`tuned`), writes the results folder.
+pub(super) fn finish(
+    args: &SimulateArgs,
+    config: &Config,
+    settings: Option<&TuneSettings>,
+    (simulated, seconds): (Simulated, f64),
+    tuned: impl FnOnce(&Simulated) -> Result<Option<super::tune::Tuned>>,
+    out: Option<OutputDir>,
+    tune_required: bool,
+) -> Result<()> {
+    say(run_line(config, &simulated, seconds));
+    if let Some(line) = super::results::observed_line(config) {
         say(line);
     }
     let width = super::table_width(args.wide);
     say(report::table::summary_table(&simulated.summaries, width));
-    let tuned = match &settings {
-        Some(settings) => Some(super::tune::run(&config, settings, width)?),
-        None => None,
-    };
+    let tuned = tuned(&simulated)?;
     let advice = tuned.as_ref().map(|t| {
         let configured: Vec<(&PolicySpec, &Summary)> =
             config.policies.iter().zip(&simulated.summaries).collect();
@@ -258,10 +307,10 @@ pub(super) fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
     };
     super::results::write_results(
         &out,
-        &args,
-        &config,
+        args,
+        config,
         &simulated,
-        settings.as_ref().zip(tuned.as_ref()),
+        settings.zip(tuned.as_ref()),
         advice.as_ref(),
         tune_required,
     )?;

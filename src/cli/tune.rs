@@ -23,6 +23,18 @@ pub(crate) struct Tuned {
 
 /// Tunes and prints the winners (the table fits `width` columns, when given).
 pub(crate) fn run(config: &Config, settings: &TuneSettings, width: Option<usize>) -> Result<Tuned> {
+    let (evaluator, jobs) = evaluator(config, settings);
+    let total: u64 = settings.grids.iter().map(|g| g.points()).sum();
+    let progress = Progress::new(total, "grid points");
+    let result = with_threads(config.threads, || {
+        tune(settings, &evaluator, &|n| progress.add(n))
+    })?;
+    progress.finish();
+    Ok(print(settings, result, jobs, width))
+}
+
+/// The evaluator tuning uses, and the jobs in its sampled set.
+pub(crate) fn evaluator(config: &Config, settings: &TuneSettings) -> (Evaluator, u64) {
     let jobs = settings.jobs.unwrap_or(config.jobs.min(DEFAULT_TUNE_JOBS));
     let source = JobSource::new(config.workload.clone(), config.seed);
     let evaluator = Evaluator::new(
@@ -33,13 +45,17 @@ pub(crate) fn run(config: &Config, settings: &TuneSettings, width: Option<usize>
         config.scoring.clone(),
         settings,
     );
-    let total: u64 = settings.grids.iter().map(|g| g.points()).sum();
-    let progress = Progress::new(total, "grid points");
-    let result = with_threads(config.threads, || {
-        tune(settings, &evaluator, &|n| progress.add(n))
-    })?;
-    progress.finish();
+    (evaluator, jobs)
+}
 
+/// Prints a finished tuning's winners (the table fits `width` columns, when given).
+pub(crate) fn print(
+    settings: &TuneSettings,
+    result: TuneResult,
+    jobs: u64,
+    width: Option<usize>,
+) -> Tuned {
+    let total: u64 = settings.grids.iter().map(|g| g.points()).sum();
     let o = &result.optimal;
     say(format_args!(
         "tuned {} of {} on {jobs} jobs in {:.3} s; optimal schedule: {}, cost {:.4} (grid step {} s, polish gained {:.2e})",
@@ -61,7 +77,7 @@ pub(crate) fn run(config: &Config, settings: &TuneSettings, width: Option<usize>
             ));
         }
     }
-    Ok(Tuned { result, jobs })
+    Tuned { result, jobs }
 }
 
 /// Each family's best and the optimal schedule. Narrow terminals lose the

@@ -1,6 +1,11 @@
 //! What one policy measured over a set of jobs: exact call counts, delays in a
 //! log-linear histogram (every delay only with `exact_percentiles`), sums for
 //! the means. Merged chunk by chunk, in order.
+//!
+//! Counts and histograms merge in any order; only the floating-point sums
+//! ([`FloatSums`]) depend on it. A shard of a run therefore ships its counts
+//! merged once and the float sums chunk by chunk, and the merge folds those in
+//! chunk order: the same bits as the single run.
 
 use super::{LogHistogram, Moments};
 use crate::workload::Job;
@@ -10,7 +15,10 @@ use crate::workload::Job;
 /// The per-job cost is kept small (this runs tens of millions of times per
 /// second): call statistics are derived from exact counts per call number, and
 /// quantities reported only as means are plain sums.
-#[derive(Clone, Debug)]
+///
+/// Serialized (for a shard's partial result) with every float as its bit
+/// pattern; the kept delays are not serialized (sharded runs refuse them).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     /// Jobs recorded.
     pub jobs: u64,
@@ -26,12 +34,35 @@ pub struct Accumulator {
     pub delay: Moments,
     delay_hist: LogHistogram,
     /// Every delay, when exact percentiles were asked for.
+    #[serde(skip)]
     delays: Option<Vec<f64>>,
     /// Sum of durations of detected jobs (detection time = duration + delay).
+    #[serde(with = "super::bits")]
     detected_duration_sum: f64,
     /// Sum of delay / duration over detected jobs with a positive duration.
+    #[serde(with = "super::bits")]
     efficiency_sum: f64,
     efficiency_count: u64,
+}
+
+/// The part of an [`Accumulator`] whose merge depends on order: its
+/// floating-point sums. Everything else is integer counts.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FloatSums {
+    delay: Moments,
+    #[serde(with = "super::bits")]
+    detected_duration_sum: f64,
+    #[serde(with = "super::bits")]
+    efficiency_sum: f64,
+}
+
+impl FloatSums {
+    /// Adds a later part's sums, exactly as [`Accumulator::merge`] does.
+    pub fn merge(&mut self, other: &FloatSums) {
+        self.delay.merge(&other.delay);
+        self.detected_duration_sum += other.detected_duration_sum;
+        self.efficiency_sum += other.efficiency_sum;
+    }
 }
 
 impl Accumulator {
@@ -151,6 +182,23 @@ impl Accumulator {
         self.efficiency_sum / self.efficiency_count as f64
     }
 
+    /// A copy of the floating-point sums.
+    pub fn float_sums(&self) -> FloatSums {
+        FloatSums {
+            delay: self.delay.clone(),
+            detected_duration_sum: self.detected_duration_sum,
+            efficiency_sum: self.efficiency_sum,
+        }
+    }
+
+    /// Replaces the floating-point sums: with those folded chunk by chunk in
+    /// order, the counts of any merge order give the single run's accumulator.
+    pub fn set_float_sums(&mut self, sums: FloatSums) {
+        self.delay = sums.delay;
+        self.detected_duration_sum = sums.detected_duration_sum;
+        self.efficiency_sum = sums.efficiency_sum;
+    }
+
     /// Adds `other`'s jobs; merging chunks in order keeps sums thread-count independent.
     pub fn merge(&mut self, other: &Accumulator) {
         self.jobs += other.jobs;
@@ -163,13 +211,14 @@ impl Accumulator {
         for (mine, theirs) in self.call_counts.iter_mut().zip(&other.call_counts) {
             *mine += theirs;
         }
-        self.delay.merge(&other.delay);
         self.delay_hist.merge(&other.delay_hist);
         if let (Some(mine), Some(theirs)) = (&mut self.delays, &other.delays) {
             mine.extend_from_slice(theirs);
         }
-        self.detected_duration_sum += other.detected_duration_sum;
-        self.efficiency_sum += other.efficiency_sum;
+        // One implementation of the order-dependent part, shared with shards.
+        let mut sums = self.float_sums();
+        sums.merge(&other.float_sums());
+        self.set_float_sums(sums);
         self.efficiency_count += other.efficiency_count;
     }
 

@@ -14,7 +14,7 @@ const SHIFT: u32 = 52 - MANTISSA_BITS;
 const FLOOR: f64 = 1e-6;
 
 /// Counts of non-negative seconds in log-linear buckets (under 0.1% wide).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogHistogram {
     /// Bucket key of `counts[0]`.
     first: u64,

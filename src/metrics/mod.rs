@@ -8,12 +8,13 @@
 //! only `exact_percentiles` keeps every delay.
 
 mod accumulator;
+pub mod bits;
 mod histogram;
 mod moments;
 mod scoring;
 mod summary;
 
-pub use accumulator::Accumulator;
+pub use accumulator::{Accumulator, FloatSums};
 pub use histogram::LogHistogram;
 pub use moments::Moments;
 pub use scoring::Scoring;

@@ -2,12 +2,16 @@
 //! in a fixed order so that sums do not depend on the thread count.
 
 /// Running first and second moments with a shift for numerical stability.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     n: u64,
+    #[serde(with = "super::bits")]
     shift: f64,
+    #[serde(with = "super::bits")]
     sum: f64,
+    #[serde(with = "super::bits")]
     sum_sq: f64,
+    #[serde(with = "super::bits")]
     max: f64,
 }
 

@@ -17,9 +17,10 @@ pub use evaluate::{Constraints, Evaluator, Method, Objective, Point};
 pub use grid::{Grid, GridError};
 pub use optimal::{OPTIMAL_NAME, OptimalSchedule, optimal_schedule};
 pub use recommend::{Candidate, Origin, Recommendation, policy_block, recommend};
-pub use sweep::{SweepRow, sweep};
+pub use sweep::{SweepRow, sweep, sweep_range, total_points};
 
 use crate::policy::PolicySpec;
+use rayon::prelude::*;
 use toml::Value;
 
 /// Settings of `[tune]`.
@@ -258,22 +259,37 @@ pub fn tune(
     finish(settings, evaluator, rows, sweep_seconds)
 }
 
-fn finish(
+/// The rest of [`tune`] after the sweep: the optimal schedule, each family's
+/// best (refined) and the Pareto frontier, from every grid point's row in
+/// grid order (as [`sweep`] returns them, or a sharded sweep's rows merged).
+pub fn finish(
     settings: &TuneSettings,
     evaluator: &Evaluator,
     rows: Vec<SweepRow>,
     sweep_seconds: f64,
 ) -> TuneResult {
-    let optimal = optimal_schedule(
-        &evaluator.distribution,
-        &evaluator.scoring,
-        settings.optimal_points,
+    // Each family's refinement depends on its own rows only, and the optimal
+    // schedule on none (it enters only the regrets): all run side by side,
+    // collected in grid order, so the result does not depend on threads.
+    let (optimal, mut best) = rayon::join(
+        || {
+            optimal_schedule(
+                &evaluator.distribution,
+                &evaluator.scoring,
+                settings.optimal_points,
+            )
+        },
+        || {
+            (0..settings.grids.len())
+                .into_par_iter()
+                .filter_map(|g| family_best(settings, evaluator, &rows, g))
+                .collect::<Vec<FamilyBest>>()
+        },
     );
     let optimal_spec = optimal::deployed(&optimal.times);
-
-    let mut best: Vec<FamilyBest> = (0..settings.grids.len())
-        .filter_map(|g| family_best(settings, evaluator, &rows, g, &optimal))
-        .collect();
+    for b in &mut best {
+        b.regret_pct = 100.0 * (b.point.cost - optimal.cost) / optimal.cost;
+    }
     best.sort_by(|a, b| {
         a.objective
             .total_cmp(&b.objective)
@@ -313,7 +329,6 @@ fn family_best(
     evaluator: &Evaluator,
     rows: &[SweepRow],
     g: usize,
-    optimal: &OptimalSchedule,
 ) -> Option<FamilyBest> {
     // Lowest objective, ties to the lowest index.
     let (row, base) = rows
@@ -352,7 +367,6 @@ fn family_best(
             best.point = point;
         }
     }
-    best.regret_pct = 100.0 * (best.point.cost - optimal.cost) / optimal.cost;
     best.edges = edges::edges(grid, &best.params);
     Some(best)
 }

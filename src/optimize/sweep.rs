@@ -56,6 +56,23 @@ pub fn sweep(
     evaluator: &Evaluator,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<SweepRow> {
+    sweep_range(settings, evaluator, 0..total_points(settings), progress)
+}
+
+/// Grid points of every grid together.
+pub fn total_points(settings: &TuneSettings) -> u64 {
+    settings.grids.iter().map(|g| g.points()).sum()
+}
+
+/// [`sweep`] over the global points `points` only (grid after grid, in
+/// order): a shard's share. Each point's row does not depend on the others,
+/// so the shares' rows, concatenated, are the whole sweep's.
+pub fn sweep_range(
+    settings: &TuneSettings,
+    evaluator: &Evaluator,
+    points: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SweepRow> {
     // Global point k belongs to the grid whose range of starts holds it; no
     // list of (grid, index) pairs is built, which at the maximum grid would
     // itself take 160 MB.
@@ -68,11 +85,10 @@ pub fn sweep(
             Some(start)
         })
         .collect();
-    let total: u64 = settings.grids.iter().map(|g| g.points()).sum();
     // A usize range: rayon's u64 ranges are not indexed, and collecting an
     // unindexed iterator goes through a list of pieces, twice the memory.
-    let total = usize::try_from(total).expect("the grid cap fits in usize");
-    (0..total)
+    let usize_of = |k: u64| usize::try_from(k).expect("the grid cap fits in usize");
+    (usize_of(points.start)..usize_of(points.end))
         .into_par_iter()
         .map(|k| {
             let k = k as u64;

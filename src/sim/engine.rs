@@ -49,40 +49,36 @@ pub fn simulate_with_progress(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Run {
     let chunks = jobs.div_ceil(CHUNK);
-    let independent: Vec<usize> = (0..policies.len())
-        .filter(|&i| !policies[i].learns())
-        .collect();
+    let work = Work {
+        source,
+        policies,
+        jobs,
+        seed,
+        options,
+        progress,
+    };
+    let independent = work.independent();
     let mut totals: Vec<PolicyRun> = independent
         .iter()
         .map(|_| PolicyRun::empty(options, 0))
         .collect();
-    in_order(
-        chunks,
-        |chunk| {
-            let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(jobs);
-            let done = (range.end - range.start) * independent.len() as u64;
-            let mut batch = Vec::with_capacity(CHUNK as usize);
-            source.fill(range, &mut batch);
-            let parts = independent
-                .iter()
-                .map(|&i| run_chunk(&policies[i], &batch, seed, options))
-                .collect::<Vec<_>>();
-            progress(done);
-            parts
-        },
-        |parts| {
-            for (total, part) in totals.iter_mut().zip(&parts) {
-                total.absorb(part);
-            }
-        },
-    );
+    work.chunks(0..chunks, |_, parts| {
+        for (total, part) in totals.iter_mut().zip(&parts) {
+            total.absorb(part);
+        }
+    });
     let mut results: Vec<Option<PolicyRun>> = vec![None; policies.len()];
     for (total, &i) in totals.into_iter().zip(&independent) {
         results[i] = Some(total);
     }
     for (i, spec) in policies.iter().enumerate() {
         if spec.learns() {
-            results[i] = Some(run_learning(spec, source, jobs, seed, options, progress));
+            let mut merged = PolicyRun::empty(options, 0);
+            work.lanes(spec, 0..work.lane_count(), |_, lane| merged.absorb(&lane));
+            if let Some(records) = &mut merged.records {
+                records.sort_by_key(|r| r.job);
+            }
+            results[i] = Some(merged);
         }
     }
     Run {
@@ -93,12 +89,108 @@ pub fn simulate_with_progress(
     }
 }
 
-/// Produces items `0..n` in parallel and consumes them strictly in index order,
+/// One replay's inputs: what [`simulate_with_progress`] runs whole and a
+/// shard ([`super::shard`]) runs a share of (a range of chunks, a range of a
+/// learning policy's client lanes), with the same code and the same order.
+pub(super) struct Work<'a> {
+    pub(super) source: &'a JobSource,
+    pub(super) policies: &'a [PolicySpec],
+    pub(super) jobs: u64,
+    pub(super) seed: u64,
+    pub(super) options: RunOptions,
+    pub(super) progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Work<'_> {
+    /// Indices of the policies that run chunk by chunk (those that do not learn).
+    pub(super) fn independent(&self) -> Vec<usize> {
+        (0..self.policies.len())
+            .filter(|&i| !self.policies[i].learns())
+            .collect()
+    }
+
+    /// Runs every non-learning policy over each chunk of `chunks` and hands
+    /// `consume` the chunk's index and its runs (in [`Self::independent`]
+    /// order), strictly in chunk order.
+    pub(super) fn chunks(
+        &self,
+        chunks: std::ops::Range<u64>,
+        mut consume: impl FnMut(u64, Vec<PolicyRun>),
+    ) {
+        let independent = self.independent();
+        let (jobs, seed, options) = (self.jobs, self.seed, self.options);
+        in_order(
+            chunks,
+            |chunk| {
+                let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(jobs);
+                let done = (range.end - range.start) * independent.len() as u64;
+                let mut batch = Vec::with_capacity(CHUNK as usize);
+                self.source.fill(range, &mut batch);
+                let parts = independent
+                    .iter()
+                    .map(|&i| run_chunk(&self.policies[i], &batch, seed, options))
+                    .collect::<Vec<_>>();
+                (self.progress)(done);
+                (chunk, parts)
+            },
+            |(chunk, parts)| consume(chunk, parts),
+        );
+    }
+
+    /// Client lanes of a learning policy: one per client, at most one per job.
+    pub(super) fn lane_count(&self) -> u64 {
+        self.options.clients.clamp(1, self.jobs.max(1))
+    }
+
+    /// A learning policy over each client lane of `lanes` (client `c` polls
+    /// jobs `c, c + clients, …` in order, learning as it goes), handed to
+    /// `consume` in lane order.
+    pub(super) fn lanes(
+        &self,
+        spec: &PolicySpec,
+        lanes: std::ops::Range<u64>,
+        mut consume: impl FnMut(u64, PolicyRun),
+    ) {
+        let clients = self.lane_count();
+        let (jobs, seed, options, progress) = (self.jobs, self.seed, self.options, self.progress);
+        in_order(
+            lanes,
+            |client_index| {
+                let sid = stream_id(spec.name());
+                let mut client = spec.client();
+                let mut run = PolicyRun::empty(options, (jobs / clients + 1) as usize);
+                let mut job_index = client_index;
+                let mut lane_jobs = 0u64;
+                while job_index < jobs {
+                    let job = self.source.job(job_index);
+                    let mut rng = JobRng::for_job(seed, sid, job_index);
+                    let outcome = drive(&mut client, &job, &mut rng);
+                    client.finished(&outcome);
+                    run.record(&job, outcome.calls, outcome.seen_at);
+                    job_index += clients;
+                    lane_jobs += 1;
+                    if lane_jobs.is_multiple_of(PROGRESS_STEP) {
+                        progress(PROGRESS_STEP);
+                    }
+                }
+                progress(lane_jobs % PROGRESS_STEP);
+                (client_index, run)
+            },
+            |(lane, run)| consume(lane, run),
+        );
+    }
+}
+
+/// Produces the items of a range in parallel and consumes them strictly in index order,
 /// a window at a time: results (floating-point merges included) do not depend
 /// on the thread count, and memory holds one window, not all `n` items.
-fn in_order<T: Send>(n: u64, produce: impl Fn(u64) -> T + Sync, mut consume: impl FnMut(T)) {
+fn in_order<T: Send>(
+    items: std::ops::Range<u64>,
+    produce: impl Fn(u64) -> T + Sync,
+    mut consume: impl FnMut(T),
+) {
     let window = 4 * rayon::current_num_threads().max(1) as u64;
-    let mut start = 0;
+    let (mut start, n) = (items.start, items.end);
     while start < n {
         let end = (start + window).min(n);
         let items: Vec<T> = (start..end).into_par_iter().map(&produce).collect();
@@ -158,48 +250,6 @@ fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -
         record(block, &mut outcome);
     }
     run
-}
-
-/// A learning policy: one lane per client, each in job order.
-fn run_learning(
-    spec: &PolicySpec,
-    source: &JobSource,
-    jobs: u64,
-    seed: u64,
-    options: RunOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> PolicyRun {
-    let clients = options.clients.clamp(1, jobs.max(1));
-    let mut merged = PolicyRun::empty(options, 0);
-    in_order(
-        clients,
-        |client_index| {
-            let sid = stream_id(spec.name());
-            let mut client = spec.client();
-            let mut run = PolicyRun::empty(options, (jobs / clients + 1) as usize);
-            let mut job_index = client_index;
-            let mut lane_jobs = 0u64;
-            while job_index < jobs {
-                let job = source.job(job_index);
-                let mut rng = JobRng::for_job(seed, sid, job_index);
-                let outcome = drive(&mut client, &job, &mut rng);
-                client.finished(&outcome);
-                run.record(&job, outcome.calls, outcome.seen_at);
-                job_index += clients;
-                lane_jobs += 1;
-                if lane_jobs.is_multiple_of(PROGRESS_STEP) {
-                    progress(PROGRESS_STEP);
-                }
-            }
-            progress(lane_jobs % PROGRESS_STEP);
-            run
-        },
-        |lane| merged.absorb(&lane),
-    );
-    if let Some(records) = &mut merged.records {
-        records.sort_by_key(|r| r.job);
-    }
-    merged
 }
 
 /// Polls one job on the virtual clock until the policy sees it end or gives up.

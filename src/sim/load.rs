@@ -18,7 +18,7 @@ pub enum Outcome {
 }
 
 /// Requests per second, by outcome.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadTimeline {
     /// `bins[s][o]`: requests of outcome `o` that arrived in second `s`.
     bins: Vec<[u64; 3]>,

@@ -23,6 +23,7 @@ pub mod load;
 pub mod queue;
 mod record;
 pub mod server;
+pub mod shard;
 
 pub use arrivals::Arrivals;
 pub use des::{ContendedRun, Contention, simulate_contention, simulate_contention_with_progress};

@@ -25,6 +25,7 @@ mod service_cli;
 mod service_dialects;
 mod service_mocks;
 mod service_validate;
+mod shard;
 mod support;
 mod tune;
 mod validate_contention;
