@@ -187,6 +187,7 @@ impl Config {
         }
         let (scoring, exact_percentiles) = scoring(&source, raw.metrics)?;
         let policies = policies(&source, &raw.policies, workload.hint_error.is_some())?;
+        let policies = crate::policy::priced(policies, &scoring);
         let tune = match raw.tune {
             None => None,
             Some(t) => Some(
@@ -213,7 +214,8 @@ impl Config {
 
     /// Replaces the policies with those of a policy file (`tuned.toml`).
     pub fn replace_policies(&mut self, file: &Path) -> Result<(), ConfigError> {
-        self.policies = load_policies(file, self.workload.hint_error.is_some())?;
+        let policies = load_policies(file, self.workload.hint_error.is_some())?;
+        self.policies = crate::policy::priced(policies, &self.scoring);
         self.inputs.push(file.to_path_buf());
         Ok(())
     }
