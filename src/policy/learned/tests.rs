@@ -9,7 +9,7 @@ use crate::policy::{ClientPolicy, JobHint, JobPoll, PollPolicy, Response};
 use crate::rng::stream_id;
 use crate::sim::engine::drive;
 use crate::sim::exact::evaluate_times;
-use crate::workload::{JobSource, LogNormal, Mixture, Uniform, Workload};
+use crate::workload::{JobSource, LogNormal, Mixture, Phase, Uniform, Workload};
 
 const PENDING: Response = Response::Pending {
     progress: None,
@@ -213,4 +213,39 @@ fn prices_default_to_the_config_s_and_bad_values_name_their_field() {
 fn priced_own(text: &str) -> (Option<f64>, Option<f64>) {
     let raw = priced(vec![spec(text)], &prices(2.0, 0.5))[0].to_raw();
     (raw.call, raw.delay_s)
+}
+
+/// Jobs 0–999 take 180–420 s, jobs from 1,000 on 30–90 s (a phased
+/// workload): with `window = 300` the learned schedule returns within 5 %
+/// of the new optimum (over the next 100 jobs) within 400 jobs of the shift.
+#[test]
+fn follows_a_workload_that_shifts_halfway() {
+    let before = Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap());
+    let after = Distribution::Uniform(Uniform::new(60.0, 30.0).unwrap());
+    let workload = Workload::new(before.clone(), 0.0, None)
+        .unwrap()
+        .with_phases(vec![Phase {
+            from_job: 1000,
+            distribution: after.clone(),
+        }])
+        .unwrap();
+    let source = JobSource::new(workload, 5);
+    assert_eq!(source.job(999).duration, {
+        let plain = JobSource::new(Workload::new(before.clone(), 0.0, None).unwrap(), 5);
+        plain.job(999).duration
+    });
+    assert!(source.job(1000).duration <= 90.0);
+    let scoring = prices(1.0, 0.1);
+    let durations = |j: u64| {
+        let dist = if j < 1000 { &before } else { &after };
+        (source.job(j).duration, dist.clone())
+    };
+    let optimum = optimal_schedule(&after, &scoring, 20_000).cost;
+    let s = spec("name = 'l'\nkind = 'learned'\nwindow = 300");
+    let costs = expected_costs(&s, &durations, &scoring, 1600, 5);
+    let back = (1000..1500)
+        .find(|&k| mean(&costs[k..k + 100]) < 1.05 * optimum)
+        .map(|k| k - 1000);
+    eprintln!("new optimum {optimum:.4}: back within 5 % after {back:?} jobs");
+    assert!(back.is_some_and(|k| k <= 400), "{back:?}");
 }
