@@ -2,6 +2,7 @@
 
 mod args;
 mod figures;
+mod learning;
 mod observe;
 mod output;
 mod poll;
