@@ -249,3 +249,41 @@ fn follows_a_workload_that_shifts_halfway() {
     eprintln!("new optimum {optimum:.4}: back within 5 % after {back:?} jobs");
     assert!(back.is_some_and(|k| k <= 400), "{back:?}");
 }
+
+/// Four clients learn each from its own jobs: the run is the same at one
+/// and at two threads, and a learned policy survives its TOML round trip
+/// (as `tuned.toml` writes it) with its prices written out.
+#[test]
+fn runs_alike_at_any_thread_count_and_round_trips_through_toml() {
+    use crate::sim::{RunOptions, simulate};
+    let dist = Distribution::Uniform(Uniform::new(60.0, 30.0).unwrap());
+    let source = JobSource::new(Workload::new(dist, 0.1, None).unwrap(), 9);
+    let s = priced(
+        vec![spec("name = 'l'\nkind = 'learned'\nrefit = 10")],
+        &prices(1.0, 0.1),
+    );
+    let options = RunOptions {
+        per_job: true,
+        exact_percentiles: false,
+        clients: 4,
+    };
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| simulate(&source, &s, 800, 9, options))
+    };
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one.policies[0].records, two.policies[0].records);
+    assert_eq!(
+        format!("{:?}", one.policies[0].accumulator),
+        format!("{:?}", two.policies[0].accumulator)
+    );
+    let text = toml::to_string(&s[0].to_raw()).unwrap();
+    assert!(
+        text.contains("call = 1.0") && text.contains("delay_s = 0.1"),
+        "{text}"
+    );
+    assert_eq!(PolicySpec::from_toml(&text).unwrap(), s[0]);
+}
