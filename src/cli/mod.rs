@@ -2,6 +2,7 @@
 
 mod args;
 mod figures;
+mod learning;
 mod merge;
 mod observe;
 mod output;

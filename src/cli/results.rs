@@ -73,6 +73,13 @@ pub(super) fn write_results(
             None
         }
     };
+    // A learning policy ran: its curves, with the figures of the run.
+    if let Some((csv, png)) = super::learning::learning(config, plots) {
+        out.write("learning.csv", &csv)?;
+        if let (Some(f), Some(png)) = (&mut figures, png) {
+            f.push(png);
+        }
+    }
     let entries = write_figures(out, figures)?;
     let tune_entries = write_figures(out, tune_figures)?;
     // What an earlier run wrote here and this one does not replace (report.md

@@ -65,7 +65,13 @@ pub struct SimulateArgs {
 
 /// The files `simulate` may write into a results folder besides the plots,
 /// and those tuning adds: a run never overwrites one of its own inputs.
-pub(super) const FILES: &[&str] = &["summary.csv", "load.csv", "jobs.csv", "report.md"];
+pub(super) const FILES: &[&str] = &[
+    "summary.csv",
+    "load.csv",
+    "jobs.csv",
+    "learning.csv",
+    "report.md",
+];
 pub(super) const TUNE_FILES: &[&str] = &["sweep.csv", "pareto.csv", "best.csv", "tuned.toml"];
 /// A loaded config with the command-line overrides applied.
 pub(crate) fn load(args: &SimulateArgs) -> Result<Config> {

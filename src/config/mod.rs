@@ -119,6 +119,9 @@ impl Config {
             base_dir,
             &mut inputs,
         );
+        for phase in &raw.workload.get_ref().phases {
+            named_files(phase.distribution.get_ref(), base_dir, &mut inputs);
+        }
         if let Some(file) = raw
             .arrivals
             .as_ref()
@@ -177,6 +180,17 @@ impl Config {
             rw.hint_error,
         )
         .or_else(|e| source.invalid(workload_span.clone(), "workload", e.to_string()))?;
+        let mut phases = Vec::with_capacity(rw.phases.len());
+        for (i, p) in rw.phases.iter().enumerate() {
+            let path = format!("workload.phases[{i}].distribution");
+            phases.push(crate::workload::Phase {
+                from_job: p.from_job,
+                distribution: distribution::build(&source, &p.distribution, base_dir, &path)?,
+            });
+        }
+        let workload = workload
+            .with_phases(phases)
+            .or_else(|e| source.invalid(workload_span.clone(), "workload.phases", e.to_string()))?;
         let clients = rw.clients.unwrap_or(1);
         if clients == 0 {
             return source.invalid(
@@ -187,6 +201,7 @@ impl Config {
         }
         let (scoring, exact_percentiles) = scoring(&source, raw.metrics)?;
         let policies = policies(&source, &raw.policies, workload.hint_error.is_some())?;
+        let policies = crate::policy::priced(policies, &scoring);
         let tune = match raw.tune {
             None => None,
             Some(t) => Some(
@@ -213,7 +228,8 @@ impl Config {
 
     /// Replaces the policies with those of a policy file (`tuned.toml`).
     pub fn replace_policies(&mut self, file: &Path) -> Result<(), ConfigError> {
-        self.policies = load_policies(file, self.workload.hint_error.is_some())?;
+        let policies = load_policies(file, self.workload.hint_error.is_some())?;
+        self.policies = crate::policy::priced(policies, &self.scoring);
         self.inputs.push(file.to_path_buf());
         Ok(())
     }

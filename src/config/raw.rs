@@ -72,6 +72,17 @@ pub struct RawWorkload {
     pub error_probability: Option<f64>,
     pub hint_error: Option<f64>,
     pub clients: Option<u64>,
+    /// `[[workload.phases]]`: later distributions by first job.
+    #[serde(default)]
+    pub phases: Vec<RawPhase>,
+}
+
+/// One `[[workload.phases]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPhase {
+    pub from_job: u64,
+    pub distribution: Spanned<RawDistribution>,
 }
 
 /// One flat table per distribution: `kind` plus that kind's parameters.

@@ -88,8 +88,15 @@ fn lower_support(dist: &Distribution) -> f64 {
     lo
 }
 
-/// Computes the optimal schedule on a grid of about `points` steps, then polishes it.
-pub fn optimal_schedule(dist: &Distribution, scoring: &Scoring, points: usize) -> OptimalSchedule {
+/// The dynamic programme's optimum on a grid of about `points` steps (the
+/// distribution's breakpoints added), unpolished: O(N log N) in the grid's
+/// N points. Returns the check times, the grid step and the number of points.
+/// The learned policy calls it at every refit; [`optimal_schedule`] polishes it.
+pub fn grid_optimum(
+    dist: &Distribution,
+    scoring: &Scoring,
+    points: usize,
+) -> (Vec<f64>, f64, usize) {
     let start = lower_support(dist);
     let end = dist.upper(TAIL);
     let points = points.max(2);
@@ -102,7 +109,12 @@ pub fn optimal_schedule(dist: &Distribution, scoring: &Scoring, points: usize) -
     );
     grid.sort_by(f64::total_cmp);
     grid.dedup();
-    let grid_times = solve_on_grid(&grid, dist, scoring);
+    (solve_on_grid(&grid, dist, scoring), step, grid.len())
+}
+
+/// Computes the optimal schedule on a grid of about `points` steps, then polishes it.
+pub fn optimal_schedule(dist: &Distribution, scoring: &Scoring, points: usize) -> OptimalSchedule {
+    let (grid_times, step, grid_points) = grid_optimum(dist, scoring, points);
     let grid_cost = schedule_cost(&grid_times, dist, scoring);
     let times = polish(grid_times.clone(), dist, scoring);
     // Costed as it is deployed (tuned.toml's `then = "repeat"`): for an
@@ -118,7 +130,7 @@ pub fn optimal_schedule(dist: &Distribution, scoring: &Scoring, points: usize) -
         grid_times,
         grid_cost,
         grid_step: step,
-        grid_points: grid.len(),
+        grid_points,
     }
 }
 

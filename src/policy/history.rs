@@ -1,6 +1,7 @@
 //! What a client remembers of its recent jobs: one duration estimate each
 //! (the midpoint between the last check that saw the job pending and the
-//! check that saw it done). Learning families read it; the client keeps it.
+//! check that saw it done), or, for `learned`, each job's bracket and the
+//! schedule fitted to them. Learning families read it; the client keeps it.
 
 use super::JobOutcome;
 use std::collections::VecDeque;
@@ -9,6 +10,8 @@ use std::collections::VecDeque;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct History {
     estimates: VecDeque<f64>,
+    /// The `learned` family's brackets and fitted schedule.
+    pub(crate) learned: super::learned::Memory,
 }
 
 impl History {

@@ -78,11 +78,23 @@ pub struct RawPolicy {
     /// How long a long poll asks the server to hold a check, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wait: Option<f64>,
+    /// Price of one check the `learned` policy optimizes for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<f64>,
+    /// Price of one second of delay the `learned` policy optimizes for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_s: Option<f64>,
+    /// Jobs between two refits of the `learned` policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refit: Option<usize>,
+    /// How much the `learned` policy explores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explore: Option<f64>,
 }
 
 impl RawPolicy {
     /// Family parameters and whether each is set (the envelope's are always allowed).
-    pub(crate) fn family_fields(&self) -> [(&'static str, bool); 16] {
+    pub(crate) fn family_fields(&self) -> [(&'static str, bool); 20] {
         [
             ("interval", self.interval.is_some()),
             ("unit", self.unit.is_some()),
@@ -100,6 +112,10 @@ impl RawPolicy {
             ("times", self.times.is_some()),
             ("then", self.then.is_some()),
             ("max_wait", self.max_wait.is_some()),
+            ("call", self.call.is_some()),
+            ("delay_s", self.delay_s.is_some()),
+            ("refit", self.refit.is_some()),
+            ("explore", self.explore.is_some()),
         ]
     }
 }

@@ -138,6 +138,8 @@ registry! {
     Oscillating(super::oscillating::Oscillating),
     /// Learns from the client's recent jobs when to start checking.
     Calibrated(super::calibrated::Calibrated),
+    /// Learns the cost-optimal schedule from the client's own brackets.
+    Learned(super::learned::Learned),
     /// Sleeps through most of the expected duration.
     DurationAware(super::duration_aware::DurationAware),
     /// An explicit list of check times.

@@ -24,18 +24,27 @@ pub struct JobSource {
     seed: u64,
     /// Words per job record: two 32-bit words per uniform draw.
     words_per_job: u64,
+    /// Uniform draws a duration takes in every phase (unused ones skipped).
+    dist_draws: u64,
 }
 
 impl JobSource {
     /// The job set of `workload` under `seed`.
     pub fn new(workload: Workload, seed: u64) -> Self {
-        let draws = workload.distribution.draws()
+        // Every phase's record has the same length: the most draws of any.
+        let dist_draws = workload
+            .phases
+            .iter()
+            .map(|p| p.distribution.draws())
+            .fold(workload.distribution.draws(), u64::max);
+        let draws = dist_draws
             + u64::from(workload.error_probability > 0.0)
             + u64::from(workload.hint_error.is_some());
         Self {
             workload,
             seed,
             words_per_job: 2 * draws,
+            dist_draws,
         }
     }
 
@@ -63,7 +72,16 @@ impl JobSource {
 
     #[inline]
     fn next(&self, index: u64, rng: &mut SimRng) -> Job {
-        let duration = self.workload.distribution.sample(rng);
+        let duration = if self.workload.phases.is_empty() {
+            self.workload.distribution.sample(rng)
+        } else {
+            let dist = self.workload.distribution_for(index);
+            let d = dist.sample(rng);
+            for _ in dist.draws()..self.dist_draws {
+                open_unit(rng);
+            }
+            d
+        };
         let failed =
             self.workload.error_probability > 0.0 && unit(rng) < self.workload.error_probability;
         let hint = self

@@ -293,6 +293,19 @@ pub struct Workload {
     pub error_probability: f64,
     /// When set, each job carries a duration hint `D·(1 + e·U)`, U uniform on [-1, 1].
     pub hint_error: Option<f64>,
+    /// Later distributions by the job index they start at (increasing):
+    /// a workload that changes (`[[workload.phases]]`). Exact figures and
+    /// the optimal schedule describe `distribution`, the first phase.
+    pub phases: Vec<Phase>,
+}
+
+/// From job `from_job` on, durations follow `distribution`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phase {
+    /// The first job index of the phase.
+    pub from_job: u64,
+    /// Its duration distribution.
+    pub distribution: Distribution,
 }
 
 impl Workload {
@@ -320,7 +333,33 @@ impl Workload {
             distribution,
             error_probability,
             hint_error,
+            phases: Vec::new(),
         })
+    }
+
+    /// The workload whose durations follow `phases` from their first jobs on
+    /// (job indices strictly increasing and above 0).
+    pub fn with_phases(self, phases: Vec<Phase>) -> Result<Self, DistributionError> {
+        let mut previous = 0;
+        for p in &phases {
+            if p.from_job <= previous {
+                return Err(DistributionError::Invalid(format!(
+                    "phases: from_job = {} is not after {previous}: list phases by increasing from_job, each above 0",
+                    p.from_job
+                )));
+            }
+            previous = p.from_job;
+        }
+        Ok(Self { phases, ..self })
+    }
+
+    /// The distribution job `index` is drawn from.
+    #[inline]
+    pub fn distribution_for(&self, index: u64) -> &Distribution {
+        match self.phases.iter().rev().find(|p| index >= p.from_job) {
+            Some(p) => &p.distribution,
+            None => &self.distribution,
+        }
     }
 }
 

@@ -148,3 +148,51 @@ fn job_source_is_order_independent() {
         assert!(hint >= 0.8 * job.duration && hint <= 1.2 * job.duration);
     }
 }
+
+/// A phased workload draws job `i` from the phase it falls in, at the same
+/// place of the stream whether jobs are drawn in bulk or one at a time (a
+/// mixture phase takes two draws, a uniform one; records keep one length).
+#[test]
+fn phases_switch_distribution_at_their_first_job() {
+    let mixture = Distribution::Mixture(
+        Mixture::new(vec![
+            (1.0, Distribution::Fixed(Fixed::new(5.0).unwrap())),
+            (1.0, Distribution::Fixed(Fixed::new(7.0).unwrap())),
+        ])
+        .unwrap(),
+    );
+    let workload = Workload::new(
+        Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap()),
+        0.5,
+        Some(0.1),
+    )
+    .unwrap()
+    .with_phases(vec![Phase {
+        from_job: 10,
+        distribution: mixture,
+    }])
+    .unwrap();
+    let source = JobSource::new(workload.clone(), 3);
+    let mut bulk = Vec::new();
+    source.fill(0..20, &mut bulk);
+    for job in &bulk {
+        assert_eq!(*job, source.job(job.index));
+        let d = job.duration;
+        if job.index < 10 {
+            assert!((180.0..=420.0).contains(&d), "{job:?}");
+        } else {
+            assert!(d == 5.0 || d == 7.0, "{job:?}");
+        }
+    }
+    let bad = workload.clone().with_phases(vec![
+        Phase {
+            from_job: 10,
+            distribution: Distribution::Fixed(Fixed::new(1.0).unwrap()),
+        },
+        Phase {
+            from_job: 10,
+            distribution: Distribution::Fixed(Fixed::new(2.0).unwrap()),
+        },
+    ]);
+    assert!(bad.unwrap_err().to_string().contains("from_job = 10"));
+}

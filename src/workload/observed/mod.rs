@@ -168,6 +168,38 @@ impl Observed {
         })
     }
 
+    /// The Turnbull estimate with its CDF interpolated linearly between
+    /// `knots` (sorted; the estimate's own ends are added): mass spread
+    /// uniformly over each cell between knots, not over each Turnbull
+    /// interval. The NPMLE puts mass on few innermost intervals; an
+    /// observer that checks at the knots identifies the CDF there, and this
+    /// keeps only that. `None` for a parametric fit.
+    pub fn coarsened(&self, knots: &[f64]) -> Option<Observed> {
+        let pieces = self.pieces()?;
+        let (lo, hi) = (pieces.pieces().first()?.lo, pieces.max());
+        let mut ends: Vec<f64> = std::iter::once(lo)
+            .chain(knots.iter().copied().filter(|&k| k > lo && k < hi))
+            .chain(std::iter::once(hi))
+            .collect();
+        ends.dedup();
+        let cells: Vec<Piece> = ends
+            .windows(2)
+            .map(|w| Piece {
+                lo: w[0],
+                hi: w[1],
+                mass: pieces.survival(w[0]) - pieces.survival(w[1]),
+            })
+            .filter(|p| p.mass > 0.0)
+            .collect();
+        if cells.is_empty() {
+            return None;
+        }
+        Some(Observed {
+            estimate: Estimate::Turnbull(Pieces::new(cells)),
+            evidence: Arc::clone(&self.evidence),
+        })
+    }
+
     /// Reads `observed.csv` and estimates.
     pub fn from_csv(path: &Path, method: Method) -> Result<Self, DistributionError> {
         Self::new(read(path)?, method)
