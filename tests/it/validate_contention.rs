@@ -47,7 +47,7 @@ fn a_rate_limited_herd_has_the_predicted_peak_and_calls_per_job() {
         &config,
         ValidationSettings {
             jobs: 200,
-            time_scale: 0.2,
+            time_scale: 0.3,
             ..ValidationSettings::default()
         },
     );
