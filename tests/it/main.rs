@@ -18,6 +18,7 @@ mod observed;
 mod outputs;
 mod plots;
 mod properties;
+mod queueing;
 mod rate_limit;
 mod report;
 mod service;

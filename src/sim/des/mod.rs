@@ -46,6 +46,7 @@
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
 mod live;
+mod overload;
 
 use super::arrivals::Arrivals;
 use super::engine::PROGRESS_STEP;
@@ -58,6 +59,8 @@ use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, Poll
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use live::{Live, prefetch};
+use overload::CapacityRun;
+pub use overload::{OverloadSecond, OverloadStats};
 use rayon::prelude::*;
 
 /// What the simulator needs besides the policies.
@@ -88,6 +91,8 @@ pub struct ContendedRun {
     pub events: u64,
     /// Checks the server held (long polling): each ends in one release event.
     pub holds: u64,
+    /// What the server's capacity measured, when it has capacity keys.
+    pub overload: Option<OverloadStats>,
 }
 
 /// Runs every policy against its own copy of the server, in parallel, in order.
@@ -116,6 +121,10 @@ enum Event {
     Arrive(u32),
     /// A held (long-polled) check of the job in this slot is answered.
     Release(u32),
+    /// A check of the job in this slot that waited for a worker is answered.
+    Served(u32),
+    /// The client of the job in this slot stopped waiting for its check.
+    TimedOut(u32),
 }
 
 /// Jobs read from the source per refill: sequential reads of the workload stream.
@@ -137,6 +146,8 @@ struct Des<'a> {
     sid: u64,
     jitter_bulk: Option<SimRng>,
     server_bulk: Option<SimRng>,
+    service_bulk: Option<SimRng>,
+    capacity: Option<CapacityRun>,
     buffer: Vec<Job>,
     buffered: usize,
     next_job: u64,
@@ -164,6 +175,11 @@ fn run_policy(
         .server
         .draws()
         .then(|| JobRng::server_bulk(setup.seed, 0));
+    let service_bulk = setup
+        .server
+        .capacity
+        .as_ref()
+        .map(|_| JobRng::service_bulk(setup.seed, 0));
     let mut des = Des {
         setup,
         queue: EventQueue::new(),
@@ -184,6 +200,8 @@ fn run_policy(
         sid,
         jitter_bulk,
         server_bulk,
+        service_bulk,
+        capacity: setup.server.capacity.as_ref().map(CapacityRun::new),
         buffer: Vec::new(),
         buffered: 0,
         next_job: 0,
@@ -195,7 +213,14 @@ fn run_policy(
     }
     while let Some((t, event)) = des.queue.pop() {
         // The next event's job is known now: start loading it while this one runs.
-        if let Some((_, Event::Arrive(next) | Event::Release(next))) = des.queue.peek() {
+        if let Some((
+            _,
+            Event::Arrive(next)
+            | Event::Release(next)
+            | Event::Served(next)
+            | Event::TimedOut(next),
+        )) = des.queue.peek()
+        {
             prefetch(&des.slots[*next as usize]);
         }
         match event {
@@ -210,6 +235,8 @@ fn run_policy(
             }
             Event::Arrive(slot) => des.arrive(slot, t),
             Event::Release(slot) => des.release(slot),
+            Event::Served(slot) => des.served(slot),
+            Event::TimedOut(slot) => des.respond(slot, Response::TransportFailure, None),
         }
     }
     progress(des.next_job % PROGRESS_STEP);
@@ -221,6 +248,7 @@ fn run_policy(
         holds: des.holds,
         run: des.run,
         load: des.load,
+        overload: des.capacity.map(|c| c.stats),
     }
 }
 
@@ -266,6 +294,7 @@ impl Des<'_> {
                     poll,
                     jitter: JobRng::empty(self.seed, self.sid),
                     server_rng: JobRng::server(self.seed),
+                    service_rng: JobRng::service(self.seed),
                 });
                 (self.slots.len() - 1) as u32
             }
@@ -279,6 +308,9 @@ impl Des<'_> {
         }
         if let Some(bulk) = &mut self.server_bulk {
             live.server_rng.load(bulk, job.index);
+        }
+        if let Some(bulk) = &mut self.service_bulk {
+            live.service_rng.load(bulk, job.index);
         }
         match live.poll.first_check(&mut live.jitter) {
             Some(at) => self.send(slot, at),
@@ -312,37 +344,59 @@ impl Des<'_> {
     }
 
     fn arrive(&mut self, slot: u32, t: f64) {
+        if self.capacity.is_some() {
+            return self.arrive_at_capacity(slot, t);
+        }
+        if self.decide(slot, t) {
+            self.served(slot);
+        }
+    }
+
+    /// The server's rules before capacity: faults, rate limits; then the answer.
+    #[inline]
+    pub(super) fn decide(&mut self, slot: u32, t: f64) -> bool {
         let live = &mut self.slots[slot as usize];
         match self.server.admit(t, live.client as usize, live.u_fail) {
             Verdict::Fail => {
                 self.load.record(t, Outcome::Failed);
                 self.respond(slot, Response::TransientError, None);
+                false
             }
             Verdict::Throttle(after) => {
                 self.load.record(t, Outcome::Throttled);
                 self.respond(slot, Response::RateLimited, Some(after));
+                false
             }
             Verdict::Pass => {
                 self.load.record(t, Outcome::Answered);
-                let elapsed = live.clock;
-                let remaining = live.job.duration - elapsed;
-                if remaining <= 0.0 {
-                    let outcome = live.poll.on_final(elapsed);
-                    return self.finish(slot, outcome);
-                }
-                let max_wait = self.server.model().max_wait_s;
-                match live.poll.hold() {
-                    Some(hold) if max_wait > 0.0 => {
-                        let hold = hold.min(max_wait);
-                        live.done_at_release = remaining <= hold;
-                        self.holds += 1;
-                        live.clock = elapsed + remaining.min(hold);
-                        self.queue
-                            .push(live.submitted + live.clock, Event::Release(slot));
-                    }
-                    _ => self.pending(slot),
-                }
+                true
             }
+        }
+    }
+
+    /// The server answers the check from the job's state, now (`clock`).
+    pub(super) fn served(&mut self, slot: u32) {
+        if let Some(capacity) = &mut self.capacity {
+            capacity.stats.good += 1;
+        }
+        let live = &mut self.slots[slot as usize];
+        let elapsed = live.clock;
+        let remaining = live.job.duration - elapsed;
+        if remaining <= 0.0 {
+            let outcome = live.poll.on_final(elapsed);
+            return self.finish(slot, outcome);
+        }
+        let max_wait = self.server.model().max_wait_s;
+        match live.poll.hold() {
+            Some(hold) if max_wait > 0.0 => {
+                let hold = hold.min(max_wait);
+                live.done_at_release = remaining <= hold;
+                self.holds += 1;
+                live.clock = elapsed + remaining.min(hold);
+                self.queue
+                    .push(live.submitted + live.clock, Event::Release(slot));
+            }
+            _ => self.pending(slot),
         }
     }
 
@@ -379,7 +433,7 @@ impl Des<'_> {
 
     /// The client reads a non-final answer, received now (`clock`), and sends
     /// its next check when its `JobPoll` says, or gives up.
-    fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
+    pub(super) fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
         let (sent, received) = (live.sent, live.clock);
         match live
