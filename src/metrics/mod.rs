@@ -17,4 +17,4 @@ pub use accumulator::Accumulator;
 pub use histogram::LogHistogram;
 pub use moments::Moments;
 pub use scoring::Scoring;
-pub use summary::{Exact, LoadStats, Stat, Summary};
+pub use summary::{Exact, LoadStats, OverloadFigures, Stat, Summary};

@@ -16,6 +16,7 @@ mod http_server_bad_input;
 mod http_wire;
 mod observed;
 mod outputs;
+mod overload;
 mod plots;
 mod properties;
 mod queueing;

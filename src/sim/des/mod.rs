@@ -55,12 +55,14 @@ use super::queue::EventQueue;
 use super::record::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
 use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
 use crate::metrics::Accumulator;
-use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy, Response};
+use crate::policy::{
+    ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy, Response, RetryQuota,
+};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use live::{Live, prefetch};
 use overload::CapacityRun;
-pub use overload::{OverloadSecond, OverloadStats};
+pub use overload::{BASELINE, OverloadSecond, OverloadStats, RECOVERY_WINDOW};
 use rayon::prelude::*;
 
 /// What the simulator needs besides the policies.
@@ -93,6 +95,18 @@ pub struct ContendedRun {
     pub holds: u64,
     /// What the server's capacity measured, when it has capacity keys.
     pub overload: Option<OverloadStats>,
+}
+
+impl ContendedRun {
+    /// The capacity figures of summary.csv, when the server has capacity keys.
+    pub fn overload_figures(
+        &self,
+        server: &ServerModel,
+    ) -> Option<crate::metrics::OverloadFigures> {
+        let capacity = server.capacity.as_ref()?;
+        let stats = self.overload.as_ref()?;
+        Some(stats.figures(capacity, self.run.accumulator.jobs))
+    }
 }
 
 /// Runs every policy against its own copy of the server, in parallel, in order.
@@ -140,6 +154,10 @@ struct Des<'a> {
     /// One per client when the policy learns, else one shared (state-free) client.
     clients: Vec<ClientPolicy>,
     learns: bool,
+    /// The policy retries failed checks (`retry_delay`).
+    retries: bool,
+    /// Each client's retry quota, when the policy has a `retry_budget`.
+    quotas: Vec<RetryQuota>,
     client_count: u64,
     run: PolicyRun,
     seed: u64,
@@ -191,6 +209,11 @@ fn run_policy(
             .map(|_| spec.client())
             .collect(),
         learns,
+        retries: spec.limits().retry_delay.is_some(),
+        quotas: match spec.limits().retry_budget {
+            Some(params) => vec![RetryQuota::new(params); client_count as usize],
+            None => Vec::new(),
+        },
         client_count,
         run: PolicyRun {
             accumulator: Accumulator::new(setup.options.exact_percentiles),
@@ -269,6 +292,9 @@ impl Des<'_> {
     }
 
     fn submit(&mut self, t: f64) {
+        if let Some(capacity) = &mut self.capacity {
+            capacity.stats.last_submit = t;
+        }
         let job = self.next_job();
         let client = (job.index % self.client_count) as u32;
         let lane = if self.learns { client as usize } else { 0 };
@@ -383,6 +409,9 @@ impl Des<'_> {
         let elapsed = live.clock;
         let remaining = live.job.duration - elapsed;
         if remaining <= 0.0 {
+            if let Some(quota) = self.quotas.get_mut(live.client as usize) {
+                live.poll.succeeded(Some(quota));
+            }
             let outcome = live.poll.on_final(elapsed);
             return self.finish(slot, outcome);
         }
@@ -436,10 +465,21 @@ impl Des<'_> {
     pub(super) fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
         let (sent, received) = (live.sent, live.clock);
-        match live
-            .poll
-            .on_answer(sent, received, response, retry_after, &mut live.jitter)
-        {
+        let next = if self.retries {
+            let quota = self.quotas.get_mut(live.client as usize);
+            live.poll.on_answer_with(
+                sent,
+                received,
+                response,
+                retry_after,
+                &mut live.jitter,
+                quota,
+            )
+        } else {
+            live.poll
+                .on_answer(sent, received, response, retry_after, &mut live.jitter)
+        };
+        match next {
             Some(at) => self.send(slot, at),
             None => {
                 let outcome = live.poll.gave_up();

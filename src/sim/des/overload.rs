@@ -3,10 +3,15 @@
 //! server, waiting, work spent and wasted, queue length and latency per second.
 
 use super::{Des, Event};
-use crate::metrics::LogHistogram;
+use crate::metrics::{LogHistogram, OverloadFigures};
 use crate::policy::Response;
 use crate::sim::load::Outcome;
 use crate::sim::server::{Admission, Capacity, Refusal, Station};
+
+/// Seconds before an outage whose queue and latency are the level to recover.
+pub const BASELINE: usize = 60;
+/// Seconds over which recovery is judged (queue and latency means).
+pub const RECOVERY_WINDOW: usize = 10;
 
 /// Seconds of per-second statistics kept at most; later checks share the last bin.
 const MAX_BINS: usize = 1_000_000;
@@ -63,6 +68,8 @@ pub struct OverloadStats {
     pub timeouts: u64,
     /// The last time a check arrived, seconds since the run's start.
     pub last_arrival: f64,
+    /// The last job's submission: recovery is judged while demand lasts.
+    pub last_submit: f64,
 }
 
 impl OverloadStats {
@@ -74,6 +81,61 @@ impl OverloadStats {
     /// Share of served checks that waited.
     pub fn wait_share(&self) -> f64 {
         self.waited as f64 / self.served.max(1) as f64
+    }
+
+    /// The summary figures, for a run of `jobs` jobs on `capacity`.
+    pub fn figures(&self, capacity: &Capacity, jobs: u64) -> OverloadFigures {
+        let once = jobs as f64 * capacity.mean_service_s();
+        OverloadFigures {
+            mean_latency_s: self.mean_latency(),
+            p99_latency_s: if self.served > 0 {
+                self.latency.quantile(0.99)
+            } else {
+                0.0
+            },
+            goodput: self.good as f64 / self.last_arrival.max(1.0),
+            wasted_work_s: self.wasted_s,
+            work_amplification: if once > 0.0 { self.work_s / once } else { 0.0 },
+            recovery_s: capacity
+                .outages
+                .first()
+                .zip(capacity.last_outage_end())
+                .and_then(|(&(start, _), end)| self.recovery(start, end)),
+        }
+    }
+
+    /// Seconds after `end` (an outage's end) from which every [`RECOVERY_WINDOW`]
+    /// until the last submission has mean latency and queue within 10 % of their
+    /// level over the [`BASELINE`] seconds before `start` (plus one check's
+    /// worth of queue and 1 ms, so that an idle server's zero level can be met).
+    /// `None` when the last windows are still off: no recovery within the run.
+    pub fn recovery(&self, start: f64, end: f64) -> Option<f64> {
+        let window = |from: usize, to: usize| {
+            let bins = &self.seconds[from.min(self.seconds.len())..to.min(self.seconds.len())];
+            let sum = |f: fn(&OverloadSecond) -> f64| bins.iter().map(f).sum::<f64>();
+            let served = sum(|b| b.served as f64);
+            let arrived = sum(|b| b.arrived as f64);
+            (
+                sum(|b| b.latency_sum) / served.max(1.0),
+                sum(|b| b.queue_sum) / arrived.max(1.0),
+            )
+        };
+        let start = start.floor() as usize;
+        let (lat0, q0) = window(start.saturating_sub(BASELINE), start);
+        let ok = |s: usize| {
+            let (lat, q) = window(s, s + RECOVERY_WINDOW);
+            lat <= 1.1 * lat0 + 1e-3 && q <= 1.1 * q0 + 1.0
+        };
+        let end_s = end.ceil() as usize;
+        let last = (self.last_submit.floor() as usize + 1).saturating_sub(RECOVERY_WINDOW);
+        if last < end_s || !ok(last) {
+            return None;
+        }
+        let mut first = last;
+        while first > end_s && ok(first - 1) {
+            first -= 1;
+        }
+        Some(first as f64 - end)
     }
 
     fn bin(&mut self, t: f64) -> &mut OverloadSecond {
