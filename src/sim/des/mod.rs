@@ -45,6 +45,7 @@
 //! `s_k = a_k = r_k = at_k`): the same waits added to the same clock from submission. The integration tests check this job by job
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
+mod answer;
 mod live;
 mod overload;
 
@@ -52,12 +53,10 @@ use super::arrivals::Arrivals;
 use super::engine::PROGRESS_STEP;
 use super::load::{LoadTimeline, Outcome};
 use super::queue::EventQueue;
-use super::record::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
-use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
+use super::record::{MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
+use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict};
 use crate::metrics::Accumulator;
-use crate::policy::{
-    ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy, Response, RetryQuota,
-};
+use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, Response, RetryQuota};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use live::{Live, prefetch};
@@ -398,116 +397,5 @@ impl Des<'_> {
                 true
             }
         }
-    }
-
-    /// The server answers the check from the job's state, now (`clock`).
-    pub(super) fn served(&mut self, slot: u32) {
-        if let Some(capacity) = &mut self.capacity {
-            capacity.stats.good += 1;
-        }
-        let live = &mut self.slots[slot as usize];
-        let elapsed = live.clock;
-        let remaining = live.job.duration - elapsed;
-        if remaining <= 0.0 {
-            if let Some(quota) = self.quotas.get_mut(live.client as usize) {
-                live.poll.succeeded(Some(quota));
-            }
-            let outcome = live.poll.on_final(elapsed);
-            return self.finish(slot, outcome);
-        }
-        let max_wait = self.server.model().max_wait_s;
-        match live.poll.hold() {
-            Some(hold) if max_wait > 0.0 => {
-                let hold = hold.min(max_wait);
-                live.done_at_release = remaining <= hold;
-                self.holds += 1;
-                live.clock = elapsed + remaining.min(hold);
-                self.queue
-                    .push(live.submitted + live.clock, Event::Release(slot));
-            }
-            _ => self.pending(slot),
-        }
-    }
-
-    fn release(&mut self, slot: u32) {
-        let live = &mut self.slots[slot as usize];
-        if live.done_at_release {
-            // Answered the moment the job ended (never before, despite rounding).
-            let seen = live.clock.max(live.job.duration);
-            let outcome = live.poll.on_final(seen);
-            self.finish(slot, outcome);
-        } else {
-            self.pending(slot);
-        }
-    }
-
-    /// A pending answer, with the hints the server is configured to give.
-    fn pending(&mut self, slot: u32) {
-        let live = &mut self.slots[slot as usize];
-        let model = self.server.model();
-        let elapsed = live.clock;
-        let (mut progress, mut eta, mut retry_after) = (None, None, None);
-        if model.eta_hints || model.retry_after_hints {
-            let estimate = model.estimate(live.job.duration - elapsed, live.u_noise);
-            if model.eta_hints {
-                eta = Some(estimate);
-                progress = Some(elapsed / (elapsed + estimate));
-            }
-            if model.retry_after_hints {
-                retry_after = Some(retry_after_hint(estimate));
-            }
-        }
-        self.respond(slot, Response::Pending { progress, eta }, retry_after);
-    }
-
-    /// The client reads a non-final answer, received now (`clock`), and sends
-    /// its next check when its `JobPoll` says, or gives up.
-    pub(super) fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
-        let live = &mut self.slots[slot as usize];
-        let (sent, received) = (live.sent, live.clock);
-        let next = if self.retries {
-            let quota = self.quotas.get_mut(live.client as usize);
-            live.poll.on_answer_with(
-                sent,
-                received,
-                response,
-                retry_after,
-                &mut live.jitter,
-                quota,
-            )
-        } else {
-            live.poll
-                .on_answer(sent, received, response, retry_after, &mut live.jitter)
-        };
-        match next {
-            Some(at) => self.send(slot, at),
-            None => {
-                let outcome = live.poll.gave_up();
-                self.finish(slot, outcome)
-            }
-        }
-    }
-
-    /// The job is over for its client: seen final (`outcome.seen_at`), or given up.
-    fn finish(&mut self, slot: u32, outcome: JobOutcome) {
-        let live = &self.slots[slot as usize];
-        let seen_at = outcome.seen_at;
-        if self.learns {
-            self.clients[live.client as usize].finished(&outcome);
-        }
-        let job = live.job;
-        self.run
-            .accumulator
-            .add(job.duration, job.failed, outcome.calls, seen_at);
-        if let Some(records) = &mut self.run.records {
-            records.push(JobRecord {
-                job: job.index,
-                duration: job.duration,
-                failed: job.failed,
-                calls: outcome.calls,
-                seen_at,
-            });
-        }
-        self.free.push(slot);
     }
 }
