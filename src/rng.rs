@@ -31,6 +31,9 @@ pub enum Domain {
     ServerOverflow = 6,
 }
 
+/// Stream id of the service-time draws within the server's domains.
+const SERVICE_STREAM: u64 = 1;
+
 /// Words (32-bit) reserved for each job in a per-job stream: far more than any
 /// job draws, so jobs never overlap.
 const JOB_WINDOW_WORDS: u128 = 1 << 32;
@@ -154,6 +157,31 @@ impl JobRng {
     pub fn server_for_job(seed: u64, job: u64) -> Self {
         let mut rng = Self::server(seed);
         rng.load(&mut Self::server_bulk(seed, job), job);
+        rng
+    }
+
+    /// The server's service-time draws for one job's checks (two per check,
+    /// so keyed by (seed, job, attempt)): laid out like [`Self::server`] but on
+    /// stream 1 of the server's domains, so that adding capacity to a server
+    /// leaves every other server draw where it was.
+    pub fn service(seed: u64) -> Self {
+        Self {
+            overflow_domain: Domain::ServerOverflow,
+            ..Self::empty(seed, SERVICE_STREAM)
+        }
+    }
+
+    /// The bulk stream [`Self::service`] windows are loaded from, at job `first`.
+    pub fn service_bulk(seed: u64, first: u64) -> SimRng {
+        let mut bulk = stream(seed, Domain::Server, SERVICE_STREAM);
+        seek_record(&mut bulk, first, JITTER_WINDOW as u64);
+        bulk
+    }
+
+    /// Job `job`'s service draws on their own (for drivers that meet jobs out of order).
+    pub fn service_for_job(seed: u64, job: u64) -> Self {
+        let mut rng = Self::service(seed);
+        rng.load(&mut Self::service_bulk(seed, job), job);
         rng
     }
 

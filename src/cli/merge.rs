@@ -235,7 +235,7 @@ pub(super) fn run(args: MergeArgs) -> Result<()> {
             (Run { policies }, Some(loads), events)
         }
     };
-    let simulated = summaries_of(&config, run, loads, events);
+    let simulated = summaries_of(&config, run, loads, events, &[]);
     let seconds = started.elapsed().as_secs_f64();
     let width = super::table_width(args.wide);
     let tuned = |_: &super::simulate::Simulated| -> Result<Option<super::tune::Tuned>> {

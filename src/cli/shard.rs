@@ -254,6 +254,17 @@ pub(super) fn run(
         !args.no_write,
         "--no-write: a shard's only output is its part; drop --no-write",
     )?;
+    // Part format 1 has no place for the capacity model's per-second queue
+    // and latency, from which recovery is judged: refused rather than merged
+    // without its overload columns.
+    refuse(
+        config
+            .contention
+            .as_ref()
+            .is_none_or(|c| c.server.capacity.is_none()),
+        "a [server] with capacity keys (workers, service_ms, queue, outages, request_timeout) \
+         cannot be sharded yet: its overload figures do not merge; run it whole",
+    )?;
     let options = RunOptions {
         per_job: args.per_job,
         exact_percentiles: config.exact_percentiles,

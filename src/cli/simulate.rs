@@ -5,7 +5,7 @@ use super::progress::Progress;
 use super::usage;
 use super::{OutputDir, say, with_threads};
 use crate::config::Config;
-use crate::metrics::Summary;
+use crate::metrics::{OverloadFigures, Summary};
 use crate::optimize::{TuneSettings, recommend};
 use crate::policy::PolicySpec;
 use crate::report;
@@ -112,51 +112,60 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
         exact_percentiles: config.exact_percentiles,
         clients: config.clients,
     };
-    let (run, loads, events): (sim::Run, Option<Vec<sim::LoadTimeline>>, u64) =
-        match &config.contention {
-            None => {
-                let progress = Progress::new(
-                    config.jobs * config.policies.len() as u64,
-                    "job-simulations",
-                );
-                let run = with_threads(config.threads, || {
-                    sim::simulate_with_progress(
-                        &source,
-                        &config.policies,
-                        config.jobs,
-                        config.seed,
-                        options,
-                        &|n| progress.add(n),
-                    )
-                })?;
-                progress.finish();
-                (run, None, 0)
-            }
-            Some(contention) => {
-                let setup = sim::Contention {
-                    source: &source,
-                    arrivals: &contention.arrivals,
-                    server: &contention.server,
-                    jobs: config.jobs,
-                    seed: config.seed,
+    #[allow(clippy::type_complexity)]
+    let (run, loads, events, overloads): (
+        sim::Run,
+        Option<Vec<sim::LoadTimeline>>,
+        u64,
+        Vec<Option<OverloadFigures>>,
+    ) = match &config.contention {
+        None => {
+            let progress = Progress::new(
+                config.jobs * config.policies.len() as u64,
+                "job-simulations",
+            );
+            let run = with_threads(config.threads, || {
+                sim::simulate_with_progress(
+                    &source,
+                    &config.policies,
+                    config.jobs,
+                    config.seed,
                     options,
-                };
-                let progress = Progress::new(
-                    config.jobs * config.policies.len() as u64,
-                    "job submissions",
-                );
-                let runs = with_threads(config.threads, || {
-                    sim::simulate_contention_with_progress(&setup, &config.policies, &|n| {
-                        progress.add(n)
-                    })
-                })?;
-                progress.finish();
-                let events = runs.iter().map(|r| r.events).sum();
-                let (policies, loads) = runs.into_iter().map(|r| (r.run, r.load)).unzip();
-                (sim::Run { policies }, Some(loads), events)
-            }
-        };
-    Ok(summaries_of(config, run, loads, events))
+                    &|n| progress.add(n),
+                )
+            })?;
+            progress.finish();
+            (run, None, 0, Vec::new())
+        }
+        Some(contention) => {
+            let setup = sim::Contention {
+                source: &source,
+                arrivals: &contention.arrivals,
+                server: &contention.server,
+                jobs: config.jobs,
+                seed: config.seed,
+                options,
+            };
+            let progress = Progress::new(
+                config.jobs * config.policies.len() as u64,
+                "job submissions",
+            );
+            let runs = with_threads(config.threads, || {
+                sim::simulate_contention_with_progress(&setup, &config.policies, &|n| {
+                    progress.add(n)
+                })
+            })?;
+            progress.finish();
+            let events = runs.iter().map(|r| r.events).sum();
+            let overloads = runs
+                .iter()
+                .map(|r| r.overload_figures(&contention.server))
+                .collect();
+            let (policies, loads) = runs.into_iter().map(|r| (r.run, r.load)).unzip();
+            (sim::Run { policies }, Some(loads), events, overloads)
+        }
+    };
+    Ok(summaries_of(config, run, loads, events, &overloads))
 }
 
 /// Summarizes a finished run of every policy of `config` (whole, or merged
@@ -166,6 +175,7 @@ pub(crate) fn summaries_of(
     run: sim::Run,
     loads: Option<Vec<sim::LoadTimeline>>,
     events: u64,
+    overloads: &[Option<OverloadFigures>],
 ) -> Simulated {
     // Exact values hold only where every job is polled alone against an ideal server.
     let exact_applies = config
@@ -188,8 +198,12 @@ pub(crate) fn summaries_of(
                 &config.scoring,
                 exact,
             );
-            match &loads {
+            let summary = match &loads {
                 Some(loads) => summary.with_load(loads[i].stats()),
+                None => summary,
+            };
+            match overloads.get(i).copied().flatten() {
+                Some(figures) => summary.with_overload(figures),
                 None => summary,
             }
         })

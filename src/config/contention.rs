@@ -38,8 +38,11 @@ pub(super) fn build(
         None => ServerModel::default(),
         Some(raw) => {
             let span = raw.span();
-            build_server(raw.into_inner())
-                .or_else(|e| source.invalid(span, format!("server.{}", e.field), e.problem))?
+            let mut raw = raw.into_inner();
+            let capacity = super::capacity::take(source, &mut raw, span.clone(), base_dir)?;
+            let server = build_server(raw)
+                .or_else(|e| source.invalid(span, format!("server.{}", e.field), e.problem))?;
+            ServerModel { capacity, ..server }
         }
     };
     let arrivals = match arrivals {
@@ -81,6 +84,7 @@ fn build_server(raw: RawServer) -> Result<ServerModel, ModelError> {
         eta_hints: raw.eta_hints.unwrap_or(false),
         eta_noise: raw.eta_noise.unwrap_or(0.0),
         max_wait_s: raw.max_wait_s.unwrap_or(ServerModel::DEFAULT_MAX_WAIT_S),
+        capacity: None,
     }
     .validate()
 }

@@ -4,6 +4,7 @@
 //! every error names the file, the line of the table it concerns, the field and
 //! the problem, so that a user can fix it without reading code.
 
+mod capacity;
 mod contention;
 mod distribution;
 mod raw;

@@ -52,6 +52,20 @@ pub struct RawServer {
     pub eta_hints: Option<bool>,
     pub eta_noise: Option<f64>,
     pub max_wait_s: Option<f64>,
+    /// Capacity keys (see `config::capacity`): checks served at once.
+    pub workers: Option<i64>,
+    /// One check's service time, milliseconds, in the workload's syntax.
+    pub service_ms: Option<Spanned<RawDistribution>>,
+    /// Most checks waiting for a worker.
+    pub queue: Option<i64>,
+    /// `"503"` or `"drop"`.
+    pub queue_full: Option<String>,
+    /// `[[start, end], …]` seconds.
+    pub outages: Option<Vec<Vec<f64>>>,
+    /// `"503"` or `"none"`.
+    pub outage_answer: Option<String>,
+    /// Seconds a client waits for an answer.
+    pub request_timeout: Option<f64>,
 }
 
 /// `[arrivals]`: `kind` plus that kind's parameters.

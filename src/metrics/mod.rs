@@ -18,4 +18,4 @@ pub use accumulator::{Accumulator, FloatSums};
 pub use histogram::LogHistogram;
 pub use moments::Moments;
 pub use scoring::Scoring;
-pub use summary::{Exact, LoadStats, Stat, Summary};
+pub use summary::{Exact, LoadStats, OverloadFigures, Stat, Summary};

@@ -33,6 +33,25 @@ pub struct LoadStats {
     pub failed: u64,
 }
 
+/// The server's capacity figures under one policy (only with capacity keys).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OverloadFigures {
+    /// Mean time a check spent at the server, waiting plus served, seconds (no network latency).
+    pub mean_latency_s: f64,
+    /// 99th percentile of that time, seconds.
+    pub p99_latency_s: f64,
+    /// Answers that carried a status (pending or final) per second of the run.
+    pub goodput: f64,
+    /// Server time spent on checks whose client had already timed out, seconds.
+    pub wasted_work_s: f64,
+    /// Server work divided by the work of the same jobs checked once each.
+    pub work_amplification: f64,
+    /// Seconds from the end of the last outage until queue and latency are
+    /// back within 10 % of their level before it; `None` if never within the run
+    /// (or no outage).
+    pub recovery_s: Option<f64>,
+}
+
 /// Exact expectations of a deterministic policy, from the distribution's S and T.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Exact {
@@ -77,9 +96,17 @@ pub struct Summary {
     pub exact: Option<Exact>,
     /// The server's load, when the contention simulator ran (see [`Self::with_load`]).
     pub load: Option<LoadStats>,
+    /// The server's capacity figures, with capacity keys (see [`Self::with_overload`]).
+    pub overload: Option<OverloadFigures>,
 }
 
 impl Summary {
+    /// Adds the server's capacity figures.
+    pub fn with_overload(mut self, overload: OverloadFigures) -> Self {
+        self.overload = Some(overload);
+        self
+    }
+
     /// Adds the server's load figures.
     pub fn with_load(mut self, load: LoadStats) -> Self {
         self.load = Some(load);
@@ -138,6 +165,7 @@ impl Summary {
             ),
             exact,
             load: None,
+            overload: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::Observation;
 use super::error::{PolicyError, seconds};
 use super::kind::{Param, Unit};
+use super::protect::RetryQuotaParams;
 use crate::rng::JobRng;
 
 /// The limits' parameters, which every policy accepts beside its family's.
@@ -34,7 +35,7 @@ pub const LIMIT_PARAMS: &[Param] = &[
         unit: Unit::Checks,
         default: Some("10"),
         range: "≥ 1",
-        doc: "give up after this many checks in a row got no answer (connection refused or reset, timeout); never fires in the simulator, whose server always answers",
+        doc: "give up after this many checks in a row got no answer (connection refused or reset, timeout); in the simulator only a server with capacity keys leaves checks unanswered (a dropped connection, an outage without answers, a request timeout)",
     },
     Param {
         name: "honor_retry_after",
@@ -42,6 +43,20 @@ pub const LIMIT_PARAMS: &[Param] = &[
         default: Some("`true`"),
         range: "",
         doc: "wait at least as long as a server's `Retry-After`",
+    },
+    Param {
+        name: "retry_delay",
+        unit: Unit::Seconds,
+        default: Some("none"),
+        range: "≥ 0",
+        doc: "after a failed check (5xx, 429, no answer), retry after this wait instead of the family's interval",
+    },
+    Param {
+        name: "retry_budget",
+        unit: Unit::Flag,
+        default: Some("none"),
+        range: "",
+        doc: "the AWS SDK retry quota per client, `{ initial_capacity = 500, retry_cost = 5, timeout_retry_cost = 10, no_retry_increment = 1 }` (each optional): a retry without tokens waits the family's interval",
     },
 ];
 
@@ -63,12 +78,17 @@ pub struct Limits {
     /// Give up after this many consecutive checks that got no answer at all
     /// ([`super::Response::TransportFailure`]: connection refused or reset, a
     /// timeout), so a client of a server that went away stops. Default
-    /// [`Self::DEFAULT_MAX_TRANSPORT_FAILURES`]. The simulator's server always
-    /// answers (its failures are 500s and 429s), so there the limit never
-    /// fires; it is validated alike.
+    /// [`Self::DEFAULT_MAX_TRANSPORT_FAILURES`]. The simulator's server
+    /// leaves checks unanswered only with capacity keys (a dropped
+    /// connection, an outage without answers, a request timeout).
     pub max_transport_failures: u32,
     /// Wait at least as long as a server's `Retry-After`. Default true.
     pub honor_retry_after: bool,
+    /// After a failed check, retry after this many seconds instead of the
+    /// family's interval. Default: no retries (the family's interval).
+    pub retry_delay: Option<f64>,
+    /// The client's retry quota (AWS SDK standard mode); only with `retry_delay`.
+    pub retry_budget: Option<RetryQuotaParams>,
 }
 
 impl Default for Limits {
@@ -79,6 +99,8 @@ impl Default for Limits {
             max_attempts: None,
             max_transport_failures: Self::DEFAULT_MAX_TRANSPORT_FAILURES,
             honor_retry_after: true,
+            retry_delay: None,
+            retry_budget: None,
         }
     }
 }
@@ -99,6 +121,20 @@ impl Limits {
             return Err(PolicyError::new(
                 "max_attempts",
                 "0: must allow at least one check",
+            ));
+        }
+        if let Some(d) = self.retry_delay
+            && !(d.is_finite() && (0.0..=86_400.0).contains(&d))
+        {
+            return Err(PolicyError::new(
+                "retry_delay",
+                format!("{d} is not a number of seconds in [0, 86400]"),
+            ));
+        }
+        if self.retry_budget.is_some() && self.retry_delay.is_none() {
+            return Err(PolicyError::new(
+                "retry_budget",
+                "is set without retry_delay: a client that never retries needs no budget; add retry_delay = 0.0",
             ));
         }
         if self.max_transport_failures == 0 {

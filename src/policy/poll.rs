@@ -11,8 +11,9 @@
 //! times of deterministic policies, the exact evaluation and the schedule plot.
 
 use super::client::{ClientPolicy, JobPoller};
-use super::envelope::Limits;
+use super::envelope::{Limits, MIN_DELAY};
 use super::jitter::Jitter;
+use super::protect::RetryQuota;
 use super::registry::Steps;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
 use crate::rng::JobRng;
@@ -54,6 +55,8 @@ fn later(received: f64) -> f64 {
 pub struct JobPoll {
     poller: JobPoller,
     tally: Tally,
+    /// Tokens the check out now took from the client's retry quota (a retry).
+    retrying: Option<u32>,
 }
 
 /// What the machine counts of a job, apart from the policy's own state (so
@@ -82,6 +85,7 @@ impl JobPoll {
                 last_pending: 0.0,
                 max_calls: max_calls.max(1),
             },
+            retrying: None,
         }
     }
 
@@ -127,6 +131,55 @@ impl JobPoll {
         let answer = (sent, received, response, retry_after);
         self.tally
             .advance(answer, &limits, rng, |obs, rng| poller.next_delay(obs, rng))
+    }
+
+    /// [`Self::on_answer`] under the policy's retries: after a failed check
+    /// (5xx, 429, no answer) the next goes out `retry_delay` after the answer
+    /// (still not before its `Retry-After`: [`send_time`]) when the client's
+    /// `quota` (its retry budget, if the policy has one) grants the retry, and
+    /// after the family's interval otherwise. A status answer returns the
+    /// retry's tokens to the quota (or its first-attempt increment).
+    pub fn on_answer_with(
+        &mut self,
+        sent: f64,
+        received: f64,
+        response: Response,
+        retry_after: Option<f64>,
+        rng: &mut JobRng,
+        quota: Option<&mut RetryQuota>,
+    ) -> Option<f64> {
+        let failed = !matches!(response, Response::Pending { .. });
+        if !failed {
+            self.succeeded(quota);
+            return self.on_answer(sent, received, response, retry_after, rng);
+        }
+        let Some(delay) = self.poller.limits().retry_delay else {
+            return self.on_answer(sent, received, response, retry_after, rng);
+        };
+        self.retrying = match quota {
+            None => Some(0),
+            Some(q) => q.acquire(response == Response::TransportFailure),
+        };
+        if self.retrying.is_none() {
+            return self.on_answer(sent, received, response, retry_after, rng);
+        }
+        let poller = &mut self.poller;
+        let limits = *poller.limits();
+        let answer = (sent, received, response, retry_after);
+        self.tally.advance(answer, &limits, rng, |obs, rng| {
+            // The family and the envelope still decide whether to go on.
+            poller.next_delay(obs, rng)?;
+            Some((received - sent + delay).max(MIN_DELAY))
+        })
+    }
+
+    /// A check got a status answer: the quota gets back what its retry took,
+    /// or its first-attempt increment.
+    pub fn succeeded(&mut self, quota: Option<&mut RetryQuota>) {
+        let took = self.retrying.take();
+        if let Some(q) = quota {
+            q.release(took.filter(|&c| c > 0));
+        }
     }
 
     /// The check sent last showed the final state; its answer arrived at `received`.

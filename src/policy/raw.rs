@@ -7,6 +7,25 @@ use super::jitter::Jitter;
 use super::schedule::ScheduleEnd;
 use serde::{Deserialize, Serialize};
 
+/// `retry_budget = { … }`: the AWS SDK retry quota's parameters, each optional
+/// (AWS's defaults: 500, 5, 10, 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetryBudget {
+    /// Tokens in a full bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_capacity: Option<u32>,
+    /// Tokens a retry takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_cost: Option<u32>,
+    /// Tokens a retry after a timeout takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_retry_cost: Option<u32>,
+    /// Tokens a first-attempt success returns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_retry_increment: Option<u32>,
+}
+
 /// One policy as written in a config: `[[policies]]` with `name`, `kind` and parameters.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +49,12 @@ pub struct RawPolicy {
     /// See [`Limits::honor_retry_after`](super::Limits::honor_retry_after).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub honor_retry_after: Option<bool>,
+    /// See [`Limits::retry_delay`](super::Limits::retry_delay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<f64>,
+    /// See [`Limits::retry_budget`](super::Limits::retry_budget).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_budget: Option<RawRetryBudget>,
     /// Interval, seconds (`constant`, `duration_aware`, `eta_hint`, `long_poll`, `retry_after`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<f64>,

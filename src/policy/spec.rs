@@ -195,6 +195,16 @@ impl PolicySpec {
                 .max_transport_failures
                 .unwrap_or(Limits::DEFAULT_MAX_TRANSPORT_FAILURES),
             honor_retry_after: raw.honor_retry_after.unwrap_or(true),
+            retry_delay: raw.retry_delay,
+            retry_budget: raw.retry_budget.map(|b| {
+                let d = super::RetryQuotaParams::default();
+                super::RetryQuotaParams {
+                    initial_capacity: b.initial_capacity.unwrap_or(d.initial_capacity),
+                    retry_cost: b.retry_cost.unwrap_or(d.retry_cost),
+                    timeout_retry_cost: b.timeout_retry_cost.unwrap_or(d.timeout_retry_cost),
+                    no_retry_increment: b.no_retry_increment.unwrap_or(d.no_retry_increment),
+                }
+            }),
         };
         Self::new(raw.name.clone(), family, limits)
     }
@@ -211,6 +221,16 @@ impl PolicySpec {
                 != Limits::DEFAULT_MAX_TRANSPORT_FAILURES)
                 .then_some(self.limits.max_transport_failures),
             honor_retry_after: (!self.limits.honor_retry_after).then_some(false),
+            retry_delay: self.limits.retry_delay,
+            retry_budget: self
+                .limits
+                .retry_budget
+                .map(|b| super::raw::RawRetryBudget {
+                    initial_capacity: Some(b.initial_capacity),
+                    retry_cost: Some(b.retry_cost),
+                    timeout_retry_cost: Some(b.timeout_retry_cost),
+                    no_retry_increment: Some(b.no_retry_increment),
+                }),
             ..RawPolicy::default()
         };
         self.family.write(&mut raw);

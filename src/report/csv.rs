@@ -48,6 +48,27 @@ struct LoadColumns {
     failed_calls: u64,
 }
 
+/// The capacity model's columns, after the load columns, only when the server
+/// has capacity keys (so every other run keeps its bytes).
+#[derive(Serialize)]
+struct OverloadColumns {
+    mean_latency_s: f64,
+    p99_latency_s: f64,
+    goodput: f64,
+    wasted_work_s: f64,
+    work_amplification: f64,
+    recovery_s: Option<f64>,
+}
+
+const OVERLOAD_COLUMNS: [&str; 6] = [
+    "mean_latency_s",
+    "p99_latency_s",
+    "goodput",
+    "wasted_work_s",
+    "work_amplification",
+    "recovery_s",
+];
+
 /// One row per policy; with the load columns at the end when every row has them.
 pub fn summary_csv(rows: &[Summary]) -> Vec<u8> {
     let loads: Option<Vec<_>> = rows.iter().map(|s| s.load).collect();
@@ -59,6 +80,11 @@ pub fn summary_csv(rows: &[Summary]) -> Vec<u8> {
     let mut header: Vec<&str> = SUMMARY_COLUMNS.to_vec();
     if loads.is_some() {
         header.extend(LOAD_COLUMNS);
+    }
+    let overloads: Option<Vec<_>> = rows.iter().map(|s| s.overload).collect();
+    let overloads = overloads.filter(|_| loads.is_some());
+    if overloads.is_some() {
+        header.extend(OVERLOAD_COLUMNS);
     }
     writer
         .write_record(&header)
@@ -92,17 +118,30 @@ pub fn summary_csv(rows: &[Summary]) -> Vec<u8> {
             exact_delay_s: s.exact.map(|e| e.delay),
             exact_give_up: s.exact.map(|e| e.give_up),
         };
-        let result = match &loads {
-            None => writer.serialize(row),
-            Some(loads) => writer.serialize((
-                row,
-                LoadColumns {
-                    peak_rps: loads[i].peak_rps,
-                    p99_rps: loads[i].p99_rps,
-                    throttled_calls: loads[i].throttled,
-                    failed_calls: loads[i].failed,
-                },
-            )),
+        let load = |loads: &[crate::metrics::LoadStats]| LoadColumns {
+            peak_rps: loads[i].peak_rps,
+            p99_rps: loads[i].p99_rps,
+            throttled_calls: loads[i].throttled,
+            failed_calls: loads[i].failed,
+        };
+        let result = match (&loads, &overloads) {
+            (None, _) => writer.serialize(row),
+            (Some(loads), None) => writer.serialize((row, load(loads))),
+            (Some(loads), Some(overloads)) => {
+                let o = overloads[i];
+                writer.serialize((
+                    row,
+                    load(loads),
+                    OverloadColumns {
+                        mean_latency_s: o.mean_latency_s,
+                        p99_latency_s: o.p99_latency_s,
+                        goodput: o.goodput,
+                        wasted_work_s: o.wasted_work_s,
+                        work_amplification: o.work_amplification,
+                        recovery_s: o.recovery_s,
+                    },
+                ))
+            }
         };
         result.expect("writing to memory cannot fail");
     }

@@ -158,6 +158,17 @@ impl Distribution {
         }
     }
 
+    /// One sample from two uniform draws in (0, 1), `pick` choosing a
+    /// mixture's component (unused otherwise) and `u` the value: for drivers
+    /// that take a fixed number of draws per item (the server's service times).
+    #[inline]
+    pub fn sample_units(&self, pick: f64, u: f64) -> f64 {
+        match self {
+            Distribution::Mixture(mixture) => mixture.pick(pick).quantile(u),
+            other => other.quantile(u),
+        }
+    }
+
     /// The inverse CDF at `u` in (0, 1), for every plain distribution.
     #[inline]
     fn quantile(&self, u: f64) -> f64 {

@@ -233,6 +233,18 @@ fn what_cannot_merge_exactly_is_refused_with_the_reason() {
     );
     refused(&with(&["--shard", "0/2", "--no-write"]), &["--no-write"]);
     refused(
+        &[
+            "simulate",
+            "--config",
+            "configs/overload.toml",
+            "--shard",
+            "0/2",
+            "--out",
+            out,
+        ],
+        &["capacity keys", "run it whole"],
+    );
+    refused(
         &with(&["--shard", "2/2"]),
         &["shard 2/2", "I from 0 to N - 1"],
     );

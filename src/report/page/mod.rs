@@ -266,6 +266,7 @@ mod tests {
             cost,
             exact: None,
             load: None,
+            overload: None,
         }
     }
 

@@ -45,19 +45,23 @@
 //! `s_k = a_k = r_k = at_k`): the same waits added to the same clock from submission. The integration tests check this job by job
 //! on every bundled config; the single-job engine stays the fast path for that case.
 
+mod answer;
 mod live;
+mod overload;
 
 use super::arrivals::Arrivals;
 use super::engine::PROGRESS_STEP;
 use super::load::{LoadTimeline, Outcome};
 use super::queue::EventQueue;
-use super::record::{JobRecord, MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
-use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict, retry_after_hint};
+use super::record::{MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
+use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict};
 use crate::metrics::Accumulator;
-use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy, Response};
+use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, Response, RetryQuota};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use live::{Live, prefetch};
+use overload::CapacityRun;
+pub use overload::{BASELINE, OverloadSecond, OverloadStats, RECOVERY_WINDOW};
 use rayon::prelude::*;
 
 /// What the simulator needs besides the policies.
@@ -88,6 +92,20 @@ pub struct ContendedRun {
     pub events: u64,
     /// Checks the server held (long polling): each ends in one release event.
     pub holds: u64,
+    /// What the server's capacity measured, when it has capacity keys.
+    pub overload: Option<OverloadStats>,
+}
+
+impl ContendedRun {
+    /// The capacity figures of summary.csv, when the server has capacity keys.
+    pub fn overload_figures(
+        &self,
+        server: &ServerModel,
+    ) -> Option<crate::metrics::OverloadFigures> {
+        let capacity = server.capacity.as_ref()?;
+        let stats = self.overload.as_ref()?;
+        Some(stats.figures(capacity, self.run.accumulator.jobs))
+    }
 }
 
 /// Runs every policy against its own copy of the server, in parallel, in order.
@@ -116,6 +134,10 @@ enum Event {
     Arrive(u32),
     /// A held (long-polled) check of the job in this slot is answered.
     Release(u32),
+    /// A check of the job in this slot that waited for a worker is answered.
+    Served(u32),
+    /// The client of the job in this slot stopped waiting for its check.
+    TimedOut(u32),
 }
 
 /// Jobs read from the source per refill: sequential reads of the workload stream.
@@ -131,12 +153,18 @@ struct Des<'a> {
     /// One per client when the policy learns, else one shared (state-free) client.
     clients: Vec<ClientPolicy>,
     learns: bool,
+    /// The policy retries failed checks (`retry_delay`).
+    retries: bool,
+    /// Each client's retry quota, when the policy has a `retry_budget`.
+    quotas: Vec<RetryQuota>,
     client_count: u64,
     run: PolicyRun,
     seed: u64,
     sid: u64,
     jitter_bulk: Option<SimRng>,
     server_bulk: Option<SimRng>,
+    service_bulk: Option<SimRng>,
+    capacity: Option<CapacityRun>,
     buffer: Vec<Job>,
     buffered: usize,
     next_job: u64,
@@ -164,6 +192,11 @@ fn run_policy(
         .server
         .draws()
         .then(|| JobRng::server_bulk(setup.seed, 0));
+    let service_bulk = setup
+        .server
+        .capacity
+        .as_ref()
+        .map(|_| JobRng::service_bulk(setup.seed, 0));
     let mut des = Des {
         setup,
         queue: EventQueue::new(),
@@ -175,6 +208,11 @@ fn run_policy(
             .map(|_| spec.client())
             .collect(),
         learns,
+        retries: spec.limits().retry_delay.is_some(),
+        quotas: match spec.limits().retry_budget {
+            Some(params) => vec![RetryQuota::new(params); client_count as usize],
+            None => Vec::new(),
+        },
         client_count,
         run: PolicyRun {
             accumulator: Accumulator::new(setup.options.exact_percentiles),
@@ -184,6 +222,8 @@ fn run_policy(
         sid,
         jitter_bulk,
         server_bulk,
+        service_bulk,
+        capacity: setup.server.capacity.as_ref().map(CapacityRun::new),
         buffer: Vec::new(),
         buffered: 0,
         next_job: 0,
@@ -195,7 +235,14 @@ fn run_policy(
     }
     while let Some((t, event)) = des.queue.pop() {
         // The next event's job is known now: start loading it while this one runs.
-        if let Some((_, Event::Arrive(next) | Event::Release(next))) = des.queue.peek() {
+        if let Some((
+            _,
+            Event::Arrive(next)
+            | Event::Release(next)
+            | Event::Served(next)
+            | Event::TimedOut(next),
+        )) = des.queue.peek()
+        {
             prefetch(&des.slots[*next as usize]);
         }
         match event {
@@ -210,6 +257,8 @@ fn run_policy(
             }
             Event::Arrive(slot) => des.arrive(slot, t),
             Event::Release(slot) => des.release(slot),
+            Event::Served(slot) => des.served(slot),
+            Event::TimedOut(slot) => des.respond(slot, Response::TransportFailure, None),
         }
     }
     progress(des.next_job % PROGRESS_STEP);
@@ -221,6 +270,7 @@ fn run_policy(
         holds: des.holds,
         run: des.run,
         load: des.load,
+        overload: des.capacity.map(|c| c.stats),
     }
 }
 
@@ -241,6 +291,9 @@ impl Des<'_> {
     }
 
     fn submit(&mut self, t: f64) {
+        if let Some(capacity) = &mut self.capacity {
+            capacity.stats.last_submit = t;
+        }
         let job = self.next_job();
         let client = (job.index % self.client_count) as u32;
         let lane = if self.learns { client as usize } else { 0 };
@@ -266,6 +319,7 @@ impl Des<'_> {
                     poll,
                     jitter: JobRng::empty(self.seed, self.sid),
                     server_rng: JobRng::server(self.seed),
+                    service_rng: JobRng::service(self.seed),
                 });
                 (self.slots.len() - 1) as u32
             }
@@ -279,6 +333,9 @@ impl Des<'_> {
         }
         if let Some(bulk) = &mut self.server_bulk {
             live.server_rng.load(bulk, job.index);
+        }
+        if let Some(bulk) = &mut self.service_bulk {
+            live.service_rng.load(bulk, job.index);
         }
         match live.poll.first_check(&mut live.jitter) {
             Some(at) => self.send(slot, at),
@@ -312,108 +369,33 @@ impl Des<'_> {
     }
 
     fn arrive(&mut self, slot: u32, t: f64) {
+        if self.capacity.is_some() {
+            return self.arrive_at_capacity(slot, t);
+        }
+        if self.decide(slot, t) {
+            self.served(slot);
+        }
+    }
+
+    /// The server's rules before capacity: faults, rate limits; then the answer.
+    #[inline]
+    pub(super) fn decide(&mut self, slot: u32, t: f64) -> bool {
         let live = &mut self.slots[slot as usize];
         match self.server.admit(t, live.client as usize, live.u_fail) {
             Verdict::Fail => {
                 self.load.record(t, Outcome::Failed);
                 self.respond(slot, Response::TransientError, None);
+                false
             }
             Verdict::Throttle(after) => {
                 self.load.record(t, Outcome::Throttled);
                 self.respond(slot, Response::RateLimited, Some(after));
+                false
             }
             Verdict::Pass => {
                 self.load.record(t, Outcome::Answered);
-                let elapsed = live.clock;
-                let remaining = live.job.duration - elapsed;
-                if remaining <= 0.0 {
-                    let outcome = live.poll.on_final(elapsed);
-                    return self.finish(slot, outcome);
-                }
-                let max_wait = self.server.model().max_wait_s;
-                match live.poll.hold() {
-                    Some(hold) if max_wait > 0.0 => {
-                        let hold = hold.min(max_wait);
-                        live.done_at_release = remaining <= hold;
-                        self.holds += 1;
-                        live.clock = elapsed + remaining.min(hold);
-                        self.queue
-                            .push(live.submitted + live.clock, Event::Release(slot));
-                    }
-                    _ => self.pending(slot),
-                }
+                true
             }
         }
-    }
-
-    fn release(&mut self, slot: u32) {
-        let live = &mut self.slots[slot as usize];
-        if live.done_at_release {
-            // Answered the moment the job ended (never before, despite rounding).
-            let seen = live.clock.max(live.job.duration);
-            let outcome = live.poll.on_final(seen);
-            self.finish(slot, outcome);
-        } else {
-            self.pending(slot);
-        }
-    }
-
-    /// A pending answer, with the hints the server is configured to give.
-    fn pending(&mut self, slot: u32) {
-        let live = &mut self.slots[slot as usize];
-        let model = self.server.model();
-        let elapsed = live.clock;
-        let (mut progress, mut eta, mut retry_after) = (None, None, None);
-        if model.eta_hints || model.retry_after_hints {
-            let estimate = model.estimate(live.job.duration - elapsed, live.u_noise);
-            if model.eta_hints {
-                eta = Some(estimate);
-                progress = Some(elapsed / (elapsed + estimate));
-            }
-            if model.retry_after_hints {
-                retry_after = Some(retry_after_hint(estimate));
-            }
-        }
-        self.respond(slot, Response::Pending { progress, eta }, retry_after);
-    }
-
-    /// The client reads a non-final answer, received now (`clock`), and sends
-    /// its next check when its `JobPoll` says, or gives up.
-    fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
-        let live = &mut self.slots[slot as usize];
-        let (sent, received) = (live.sent, live.clock);
-        match live
-            .poll
-            .on_answer(sent, received, response, retry_after, &mut live.jitter)
-        {
-            Some(at) => self.send(slot, at),
-            None => {
-                let outcome = live.poll.gave_up();
-                self.finish(slot, outcome)
-            }
-        }
-    }
-
-    /// The job is over for its client: seen final (`outcome.seen_at`), or given up.
-    fn finish(&mut self, slot: u32, outcome: JobOutcome) {
-        let live = &self.slots[slot as usize];
-        let seen_at = outcome.seen_at;
-        if self.learns {
-            self.clients[live.client as usize].finished(&outcome);
-        }
-        let job = live.job;
-        self.run
-            .accumulator
-            .add(job.duration, job.failed, outcome.calls, seen_at);
-        if let Some(records) = &mut self.run.records {
-            records.push(JobRecord {
-                job: job.index,
-                duration: job.duration,
-                failed: job.failed,
-                calls: outcome.calls,
-                seen_at,
-            });
-        }
-        self.free.push(slot);
     }
 }

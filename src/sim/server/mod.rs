@@ -11,10 +11,16 @@
 //! one and neither is charged when one refuses, a 429 carries the whole seconds
 //! until a token is free (at least 1), and a pending answer's `Retry-After`
 //! hint is the estimated remaining time rounded up, clamped to [1, 86400].
+//!
+//! With capacity keys ([`Capacity`]: workers, service times, a bounded queue,
+//! outages, the clients' request timeout) a check that passes those rules
+//! waits for a worker: latency then grows with load.
 
 mod admit;
+mod capacity;
 
 pub use admit::{Bucket, Server, Verdict};
+pub use capacity::{Admission, Capacity, Refusal, Station};
 
 use super::ModelError;
 
@@ -44,6 +50,10 @@ pub struct ServerModel {
     pub eta_noise: f64,
     /// Longest time the server holds a long-polled check, seconds. 0: no long polling.
     pub max_wait_s: f64,
+    /// Workers, service times, queue, outages and request timeout; `None`
+    /// (no capacity key in the config): checks cost the server nothing, and
+    /// every result is as it was before capacity existed.
+    pub capacity: Option<Capacity>,
 }
 
 /// Draws each request takes from its job's server stream, used or not, so that a
@@ -138,6 +148,7 @@ impl ServerModel {
             && !self.retry_after_hints
             && !self.eta_hints
             && self.max_wait_s == 0.0
+            && self.capacity.is_none()
     }
 
     /// Latency in seconds for the uniform draw `u`.
@@ -186,6 +197,9 @@ impl ServerModel {
         }
         if self.max_wait_s > 0.0 {
             parts.push(format!("long polls up to {} s", self.max_wait_s));
+        }
+        if let Some(capacity) = &self.capacity {
+            parts.push(capacity.describe());
         }
         if parts.is_empty() {
             "ideal".to_string()

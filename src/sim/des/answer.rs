@@ -1,0 +1,121 @@
+//! How a job's client takes the server's answers: the answer read from the
+//! job's state (held for long polling), the hints of a pending answer, the
+//! next check's send time from the job's `JobPoll`, and the job's end.
+
+use super::{Des, Event};
+use crate::policy::{JobOutcome, PollPolicy, Response};
+use crate::sim::record::JobRecord;
+use crate::sim::server::retry_after_hint;
+
+impl Des<'_> {
+    /// The server answers the check from the job's state, now (`clock`).
+    pub(super) fn served(&mut self, slot: u32) {
+        if let Some(capacity) = &mut self.capacity {
+            capacity.stats.good += 1;
+        }
+        let live = &mut self.slots[slot as usize];
+        let elapsed = live.clock;
+        let remaining = live.job.duration - elapsed;
+        if remaining <= 0.0 {
+            if let Some(quota) = self.quotas.get_mut(live.client as usize) {
+                live.poll.succeeded(Some(quota));
+            }
+            let outcome = live.poll.on_final(elapsed);
+            return self.finish(slot, outcome);
+        }
+        let max_wait = self.server.model().max_wait_s;
+        match live.poll.hold() {
+            Some(hold) if max_wait > 0.0 => {
+                let hold = hold.min(max_wait);
+                live.done_at_release = remaining <= hold;
+                self.holds += 1;
+                live.clock = elapsed + remaining.min(hold);
+                self.queue
+                    .push(live.submitted + live.clock, Event::Release(slot));
+            }
+            _ => self.pending(slot),
+        }
+    }
+
+    pub(super) fn release(&mut self, slot: u32) {
+        let live = &mut self.slots[slot as usize];
+        if live.done_at_release {
+            // Answered the moment the job ended (never before, despite rounding).
+            let seen = live.clock.max(live.job.duration);
+            let outcome = live.poll.on_final(seen);
+            self.finish(slot, outcome);
+        } else {
+            self.pending(slot);
+        }
+    }
+
+    /// A pending answer, with the hints the server is configured to give.
+    pub(super) fn pending(&mut self, slot: u32) {
+        let live = &mut self.slots[slot as usize];
+        let model = self.server.model();
+        let elapsed = live.clock;
+        let (mut progress, mut eta, mut retry_after) = (None, None, None);
+        if model.eta_hints || model.retry_after_hints {
+            let estimate = model.estimate(live.job.duration - elapsed, live.u_noise);
+            if model.eta_hints {
+                eta = Some(estimate);
+                progress = Some(elapsed / (elapsed + estimate));
+            }
+            if model.retry_after_hints {
+                retry_after = Some(retry_after_hint(estimate));
+            }
+        }
+        self.respond(slot, Response::Pending { progress, eta }, retry_after);
+    }
+
+    /// The client reads a non-final answer, received now (`clock`), and sends
+    /// its next check when its `JobPoll` says, or gives up.
+    pub(super) fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
+        let live = &mut self.slots[slot as usize];
+        let (sent, received) = (live.sent, live.clock);
+        let next = if self.retries {
+            let quota = self.quotas.get_mut(live.client as usize);
+            live.poll.on_answer_with(
+                sent,
+                received,
+                response,
+                retry_after,
+                &mut live.jitter,
+                quota,
+            )
+        } else {
+            live.poll
+                .on_answer(sent, received, response, retry_after, &mut live.jitter)
+        };
+        match next {
+            Some(at) => self.send(slot, at),
+            None => {
+                let outcome = live.poll.gave_up();
+                self.finish(slot, outcome)
+            }
+        }
+    }
+
+    /// The job is over for its client: seen final (`outcome.seen_at`), or given up.
+    pub(super) fn finish(&mut self, slot: u32, outcome: JobOutcome) {
+        let live = &self.slots[slot as usize];
+        let seen_at = outcome.seen_at;
+        if self.learns {
+            self.clients[live.client as usize].finished(&outcome);
+        }
+        let job = live.job;
+        self.run
+            .accumulator
+            .add(job.duration, job.failed, outcome.calls, seen_at);
+        if let Some(records) = &mut self.run.records {
+            records.push(JobRecord {
+                job: job.index,
+                duration: job.duration,
+                failed: job.failed,
+                calls: outcome.calls,
+                seen_at,
+            });
+        }
+        self.free.push(slot);
+    }
+}

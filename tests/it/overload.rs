@@ -1,0 +1,46 @@
+//! The overload scenario (configs/overload.toml): after a 60 s outage, clients
+//! that retry every failed check at once keep the server overloaded for the
+//! rest of the run, while the same clients under a retry budget recover.
+
+use super::support::{load, repo};
+use pollsim::sim::{Contention, RunOptions, simulate_contention};
+use pollsim::workload::JobSource;
+
+#[test]
+fn retries_keep_the_server_drowned_and_a_retry_budget_lets_it_recover() {
+    let config = load(&repo().join("configs/overload.toml"));
+    let contention = config
+        .contention
+        .as_ref()
+        .expect("the scenario has a server");
+    let source = JobSource::new(config.workload.clone(), config.seed);
+    let setup = Contention {
+        source: &source,
+        arrivals: &contention.arrivals,
+        server: &contention.server,
+        jobs: config.jobs,
+        seed: config.seed,
+        options: RunOptions {
+            clients: config.clients,
+            ..RunOptions::default()
+        },
+    };
+    let runs = simulate_contention(&setup, &config.policies);
+    let figures: Vec<_> = runs
+        .iter()
+        .map(|r| {
+            r.overload_figures(&contention.server)
+                .expect("capacity keys")
+        })
+        .collect();
+    let (storm, budget) = (figures[0], figures[1]);
+    // Without protection: never back within 10 % of the level before the
+    // outage while jobs are still submitted (180 s after it ended).
+    assert_eq!(storm.recovery_s, None, "{storm:?}");
+    assert!(storm.wasted_work_s > 0.0);
+    // With the retry budget: back within 30 s of the outage's end.
+    let recovery = budget.recovery_s.expect("the budgeted clients recover");
+    assert!(recovery <= 30.0, "{budget:?}");
+    assert!(budget.work_amplification < storm.work_amplification);
+    assert!(budget.goodput > storm.goodput);
+}
