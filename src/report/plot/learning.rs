@@ -6,7 +6,6 @@
 use super::PlotError;
 use super::axis::XAxis;
 use super::canvas;
-use super::style::HouseMesh;
 use super::style::{self, draw_err};
 use plotters::prelude::*;
 
@@ -50,32 +49,14 @@ pub fn learning_png(rows: &[LearningSeries], optimum: f64) -> Result<Vec<u8>, Pl
             .collect();
         entries.push(("optimum (known distribution)".into(), BLACK));
         style::draw_legend(&legend, "policy", &entries)?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(x.range(), y.range())
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("jobs so far")
-            .y_desc("cost per job, moving average")
-            .x_label_formatter(&|v| style::tick(*v))
-            .y_label_formatter(&|v| style::tick(*v))
-            .house_style()
-            .max_light_lines(1)
-            .draw()
-            .map_err(draw_err)?;
-        for row in &drawn {
-            let line = style::color(row.color).stroke_width(2);
-            let points = row.points.iter().filter(finite);
-            chart
-                .draw_series(LineSeries::new(
-                    points.map(|p| (x.place(p.0), y.place(p.1))),
-                    line,
-                ))
-                .map_err(draw_err)?;
-        }
+        let lines: Vec<(usize, &[(f64, f64)])> =
+            drawn.iter().map(|r| (r.color, &r.points[..])).collect();
+        let mut chart = super::lines::line_chart(
+            &plot,
+            (&x, &y),
+            ("jobs so far", "cost per job, moving average"),
+            &lines,
+        )?;
         // Dashes of 1 % of the axis.
         let dash = end / 100.0;
         let dashes = (0..50).map(|k| {

@@ -10,8 +10,7 @@ use super::PlotError;
 use super::axis::XAxis;
 use super::canvas;
 use super::palette::Palette;
-use super::style::HouseMesh;
-use super::style::{self, draw_err};
+use super::style;
 use crate::sim::LoadTimeline;
 use plotters::prelude::*;
 
@@ -75,32 +74,17 @@ pub fn load_png(rows: &[LoadSeries]) -> Result<Vec<u8>, PlotError> {
             }
         }
         style::draw_legend(&legend, "policy", &entries)?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(x.range(), y.range())
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("time since the first submission (s)")
-            .y_desc("requests in that second (all outcomes)")
-            .x_label_formatter(&|v| style::tick(*v))
-            .y_label_formatter(&|v| style::tick(*v))
-            .house_style()
-            .max_light_lines(1)
-            .draw()
-            .map_err(draw_err)?;
-        for row in &drawn {
-            let line = style::color(row.color).stroke_width(2);
-            let points = row.points.iter().filter(finite);
-            chart
-                .draw_series(LineSeries::new(
-                    points.map(|p| (x.place(p.0), y.place(p.1))),
-                    line,
-                ))
-                .map_err(draw_err)?;
-        }
+        let lines: Vec<(usize, &[(f64, f64)])> =
+            drawn.iter().map(|r| (r.color, &r.points[..])).collect();
+        let _chart = super::lines::line_chart(
+            &plot,
+            (&x, &y),
+            (
+                "time since the first submission (s)",
+                "requests in that second (all outcomes)",
+            ),
+            &lines,
+        )?;
         Ok(())
     })
 }

@@ -23,6 +23,7 @@ mod heatmap;
 mod labels;
 mod learning;
 mod legend;
+mod lines;
 mod load;
 mod observed;
 mod palette;
