@@ -125,6 +125,24 @@ impl ServerModel {
                 ),
             ));
         }
+        // The config layer checks these with its own words; a model built by
+        // hand meets the same rules here instead of a panic in the station.
+        if let Some(c) = &self.capacity {
+            if c.workers == Some(0) {
+                return Err(ModelError::new(
+                    "workers",
+                    "0 workers serve nothing: write workers = 1 or more, or leave it out",
+                ));
+            }
+            if let Some(t) = c.request_timeout
+                && !(t.is_finite() && t > 0.0)
+            {
+                return Err(ModelError::new(
+                    "request_timeout",
+                    format!("{t} is not a positive number of seconds"),
+                ));
+            }
+        }
         Ok(self)
     }
 
@@ -256,6 +274,33 @@ mod tests {
                 ..base.clone()
             }),
             "eta_noise"
+        );
+        let capacity = Capacity {
+            workers: Some(0),
+            service_ms: None,
+            queue: None,
+            queue_full: Refusal::Unavailable,
+            outages: Vec::new(),
+            outage_answer: Refusal::Unavailable,
+            request_timeout: None,
+        };
+        assert_eq!(
+            bad(ServerModel {
+                capacity: Some(capacity.clone()),
+                ..base.clone()
+            }),
+            "workers"
+        );
+        assert_eq!(
+            bad(ServerModel {
+                capacity: Some(Capacity {
+                    workers: Some(2),
+                    request_timeout: Some(-1.0),
+                    ..capacity
+                }),
+                ..base.clone()
+            }),
+            "request_timeout"
         );
         assert!(base.clone().validate().unwrap().is_ideal());
         assert_eq!(base.describe(), "ideal");
