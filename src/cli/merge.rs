@@ -175,7 +175,6 @@ pub(super) fn run(args: MergeArgs) -> Result<()> {
     }
     let settings = tune_settings(&simulate, &config, tune_required)?;
     let out = results_dir(&simulate, &config, settings.is_some())?;
-    let started = std::time::Instant::now();
     let missing = |what: &str, path: &Path| {
         bad(format!(
             "{}: holds no {what} share, which this config's run needs: give parts of this run",
@@ -236,7 +235,6 @@ pub(super) fn run(args: MergeArgs) -> Result<()> {
         }
     };
     let simulated = summaries_of(&config, run, loads, events, &[]);
-    let seconds = started.elapsed().as_secs_f64();
     let width = super::table_width(args.wide);
     let tuned = |_: &super::simulate::Simulated| -> Result<Option<super::tune::Tuned>> {
         let Some(settings) = &settings else {
@@ -282,7 +280,7 @@ pub(super) fn run(args: MergeArgs) -> Result<()> {
         &simulate,
         &config,
         settings.as_ref(),
-        (simulated, seconds),
+        (simulated, None),
         tuned,
         out,
         tune_required,

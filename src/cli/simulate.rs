@@ -267,7 +267,7 @@ pub(super) fn run(args: SimulateArgs, tune_required: bool) -> Result<()> {
         &args,
         &config,
         settings.as_ref(),
-        (simulated, seconds),
+        (simulated, Some(seconds)),
         tuned,
         out,
         tune_required,
@@ -302,7 +302,7 @@ pub(super) fn finish(
     args: &SimulateArgs,
     config: &Config,
     settings: Option<&TuneSettings>,
-    (simulated, seconds): (Simulated, f64),
+    (simulated, seconds): (Simulated, Option<f64>),
     tuned: impl FnOnce(&Simulated) -> Result<Option<super::tune::Tuned>>,
     out: Option<OutputDir>,
     tune_required: bool,
@@ -343,8 +343,18 @@ pub(super) fn finish(
 }
 
 /// The terminal's first line: what ran and how fast.
-fn run_line(config: &Config, simulated: &Simulated, seconds: f64) -> String {
+/// The run's first line: what ran and how fast; `seconds` is `None` for a
+/// merge of shards, whose own time says nothing of the simulation's rate.
+fn run_line(config: &Config, simulated: &Simulated, seconds: Option<f64>) -> String {
     let policies = plural(config.policies.len() as u64, "policy", "policies");
+    let Some(seconds) = seconds else {
+        let jobs = simulated.summaries.first().map_or(config.jobs, |s| s.jobs);
+        return format!(
+            "{}: {jobs} jobs × {policies}, seed {}, merged from shards",
+            config.file.display(),
+            config.seed,
+        );
+    };
     if simulated.loads.is_some() {
         let jobs = simulated.summaries.first().map_or(0, |s| s.jobs);
         format!(
