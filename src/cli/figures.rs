@@ -54,6 +54,7 @@ pub(crate) fn simulate_figures(
     summaries: &[Summary],
     run: &sim::Run,
     loads: Option<&[sim::LoadTimeline]>,
+    overload: &[Option<Vec<sim::des::OverloadSecond>>],
 ) -> Vec<Rendered> {
     let palette = Palette::for_run(config);
     let mut order: Vec<usize> = (0..summaries.len()).collect();
@@ -90,6 +91,7 @@ pub(crate) fn simulate_figures(
             )
         })
     };
+    let overload = || overload_figure(config, summaries, &palette, &order, overload);
     let delay_cdf = || {
         rendered(
             "delay_cdf.png",
@@ -112,14 +114,52 @@ pub(crate) fn simulate_figures(
         )
     };
     // Independent drawings, in parallel; the list keeps this order.
-    let ((delay_cdf, observed), (calls, load)) = rayon::join(
+    let ((delay_cdf, observed), ((calls, load), overload)) = rayon::join(
         || rayon::join(delay_cdf, || observed_figure(config)),
-        || rayon::join(calls, load),
+        || rayon::join(|| rayon::join(calls, load), overload),
     );
     let mut figures = vec![delay_cdf, calls];
     figures.extend(load);
+    figures.extend(overload);
     figures.extend(observed);
     figures
+}
+
+/// `overload.png`, when the server has capacity keys.
+fn overload_figure(
+    config: &Config,
+    summaries: &[Summary],
+    palette: &Palette,
+    order: &[usize],
+    seconds: &[Option<Vec<sim::des::OverloadSecond>>],
+) -> Option<Rendered> {
+    let capacity = config.contention.as_ref()?.server.capacity.as_ref()?;
+    let rows: Vec<plot::OverloadSeries> = order
+        .iter()
+        .filter_map(|&i| {
+            let per_second = seconds.get(i)?.as_ref()?;
+            let at = |f: fn(&sim::des::OverloadSecond) -> Option<f64>| {
+                let points = per_second.iter().enumerate();
+                points.filter_map(move |(s, x)| f(x).map(|v| (s as f64, v)))
+            };
+            let policy = &summaries[i].policy;
+            Some(plot::OverloadSeries {
+                policy: policy.clone(),
+                color: palette.slot(policy),
+                queue: at(sim::des::OverloadSecond::mean_queue).collect(),
+                latency: at(sim::des::OverloadSecond::mean_latency).collect(),
+            })
+        })
+        .collect();
+    Some(rendered(
+        "overload.png",
+        "Overload",
+        "Each line is one policy, second by second: the checks an arriving check found waiting \
+         for a worker (top) and the mean time a served check spent at the server, waiting plus \
+         being served (bottom); outages are shaded. A policy that lets the server recover comes \
+         back down after the outage; summary.csv's recovery_s says when.",
+        plot::overload_png(&rows, &capacity.outages),
+    ))
 }
 
 /// `observed.png`, when the workload was estimated from observed data.

@@ -27,6 +27,7 @@ pub(super) fn write_results(
         summaries,
         run,
         loads,
+        overload_seconds,
         ..
     } = simulated;
     out.write("summary.csv", &report::csv::summary_csv(summaries))?;
@@ -57,7 +58,11 @@ pub(super) fn write_results(
     // The plots are independent and each takes tens of milliseconds to draw
     // and compress: drawn in parallel (the bytes do not depend on the order).
     let (mut figures, tune_figures) = rayon::join(
-        || plots.then(|| simulate_figures(config, summaries, run, loads.as_deref())),
+        || {
+            plots.then(|| {
+                simulate_figures(config, summaries, run, loads.as_deref(), overload_seconds)
+            })
+        },
         || match tuned {
             // After tuning, schedule.png shows the tuned policies, in the tuning section.
             Some((settings, t)) => plots.then(|| tune_figures(config, settings, &t.result)),

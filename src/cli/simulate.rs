@@ -100,6 +100,9 @@ pub(crate) struct Simulated {
     pub loads: Option<Vec<sim::LoadTimeline>>,
     /// Events the contention simulator processed, all policies together.
     pub events: u64,
+    /// Each policy's per-second queue and latency, when the server has
+    /// capacity keys (empty otherwise, and after a merge, which refuses them).
+    pub overload_seconds: Vec<Option<Vec<sim::des::OverloadSecond>>>,
 }
 
 /// Simulates every policy of `config` and summarizes them, in config order:
@@ -113,11 +116,12 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
         clients: config.clients,
     };
     #[allow(clippy::type_complexity)]
-    let (run, loads, events, overloads): (
+    let (run, loads, events, overloads, seconds): (
         sim::Run,
         Option<Vec<sim::LoadTimeline>>,
         u64,
         Vec<Option<OverloadFigures>>,
+        Vec<Option<Vec<sim::des::OverloadSecond>>>,
     ) = match &config.contention {
         None => {
             let progress = Progress::new(
@@ -135,7 +139,7 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
                 )
             })?;
             progress.finish();
-            (run, None, 0, Vec::new())
+            (run, None, 0, Vec::new(), Vec::new())
         }
         Some(contention) => {
             let setup = sim::Contention {
@@ -161,11 +165,24 @@ pub(crate) fn summarize(config: &Config, per_job: bool) -> Result<Simulated> {
                 .iter()
                 .map(|r| r.overload_figures(&contention.server))
                 .collect();
+            let seconds = runs
+                .iter()
+                .map(|r| r.overload.as_ref().map(|o| o.seconds.clone()))
+                .collect();
             let (policies, loads) = runs.into_iter().map(|r| (r.run, r.load)).unzip();
-            (sim::Run { policies }, Some(loads), events, overloads)
+            (
+                sim::Run { policies },
+                Some(loads),
+                events,
+                overloads,
+                seconds,
+            )
         }
     };
-    Ok(summaries_of(config, run, loads, events, &overloads))
+    Ok(Simulated {
+        overload_seconds: seconds,
+        ..summaries_of(config, run, loads, events, &overloads)
+    })
 }
 
 /// Summarizes a finished run of every policy of `config` (whole, or merged
@@ -213,6 +230,7 @@ pub(crate) fn summaries_of(
         run,
         loads,
         events,
+        overload_seconds: Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! that retry every failed check at once keep the server overloaded for the
 //! rest of the run, while the same clients under a retry budget recover.
 
-use super::support::{load, repo};
+use super::support::{load, pollsim, repo};
 use pollsim::sim::{Contention, RunOptions, simulate_contention};
 use pollsim::workload::JobSource;
 
@@ -43,4 +43,39 @@ fn retries_keep_the_server_drowned_and_a_retry_budget_lets_it_recover() {
     assert!(recovery <= 30.0, "{budget:?}");
     assert!(budget.work_amplification < storm.work_amplification);
     assert!(budget.goodput > storm.goodput);
+}
+
+/// The run's folder shows it: overload.png, in report.md, and summary.csv's
+/// recovery_s empty for the storm, a number for the budget.
+#[test]
+fn the_results_folder_draws_the_queue_and_names_the_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("overload");
+    let args = ["simulate", "--config", "configs/overload.toml", "--out"];
+    let (code, _, err) = pollsim(&[&args[..], &[out.to_str().unwrap()]].concat(), None);
+    assert_eq!(code, 0, "{err}");
+    let png = std::fs::read(out.join("overload.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("![Overload](overload.png)"), "{md}");
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "recovery_s").unwrap();
+    let recovery: Vec<(String, String)> = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_string(), cells[at].to_string())
+        })
+        .collect();
+    for (policy, value) in &recovery {
+        match policy.as_str() {
+            "fixed-retry" => assert_eq!(value, "", "the storm never recovers"),
+            _ => assert!(
+                value.parse::<f64>().is_ok_and(|v| v <= 30.0),
+                "{policy}: {value}"
+            ),
+        }
+    }
+    assert_eq!(recovery.len(), 2);
 }
