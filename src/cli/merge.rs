@@ -124,6 +124,12 @@ pub(super) fn run(args: MergeArgs) -> Result<()> {
             }
         }
     }
+    // A part's shard is read as written: checked here as `--shard` is, so an
+    // edited part is an error naming it, not an index out of range.
+    for (path, p) in &parts {
+        crate::sim::shard::Shard::new(p.shard.index, p.shard.count)
+            .map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    }
     let count = first.shard.count;
     let mut by_shard: Vec<Option<usize>> = vec![None; count as usize];
     for (k, (path, p)) in parts.iter().enumerate() {

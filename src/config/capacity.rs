@@ -62,6 +62,9 @@ impl Keys {
     }
 }
 
+/// The most workers a simulated server may have.
+const MAX_WORKERS: u32 = 1_000_000;
+
 fn count(field: &str, value: i64, least: i64) -> Result<u32, ModelError> {
     if value < least || value > i64::from(u32::MAX) {
         return Err(ModelError::new(
@@ -97,6 +100,13 @@ fn build(
     service_ms: Option<crate::workload::Distribution>,
 ) -> Result<Capacity, ModelError> {
     let workers = keys.workers.map(|w| count("workers", w, 1)).transpose()?;
+    // The station keeps one free time per worker: bounded, like `threads`.
+    if let Some(w) = workers.filter(|w| *w > MAX_WORKERS) {
+        return Err(ModelError::new(
+            "workers",
+            format!("{w} is more than {MAX_WORKERS} workers: write {MAX_WORKERS} or fewer"),
+        ));
+    }
     if workers.is_some() && service_ms.is_none() {
         return Err(ModelError::new(
             "workers",

@@ -82,7 +82,10 @@ impl RetryQuota {
     /// A call succeeded; `retry_cost` is what its retry took (`None`: a first attempt).
     pub fn release(&mut self, retry_cost: Option<u32>) {
         let back = retry_cost.unwrap_or(self.params.no_retry_increment);
-        self.tokens = (self.tokens + back).min(self.params.initial_capacity);
+        self.tokens = self
+            .tokens
+            .saturating_add(back)
+            .min(self.params.initial_capacity);
     }
 }
 

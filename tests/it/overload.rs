@@ -79,3 +79,25 @@ fn the_results_folder_draws_the_queue_and_names_the_recovery() {
     }
     assert_eq!(recovery.len(), 2);
 }
+
+/// A server too large to hold is refused at load, naming the field.
+#[test]
+fn a_server_of_more_workers_than_can_be_held_is_refused() {
+    let text = std::fs::read_to_string(repo().join("configs/overload.toml")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("workers"))
+        .expect("overload.toml sets workers");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    std::fs::write(&file, text.replacen(line, "workers = 4294967295", 1)).unwrap();
+    let (code, _, err) = pollsim(
+        &["simulate", "--config", file.to_str().unwrap(), "--no-write"],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("workers") && err.contains("1000000 or fewer"),
+        "{err}"
+    );
+}

@@ -202,16 +202,21 @@ impl CapacityRun {
             Some(timeout) if done > sent + timeout => {
                 stats.wasted_s += service;
                 stats.timeouts += 1;
-                Fate::TimedOut(sent + timeout)
+                // A check whose network latency alone passes the timeout
+                // gives up when it reaches the server, not before: the
+                // queue never goes back in time (the client waits a little
+                // longer than its timeout in that case).
+                Fate::TimedOut((sent + timeout).max(t))
             }
             _ => Fate::Answered(done),
         }
     }
 
-    /// When a client whose check got no answer, sent at `sent`, stops waiting.
-    pub(super) fn silence(&mut self, sent: f64) -> f64 {
+    /// When a client whose check, sent at `sent` and arriving at `t`, got no
+    /// answer stops waiting: never before `t`, as in `arrive`.
+    pub(super) fn silence(&mut self, sent: f64, t: f64) -> f64 {
         self.stats.timeouts += 1;
-        sent + self.capacity.request_timeout.unwrap_or(0.0)
+        (sent + self.capacity.request_timeout.unwrap_or(0.0)).max(t)
     }
 }
 
@@ -252,7 +257,7 @@ impl Des<'_> {
                 Refusal::Drop => self.respond(slot, Response::TransportFailure, None),
                 Refusal::Silence => {
                     let capacity = self.capacity.as_mut().expect("called with capacity");
-                    let at = capacity.silence(sent);
+                    let at = capacity.silence(sent, t);
                     live.clock = at - live.submitted;
                     self.queue.push(at, Event::TimedOut(slot));
                 }
