@@ -2,9 +2,7 @@
 //! that retry every failed check at once keep the server overloaded for the
 //! rest of the run, while the same clients under a retry budget recover.
 
-use super::support::{load, pollsim, repo};
-use pollsim::sim::{Contention, RunOptions, simulate_contention};
-use pollsim::workload::JobSource;
+use super::support::{contention_runs, load, pollsim, repo};
 
 #[test]
 fn retries_keep_the_server_drowned_and_a_retry_budget_lets_it_recover() {
@@ -13,19 +11,7 @@ fn retries_keep_the_server_drowned_and_a_retry_budget_lets_it_recover() {
         .contention
         .as_ref()
         .expect("the scenario has a server");
-    let source = JobSource::new(config.workload.clone(), config.seed);
-    let setup = Contention {
-        source: &source,
-        arrivals: &contention.arrivals,
-        server: &contention.server,
-        jobs: config.jobs,
-        seed: config.seed,
-        options: RunOptions {
-            clients: config.clients,
-            ..RunOptions::default()
-        },
-    };
-    let runs = simulate_contention(&setup, &config.policies);
+    let runs = contention_runs(&config, contention);
     let figures: Vec<_> = runs
         .iter()
         .map(|r| {

@@ -102,3 +102,24 @@ pub(crate) fn validate_on_wire(
         ))
         .unwrap()
 }
+
+/// Every policy of `config` through the discrete-event simulator against its
+/// `[server]`/`[arrivals]` (`contention`), as `simulate` runs them.
+pub(crate) fn contention_runs(
+    config: &Config,
+    contention: &pollsim::config::ContentionSettings,
+) -> Vec<pollsim::sim::ContendedRun> {
+    let source = pollsim::workload::JobSource::new(config.workload.clone(), config.seed);
+    let setup = pollsim::sim::Contention {
+        source: &source,
+        arrivals: &contention.arrivals,
+        server: &contention.server,
+        jobs: config.jobs,
+        seed: config.seed,
+        options: pollsim::sim::RunOptions {
+            clients: config.clients,
+            ..pollsim::sim::RunOptions::default()
+        },
+    };
+    pollsim::sim::simulate_contention(&setup, &config.policies)
+}
