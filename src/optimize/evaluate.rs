@@ -105,6 +105,8 @@ impl Evaluator {
     ) -> Self {
         let (method, objective, constraints) =
             (settings.method, settings.objective, settings.constraints);
+        // Every simulated candidate replays these jobs: drawn once, copied after.
+        let source = source.cached(jobs);
         let mut durations = Vec::new();
         source.fill(0..jobs, &mut durations);
         let sample = Empirical::new(

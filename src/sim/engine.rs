@@ -157,13 +157,19 @@ impl Work<'_> {
             lanes,
             |client_index| {
                 let sid = stream_id(spec.name());
+                // As in `run_chunk`: a policy that draws no jitter gets no stream.
+                let jitter = spec.draws_jitter();
                 let mut client = spec.client();
                 let mut run = PolicyRun::empty(options, (jobs / clients + 1) as usize);
                 let mut job_index = client_index;
                 let mut lane_jobs = 0u64;
                 while job_index < jobs {
                     let job = self.source.job(job_index);
-                    let mut rng = JobRng::for_job(seed, sid, job_index);
+                    let mut rng = if jitter {
+                        JobRng::for_job(seed, sid, job_index)
+                    } else {
+                        JobRng::empty(seed, sid)
+                    };
                     let outcome = drive(&mut client, &job, &mut rng);
                     client.finished(&outcome);
                     run.record(&job, outcome.calls, outcome.seen_at);

@@ -1,5 +1,7 @@
 //! The job set: durations, outcomes and hints drawn by job index (common random numbers).
 
+use std::sync::Arc;
+
 use super::Workload;
 use crate::rng::{Domain, SimRng, open_unit, seek_record, stream, unit};
 
@@ -26,6 +28,25 @@ pub struct JobSource {
     words_per_job: u64,
     /// Uniform draws a duration takes in every phase (unused ones skipped).
     dist_draws: u64,
+    /// Jobs `0..n` drawn once ([`Self::cached`]), for a job set that many
+    /// candidates replay: the tuning's sample is replayed hundreds of times.
+    cache: Cache,
+}
+
+/// The cached prefix of a job set. Its `Debug` gives the length only.
+#[derive(Clone, Default)]
+struct Cache(Option<Arc<[Job]>>);
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} jobs cached", self.len())
+    }
+}
+
+impl Cache {
+    fn len(&self) -> u64 {
+        self.0.as_ref().map_or(0, |c| c.len() as u64)
+    }
 }
 
 impl JobSource {
@@ -45,7 +66,19 @@ impl JobSource {
             seed,
             words_per_job: 2 * draws,
             dist_draws,
+            cache: Cache::default(),
         }
+    }
+
+    /// The same job set with jobs `0..jobs` drawn now and kept, so that
+    /// [`Self::fill`] and [`Self::job`] copy them instead of drawing them
+    /// again. The jobs are the same either way.
+    pub fn cached(mut self, jobs: u64) -> Self {
+        self.cache = Cache::default();
+        let mut all = Vec::new();
+        self.fill(0..jobs, &mut all);
+        self.cache = Cache(Some(all.into()));
+        self
     }
 
     /// The workload the jobs are drawn from.
@@ -54,10 +87,20 @@ impl JobSource {
     }
 
     /// Appends jobs `range` to `out`, reading the stream sequentially.
-    pub fn fill(&self, range: std::ops::Range<u64>, out: &mut Vec<Job>) {
+    pub fn fill(&self, mut range: std::ops::Range<u64>, out: &mut Vec<Job>) {
+        out.reserve(range.end.saturating_sub(range.start) as usize);
+        if let Some(cache) = &self.cache.0 {
+            let end = range.end.min(cache.len() as u64);
+            if range.start < end {
+                out.extend_from_slice(&cache[range.start as usize..end as usize]);
+                range.start = end;
+            }
+        }
+        if range.is_empty() {
+            return;
+        }
         let mut rng = stream(self.seed, Domain::Workload, 0);
         seek_record(&mut rng, range.start, self.words_per_job);
-        out.reserve((range.end - range.start) as usize);
         for index in range {
             out.push(self.next(index, &mut rng));
         }
@@ -65,6 +108,9 @@ impl JobSource {
 
     /// Job `index` alone.
     pub fn job(&self, index: u64) -> Job {
+        if let Some(job) = self.cache.0.as_ref().and_then(|c| c.get(index as usize)) {
+            return *job;
+        }
         let mut rng = stream(self.seed, Domain::Workload, 0);
         seek_record(&mut rng, index, self.words_per_job);
         self.next(index, &mut rng)

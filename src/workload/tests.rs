@@ -149,6 +149,24 @@ fn job_source_is_order_independent() {
     }
 }
 
+/// A cached prefix is the same jobs, whichever side of its end a range falls.
+#[test]
+fn a_cached_job_set_gives_the_jobs_it_would_draw() {
+    let workload = Workload::new(all()[6].clone(), 0.1, Some(0.2)).unwrap();
+    let plain = JobSource::new(workload, 5);
+    let cached = plain.clone().cached(300);
+    for range in [0..300, 0..1000, 250..700, 300..301, 700..900, 10..10] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        plain.fill(range.clone(), &mut a);
+        cached.fill(range.clone(), &mut b);
+        assert_eq!(a, b, "{range:?}");
+    }
+    for j in [0, 299, 300, 5000] {
+        assert_eq!(plain.job(j), cached.job(j));
+    }
+    assert_eq!(format!("{cached:?}").matches("300 jobs cached").count(), 1);
+}
+
 /// A phased workload draws job `i` from the phase it falls in, at the same
 /// place of the stream whether jobs are drawn in bulk or one at a time (a
 /// mixture phase takes two draws, a uniform one; records keep one length).
