@@ -57,27 +57,35 @@ fn read_part(path: &Path) -> Result<Part> {
             file.display()
         ))
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&text).map_err(|e| not_part(e.to_string()))?;
-    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+    // The format and version are read first, so that a part of another
+    // version is named as such rather than as a field it lacks.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<String>,
+        version: Option<u64>,
+    }
+    let head: Head = serde_json::from_slice(&text).map_err(|e| not_part(e.to_string()))?;
+    if head.format.as_deref() != Some(FORMAT) {
         return Err(not_part(format!("no \"format\": \"{FORMAT}\"")));
     }
-    let version = value.get("version").and_then(|v| v.as_u64());
-    if version != Some(u64::from(VERSION)) {
+    if head.version != Some(u64::from(VERSION)) {
         return Err(bad(format!(
             "{}: a part of format version {}, and this pollsim merges version {VERSION}: run the shards and the merge with one pollsim version",
             file.display(),
-            version.map_or("(none)".to_string(), |v| v.to_string()),
+            head.version.map_or("(none)".to_string(), |v| v.to_string()),
         )));
     }
-    serde_json::from_value(value).map_err(|e| not_part(e.to_string()))
+    serde_json::from_slice(&text).map_err(|e| not_part(e.to_string()))
 }
 
 /// `pollsim merge`.
 pub(super) fn run(args: MergeArgs) -> Result<()> {
+    // Read side by side; the first bad part in the order given is the one named.
+    use rayon::prelude::*;
+    let read: Vec<Result<Part>> = args.parts.par_iter().map(|p| read_part(p)).collect();
     let mut parts: Vec<(PathBuf, Part)> = Vec::with_capacity(args.parts.len());
-    for path in &args.parts {
-        parts.push((path.clone(), read_part(path)?));
+    for (path, part) in args.parts.iter().zip(read) {
+        parts.push((path.clone(), part?));
     }
     let (first_path, first) = &parts[0];
     for (path, p) in &parts[1..] {
