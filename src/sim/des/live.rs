@@ -27,8 +27,6 @@ pub(super) struct Live {
     pub(super) poll: JobPoll,
     pub(super) jitter: JobRng,
     pub(super) server_rng: JobRng,
-    /// Service-time draws (two per check), with capacity keys only.
-    pub(super) service_rng: JobRng,
 }
 
 /// Asks the CPU to start loading `value` into cache. With tens of thousands of

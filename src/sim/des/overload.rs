@@ -226,7 +226,8 @@ impl Des<'_> {
     pub(super) fn arrive_at_capacity(&mut self, slot: u32, t: f64) {
         let live = &mut self.slots[slot as usize];
         let capacity = self.capacity.as_mut().expect("called with capacity");
-        let (pick, u) = (live.service_rng.unit(), live.service_rng.unit());
+        let service_rng = &mut self.service_rngs[slot as usize];
+        let (pick, u) = (service_rng.unit(), service_rng.unit());
         let service = capacity.capacity.service_s(pick, u);
         let sent = live.submitted + live.sent;
         let fate = if capacity.capacity.outage_at(t).is_some() {
