@@ -85,7 +85,7 @@ pub use fibonacci::Fibonacci;
 pub use jitter::Jitter;
 pub use kind::{Param, Unit};
 pub(crate) use learned::priced;
-pub use learned::{GRID_POINTS, KNOT_SHARE, Learned};
+pub use learned::{GRID_POINTS, KNOT_SHARE, Learned, SHRINK};
 pub use long_poll::LongPoll;
 pub use manual::Manual;
 pub use oscillating::Oscillating;

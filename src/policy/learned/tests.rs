@@ -116,7 +116,7 @@ fn converges_on_long_toml_s_workload() {
     let calibrated =
         "name = 'c'\nkind = 'calibrated'\nmin = 2.0\nmax = 30.0\nfactor = 1.5\nwindow = 5";
     // The targets: 5 % after 200 jobs, 2 % after 1,000 (measured
-    // 1.06 % and 1.20 %).
+    // 1.04 % and 1.28 %).
     converges(dist, prices(1.0, 0.1), calibrated, 42, (1.05, 1.02));
 }
 
@@ -134,19 +134,77 @@ fn converges_on_mixed_toml_s_workload() {
     );
     let calibrated =
         "name = 'c'\nkind = 'calibrated'\nmin = 1.0\nmax = 30.0\nfactor = 2.0\nwindow = 5";
-    // Short of the targets (measured 6.8 % and 5.9 %): the clips'
-    // narrow peak and the films' long tail are learned from the same few
-    // knots. What is asserted is what the estimator reaches today.
-    converges(dist, prices(1.0, 0.2), calibrated, 11, (1.08, 1.07));
+    // Short of the targets of 5 % and 2 % (measured 5.08 % and
+    // 4.64 %; over 16 other seeds 5.1 % and 3.4 % on average): a schedule
+    // that checks once between the clips' end (15 s) and the films' start
+    // brackets the films' rising left tail by one cell of uniform density,
+    // so a refit now and then adds a check inside it that the next refits
+    // learn to be wasted. What is asserted is what the estimator reaches.
+    converges(dist, prices(1.0, 0.2), calibrated, 11, (1.055, 1.05));
 }
 
 #[test]
 fn converges_on_a_lognormal_workload() {
     let dist = Distribution::LogNormal(LogNormal::new(120.0, 0.75).unwrap());
-    // Within 5 % after 200 jobs (measured 3.4 %); after 1,000 measured 2.2 %,
-    // just short of the 2 %.
+    // Within 5 % after 200 jobs (measured 1.94 %); after 1,000 measured
+    // 2.43 %, short of the 2 % on this seed (over 16 other seeds
+    // 1.7 % on average, 3.0 % at worst).
     let calibrated = "name = 'c'\nkind = 'calibrated'";
     converges(dist, prices(1.0, 0.1), calibrated, 7, (1.05, 1.025));
+}
+
+/// The three workloads over 16 seeds (one fixed seed flatters or wrongs a
+/// method by a few per cent): the mean of learned's cost over jobs 200–399
+/// and 1,000–1,199 against the optimum. Too slow for the dev profile; run
+/// `cargo test --release -- --ignored over_sixteen_seeds --nocapture`.
+/// Measured: long.toml's 1.9 % and 3.3 %, log-normal 3.3 % and 1.7 %,
+/// mixed.toml's 5.1 % and 3.4 % (before the shrunk estimate: 2.9 % and 3.3 %,
+/// 5.8 % and 4.2 %, 11.6 % and 5.5 %).
+#[test]
+#[ignore]
+fn over_sixteen_seeds() {
+    let mixed = Distribution::Mixture(
+        Mixture::new(vec![
+            (0.7, Distribution::Uniform(Uniform::new(10.0, 5.0).unwrap())),
+            (
+                0.3,
+                Distribution::LogNormal(LogNormal::new(600.0, 0.5).unwrap()),
+            ),
+        ])
+        .unwrap(),
+    );
+    let workloads = [
+        (
+            Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap()),
+            prices(1.0, 0.1),
+            (1.03, 1.045),
+        ),
+        (
+            Distribution::LogNormal(LogNormal::new(120.0, 0.75).unwrap()),
+            prices(1.0, 0.1),
+            (1.045, 1.025),
+        ),
+        (mixed, prices(1.0, 0.2), (1.06, 1.045)),
+    ];
+    for (dist, scoring, bounds) in workloads {
+        let optimum = optimal_schedule(&dist, &scoring, 20_000).cost;
+        let learned = PolicySpec::new(
+            "l",
+            Family::Learned(Learned::new().priced(&scoring)),
+            Default::default(),
+        )
+        .unwrap();
+        let (mut early, mut late) = (0.0, 0.0);
+        for seed in (1..=16).map(|s| s * 1000 + 3) {
+            let source = JobSource::new(Workload::new(dist.clone(), 0.0, None).unwrap(), seed);
+            let durations = |j: u64| (source.job(j).duration, dist.clone());
+            let costs = expected_costs(&learned, &durations, &scoring, 1200, seed);
+            early += mean(&costs[200..400]) / optimum / 16.0;
+            late += mean(&costs[1000..1200]) / optimum / 16.0;
+        }
+        eprintln!("optimum {optimum:.4}: learned ×{early:.4} at 200, ×{late:.4} at 1000");
+        assert!(early < bounds.0 && late < bounds.1, "{early} {late}");
+    }
 }
 
 #[test]
@@ -217,7 +275,8 @@ fn priced_own(text: &str) -> (Option<f64>, Option<f64>) {
 
 /// Jobs 0–999 take 180–420 s, jobs from 1,000 on 30–90 s (a phased
 /// workload): with `window = 300` the learned schedule returns within 5 %
-/// of the new optimum (over the next 100 jobs) within 400 jobs of the shift.
+/// of the new optimum (over the next 100 jobs) within 400 jobs of the shift
+/// (measured: 332).
 #[test]
 fn follows_a_workload_that_shifts_halfway() {
     let before = Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap());

@@ -29,6 +29,7 @@
 //!   were censored so that a reader can judge.
 //! - `lognormal`: the log-normal of maximum interval-censored likelihood ([`fit`]).
 
+pub mod cells;
 pub mod fit;
 mod pieces;
 mod read;
@@ -100,18 +101,7 @@ pub struct Observed {
 impl Observed {
     /// Estimates from brackets (at least one, not all censored: [`read`] checks).
     pub fn new(brackets: Vec<Bracket>, method: Method) -> Result<Self, DistributionError> {
-        let mut widths: Vec<f64> = brackets
-            .iter()
-            .filter(|b| !b.censored())
-            .map(|b| b.high - b.low)
-            .collect();
-        if widths.is_empty() {
-            return Err(DistributionError::Invalid(
-                "every job was given up on, so no duration was observed".into(),
-            ));
-        }
-        widths.sort_by(f64::total_cmp);
-        let median_width = widths[widths.len() / 2];
+        let median_width = median_width(&brackets)?;
         let npmle = estimate(&brackets);
         let pieces = Pieces::new(
             npmle
@@ -168,35 +158,74 @@ impl Observed {
         })
     }
 
-    /// The Turnbull estimate with its CDF interpolated linearly between
-    /// `knots` (sorted; the estimate's own ends are added): mass spread
-    /// uniformly over each cell between knots, not over each Turnbull
-    /// interval. The NPMLE puts mass on few innermost intervals; an
-    /// observer that checks at the knots identifies the CDF there, and this
-    /// keeps only that. `None` for a parametric fit.
-    pub fn coarsened(&self, knots: &[f64]) -> Option<Observed> {
-        let pieces = self.pieces()?;
-        let (lo, hi) = (pieces.pieces().first()?.lo, pieces.max());
+    /// The estimate on the cells between `knots` ([`cells::histogram`]):
+    /// uniform on each cell, the cell masses those of largest likelihood,
+    /// shrunk by `shrink` pseudo-jobs per job toward each job spread
+    /// uniformly over its bracket. The cells run where the Turnbull
+    /// intervals do: from the last bracket start before the first end
+    /// (earlier, no job need have ended) to the first end after the last
+    /// start (that start plus the median width, as for
+    /// [`Method::Turnbull`], when only a censored bracket ends later). For
+    /// brackets that are each one cell it is the share of jobs in each
+    /// cell, as the Turnbull estimate; it says how much mass a cell holds,
+    /// not where in it.
+    pub fn on_cells(
+        brackets: Vec<Bracket>,
+        knots: &[f64],
+        shrink: f64,
+    ) -> Result<Self, DistributionError> {
+        let median_width = median_width(&brackets)?;
+        // Where the first Turnbull interval starts: the last bracket start
+        // before the first end. No job needs to have ended before it.
+        let first_end = brackets
+            .iter()
+            .map(|b| b.high)
+            .fold(f64::INFINITY, f64::min);
+        let lo = brackets
+            .iter()
+            .map(|b| b.low)
+            .filter(|&l| l < first_end)
+            .fold(0.0, f64::max);
+        // Where the last one ends: the first end after the last start (that
+        // start plus the median width when a censored bracket has it).
+        let last_start = brackets.iter().map(|b| b.low).fold(lo, f64::max);
+        let hi = brackets
+            .iter()
+            .map(|b| b.high)
+            .filter(|&h| h > last_start)
+            .fold(f64::INFINITY, f64::min);
+        let hi = if hi.is_finite() {
+            hi
+        } else {
+            last_start + median_width
+        };
         let mut ends: Vec<f64> = std::iter::once(lo)
             .chain(knots.iter().copied().filter(|&k| k > lo && k < hi))
             .chain(std::iter::once(hi))
             .collect();
         ends.dedup();
-        let cells: Vec<Piece> = ends
+        // lo < first end ≤ hi, so there is a cell, and every bracket meets it.
+        debug_assert!(ends.len() >= 2);
+        let h = cells::histogram(&brackets, &ends, shrink);
+        let pieces: Vec<Piece> = ends
             .windows(2)
-            .map(|w| Piece {
+            .zip(&h.masses)
+            .filter(|(_, p)| **p > 0.0)
+            .map(|(w, &mass)| Piece {
                 lo: w[0],
                 hi: w[1],
-                mass: pieces.survival(w[0]) - pieces.survival(w[1]),
+                mass,
             })
-            .filter(|p| p.mass > 0.0)
             .collect();
-        if cells.is_empty() {
-            return None;
-        }
-        Some(Observed {
-            estimate: Estimate::Turnbull(Pieces::new(cells)),
-            evidence: Arc::clone(&self.evidence),
+        Ok(Self {
+            estimate: Estimate::Turnbull(Pieces::new(pieces)),
+            evidence: Arc::new(Evidence {
+                brackets,
+                method: Method::Turnbull,
+                iterations: h.iterations,
+                converged: h.converged,
+                median_width,
+            }),
         })
     }
 
@@ -274,6 +303,22 @@ impl Observed {
             Estimate::LogNormal(d) => d.partial_expectation(t),
         }
     }
+}
+
+/// The median width of the finite brackets; an error when every one is censored.
+fn median_width(brackets: &[Bracket]) -> Result<f64, DistributionError> {
+    let mut widths: Vec<f64> = brackets
+        .iter()
+        .filter(|b| !b.censored())
+        .map(|b| b.high - b.low)
+        .collect();
+    if widths.is_empty() {
+        return Err(DistributionError::Invalid(
+            "every job was given up on, so no duration was observed".into(),
+        ));
+    }
+    widths.sort_by(f64::total_cmp);
+    Ok(widths[widths.len() / 2])
 }
 
 /// A number of seconds in at most 4 significant digits, without trailing zeros.

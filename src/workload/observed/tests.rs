@@ -324,3 +324,22 @@ fn tuning_on_the_estimate_costs_within_two_percent_of_tuning_on_the_truth() {
         assert!(loss > -1e-3, "the truth's optimum is not beaten: {loss}");
     }
 }
+
+/// `on_cells` runs where the Turnbull intervals do: brackets (0, 10],
+/// (5, 20] and (15, ∞) have the innermost intervals (5, 10] and (15, 20], so
+/// its one cell without knots is (5, 20], and a knot inside it (10) splits
+/// it while one outside (40) does not.
+#[test]
+fn on_cells_spans_the_turnbull_intervals() {
+    let b = |low: f64, high: f64| Bracket { low, high };
+    let brackets = vec![b(0.0, 10.0), b(5.0, 20.0), b(15.0, f64::INFINITY)];
+    let one = Observed::on_cells(brackets.clone(), &[], 0.5).unwrap();
+    let p = one.pieces().unwrap().pieces();
+    assert_eq!((p.len(), p[0].lo, p[0].hi), (1, 5.0, 20.0), "{p:?}");
+    let two = Observed::on_cells(brackets, &[10.0, 40.0], 0.5).unwrap();
+    let p = two.pieces().unwrap().pieces();
+    assert_eq!(
+        p.iter().map(|p| (p.lo, p.hi)).collect::<Vec<_>>(),
+        [(5.0, 10.0), (10.0, 20.0)]
+    );
+}
