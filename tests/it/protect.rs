@@ -1,7 +1,8 @@
-//! A client's circuit breaker in the discrete-event simulator: during an
-//! outage it sends its probes and nothing else, so the retry storm an outage
-//! would cause never reaches the server. Worked by hand on four jobs of one
-//! client, all polling each second.
+//! A client's circuit breaker and adaptive throttle in the discrete-event
+//! simulator: during an outage the breaker sends its probes and nothing
+//! else, and the throttle little, so the storm an outage would cause never
+//! reaches the server. Worked by hand on four jobs of one client, all
+//! polling each second.
 
 use super::support::{config_from_text, contention_runs};
 
@@ -34,6 +35,12 @@ name = "breaker"
 kind = "constant"
 interval = 1.0
 circuit_breaker = { failures = 3, window = 10.0, open_s = 20.0 }
+
+[[policies]]
+name = "throttle"
+kind = "constant"
+interval = 1.0
+adaptive_throttle = { k = 2.0, window = 10 }
 "#;
 
 #[test]
@@ -72,4 +79,29 @@ fn an_open_breaker_sends_only_its_probes_through_an_outage() {
         acc.calls().mean(),
         expected.iter().sum::<u64>() as f64 / 4.0
     );
+}
+
+#[test]
+fn the_throttle_turns_an_outage_into_local_rejections_at_the_same_times() {
+    let (_dir, config) = config_from_text(CONFIG);
+    let contention = config.contention.as_ref().expect("a server");
+    let run = &contention_runs(&config, contention)[2];
+    let sent: Vec<u64> = run.load.seconds().map(|(_, b)| b.iter().sum()).collect();
+    // A rejected check's job tries again after its interval, as after a
+    // failed one: every job still consults at 1, 2, …, 100 s (the check at
+    // 100 s is the one that can see it done), so the checks sent and
+    // rejected add up to the plain policy's 4 × 100.
+    assert_eq!(sent.iter().sum::<u64>() + run.rejected_locally, 400);
+    // The run's first consult has no history: p = 0, it goes out.
+    assert!(sent[1] >= 1, "{sent:?}");
+    // From 19 s the window (seconds t − 9 … t) holds no accepted check from
+    // before the outage: p = n/(n + 1) with n ≥ 36 requests, so at most one
+    // check in 37 goes out (an expected 4.4 of the 164 consults up to 60 s;
+    // 20 would be a 4-fold excess). Until then the accepts from before the
+    // outage keep p low: SRE's k = 2 lets twice the accepts through.
+    let in_outage: u64 = sent[19..60].iter().sum();
+    assert!(in_outage <= 20, "{in_outage}: {sent:?}");
+    // No job is given up: a rejection is not a transport failure.
+    let acc = &run.run.accumulator;
+    assert_eq!((acc.jobs, acc.given_up), (4, 0));
 }
