@@ -29,6 +29,8 @@ pub enum Domain {
     JitterOverflow = 5,
     /// Server draws beyond a job's window (see [`JobRng::server`]).
     ServerOverflow = 6,
+    /// A client's adaptive-throttle draws (see [`throttle_unit`]).
+    Throttle = 7,
 }
 
 /// Stream id of the service-time draws within the server's domains.
@@ -70,6 +72,18 @@ pub fn stream_id(name: &str) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+/// The adaptive throttle's uniform draw in [0, 1) for consult `consult`
+/// (checks sent plus checks rejected before it) of job `job` under the
+/// policy stream `stream_id`: word `2·consult` of the job's window in the
+/// stream `(seed, Throttle, policy)`. Keyed by (seed, policy, job, consult),
+/// so the simulator and the HTTP client draw alike whatever order they meet
+/// jobs in. A stream is opened per draw: only policies with a throttle pay.
+pub fn throttle_unit(seed: u64, stream_id: u64, job: u64, consult: u64) -> f64 {
+    let mut rng = stream(seed, Domain::Throttle, stream_id);
+    rng.set_word_pos(u128::from(job) * JOB_WINDOW_WORDS + 2 * u128::from(consult.min(1 << 30)));
+    unit(&mut rng)
 }
 
 /// A uniform draw in [0, 1) with 53 random bits.
@@ -371,6 +385,26 @@ mod tests {
             twice.skip(n / 2);
             twice.skip(n - n / 2);
             assert_eq!(twice.unit(), a[n as usize], "skip {n} in two");
+        }
+    }
+
+    #[test]
+    fn throttle_draws_are_keyed_by_job_and_consult() {
+        let a = throttle_unit(3, 9, 5, 2);
+        assert_eq!(a, throttle_unit(3, 9, 5, 2));
+        // Consult 2 of job 5 is the job window's words 4 and 5.
+        let mut s = stream(3, Domain::Throttle, 9);
+        seek_job(&mut s, 5);
+        s.next_u64();
+        s.next_u64();
+        assert_eq!(a, unit(&mut s));
+        for other in [
+            throttle_unit(3, 9, 5, 3),
+            throttle_unit(3, 9, 6, 2),
+            throttle_unit(4, 9, 5, 2),
+            throttle_unit(3, 8, 5, 2),
+        ] {
+            assert_ne!(a, other);
         }
     }
 

@@ -156,8 +156,10 @@ fn overload_figure(
         "Overload",
         "Each line is one policy, second by second: the checks an arriving check found waiting \
          for a worker (top) and the mean time a served check spent at the server, waiting plus \
-         being served (bottom); outages are shaded. A policy that lets the server recover comes \
-         back down after the outage; summary.csv's recovery_s says when.",
+         being served (bottom), both on log scales (a second with no check waiting lies on the \
+         bottom edge); outages are shaded. A policy that lets the server recover comes back \
+         down after the outage; summary.csv's recovery_s says when, and so does the section \
+         \"After the outage\" above.",
         plot::overload_png(&rows, &capacity.outages),
     ))
 }

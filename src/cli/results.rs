@@ -123,6 +123,10 @@ pub(super) fn write_results(
             figures: tune_entries.as_deref(),
         }),
         advice,
+        outage_end: config
+            .contention
+            .as_ref()
+            .and_then(|c| c.server.capacity.as_ref()?.last_outage_end()),
     };
     out.write("report.md", page::report_md(&page).as_bytes())
 }

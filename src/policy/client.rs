@@ -105,6 +105,19 @@ impl JobPoller {
         self.steps.hold()
     }
 
+    /// The family's next wait after a check the client's guards rejected
+    /// locally at `obs.elapsed` (not sent: no transport failure in a row
+    /// is counted or broken), within the envelope; `None`: give up.
+    pub(crate) fn next_delay_rejected(
+        &mut self,
+        obs: &Observation,
+        rng: &mut JobRng,
+    ) -> Option<f64> {
+        let steps = &mut self.steps;
+        self.limits
+            .envelope(obs, rng, |rng| steps.next(Some(obs), rng))
+    }
+
     /// The shared limits this job runs under.
     pub fn limits(&self) -> &Limits {
         &self.limits

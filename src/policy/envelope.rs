@@ -1,8 +1,11 @@
 //! Limits every policy shares: initial delay, timeout, attempts, consecutive
-//! transport failures, `Retry-After`.
+//! transport failures, `Retry-After`, retries, and the protections a client
+//! keeps across its jobs (retry budget, adaptive throttle, circuit breaker:
+//! [`super::Guards`]).
 
 use super::Observation;
 use super::error::{PolicyError, seconds};
+use super::guards::{BreakerParams, ThrottleParams};
 use super::kind::{Param, Unit};
 use super::protect::RetryQuotaParams;
 use crate::rng::JobRng;
@@ -56,7 +59,21 @@ pub const LIMIT_PARAMS: &[Param] = &[
         unit: Unit::Flag,
         default: Some("none"),
         range: "",
-        doc: "the AWS SDK retry quota per client, `{ initial_capacity = 500, retry_cost = 5, timeout_retry_cost = 10, no_retry_increment = 1 }` (each optional): a retry without tokens waits the family's interval",
+        doc: "the AWS SDK retry quota per client, `{ initial_capacity = 500, retry_cost = 5, timeout_retry_cost = 10, no_retry_increment = 1 }` (each optional; costs from 1 to `initial_capacity`): a retry without tokens waits the family's interval",
+    },
+    Param {
+        name: "adaptive_throttle",
+        unit: Unit::Flag,
+        default: Some("none"),
+        range: "",
+        doc: "Google SRE's adaptive throttling per client, `{ k = 2.0, window = 120 }` (each optional; k in [1, 100], window whole seconds): a check is rejected locally, not sent, with probability max(0, (requests − k·accepts) / (requests + 1)) over the window; the job tries again after the family's interval",
+    },
+    Param {
+        name: "circuit_breaker",
+        unit: Unit::Flag,
+        default: Some("none"),
+        range: "",
+        doc: "a circuit breaker per client, `{ failures = 5, window = 10.0, open_s = 30.0 }` (each optional): after `failures` failed checks within `window` seconds no check is sent for `open_s` seconds; then one probe goes out, whose answer closes the breaker or opens it again; a job whose check it rejected tries again after the family's interval, not before the probe may go",
     },
 ];
 
@@ -89,6 +106,10 @@ pub struct Limits {
     pub retry_delay: Option<f64>,
     /// The client's retry quota (AWS SDK standard mode); only with `retry_delay`.
     pub retry_budget: Option<RetryQuotaParams>,
+    /// The client's adaptive throttle (Google SRE). Default: none.
+    pub adaptive_throttle: Option<ThrottleParams>,
+    /// The client's circuit breaker. Default: none.
+    pub circuit_breaker: Option<BreakerParams>,
 }
 
 impl Default for Limits {
@@ -101,6 +122,8 @@ impl Default for Limits {
             honor_retry_after: true,
             retry_delay: None,
             retry_budget: None,
+            adaptive_throttle: None,
+            circuit_breaker: None,
         }
     }
 }
@@ -136,6 +159,15 @@ impl Limits {
                 "retry_budget",
                 "is set without retry_delay: a client that never retries needs no budget; add retry_delay = 0.0",
             ));
+        }
+        if let Some(b) = self.retry_budget {
+            b.validate()?;
+        }
+        if let Some(t) = self.adaptive_throttle {
+            t.validate()?;
+        }
+        if let Some(b) = self.circuit_breaker {
+            b.validate()?;
         }
         if self.max_transport_failures == 0 {
             return Err(PolicyError::new(

@@ -57,6 +57,7 @@ mod eta_hint;
 mod exponential;
 mod exponential_decrease;
 mod fibonacci;
+mod guards;
 mod history;
 mod jitter;
 mod kind;
@@ -82,6 +83,7 @@ pub use eta_hint::EtaHint;
 pub use exponential::Exponential;
 pub use exponential_decrease::ExponentialDecrease;
 pub use fibonacci::Fibonacci;
+pub use guards::{BreakerParams, Gate, Guards, ThrottleParams};
 pub use jitter::Jitter;
 pub use kind::{Param, Unit};
 pub(crate) use learned::priced;
@@ -91,7 +93,7 @@ pub use manual::Manual;
 pub use oscillating::Oscillating;
 pub use poll::{JobPoll, send_time};
 pub use protect::{AdaptiveThrottle, BreakerState, CircuitBreaker, RetryQuota, RetryQuotaParams};
-pub use raw::RawPolicy;
+pub use raw::{RawBreaker, RawPolicy, RawRetryBudget, RawThrottle};
 pub use registry::{Family, KINDS, limits_markdown_table, markdown_table, param, params};
 pub use retry_after::RetryAfter;
 pub use schedule::{Schedule, ScheduleEnd};
@@ -184,5 +186,7 @@ pub trait JobSchedule {
     fn next_delay(&mut self, obs: &Observation, rng: &mut JobRng) -> Option<f64>;
 }
 
+#[cfg(test)]
+mod protect_tests;
 #[cfg(test)]
 mod tests;

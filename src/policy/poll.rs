@@ -12,6 +12,7 @@
 
 use super::client::{ClientPolicy, JobPoller};
 use super::envelope::{Limits, MIN_DELAY};
+use super::guards::{Admit, Gate, Guards};
 use super::jitter::Jitter;
 use super::protect::RetryQuota;
 use super::registry::Steps;
@@ -57,6 +58,10 @@ pub struct JobPoll {
     tally: Tally,
     /// Tokens the check out now took from the client's retry quota (a retry).
     retrying: Option<u32>,
+    /// The check out now is the client's half-open breaker's probe.
+    probe: bool,
+    /// Checks the client's guards rejected locally (never sent).
+    rejected: u32,
 }
 
 /// What the machine counts of a job, apart from the policy's own state (so
@@ -86,6 +91,8 @@ impl JobPoll {
                 max_calls: max_calls.max(1),
             },
             retrying: None,
+            probe: false,
+            rejected: 0,
         }
     }
 
@@ -180,6 +187,105 @@ impl JobPoll {
         if let Some(q) = quota {
             q.release(took.filter(|&c| c > 0));
         }
+    }
+
+    /// Checks of this job the client's guards rejected locally: never sent,
+    /// not counted in [`Self::calls`].
+    pub fn rejected(&self) -> u32 {
+        self.rejected
+    }
+
+    /// Consults made so far (checks sent plus checks rejected locally): the
+    /// index of the next consult's throttle draw, so that a driver keys the
+    /// draw by (seed, policy, job, this index), never by event order.
+    pub fn consults(&self) -> u64 {
+        u64::from(self.tally.calls) + u64::from(self.rejected)
+    }
+
+    /// Before sending the check due at `at` (since submission; the job was
+    /// submitted at `submitted` on the client's clock): may it go out under
+    /// the client's `guards`? `draw` gives the throttle's uniform draw (taken
+    /// only when the policy has a throttle). On a rejection the check is not
+    /// sent, and the gate says when the next is due: the family's wait from
+    /// `at`, not before an open breaker's probe may go (see [`Guards`]).
+    pub fn consult(
+        &mut self,
+        at: f64,
+        submitted: f64,
+        guards: &mut Guards,
+        draw: impl FnOnce() -> f64,
+        rng: &mut JobRng,
+    ) -> Gate {
+        let until = match guards.admit(submitted + at, draw) {
+            Admit::Send { probe } => {
+                self.probe = probe;
+                return Gate::Send;
+            }
+            Admit::Reject { until } => until,
+        };
+        self.rejected += 1;
+        // The guard against runaway configs counts rejections too: a job
+        // whose every check is rejected ends like one that checked too often.
+        if self.consults() >= u64::from(self.tally.max_calls) {
+            return Gate::Rejected(None);
+        }
+        let obs = Observation {
+            attempt: self.tally.calls,
+            elapsed: at,
+            response: Response::TransientError,
+            retry_after: None,
+        };
+        let Some(wait) = self.poller.next_delay_rejected(&obs, rng) else {
+            return Gate::Rejected(None);
+        };
+        let next = at + wait;
+        let next = match until {
+            Some(until) if until - submitted > next => until - submitted,
+            _ => next,
+        };
+        // As in `Tally::advance`: only the breaker's end can pass the timeout.
+        match self.poller.limits().timeout {
+            Some(timeout) if next > at + wait && next > timeout => Gate::Rejected(None),
+            _ => Gate::Rejected(Some(next)),
+        }
+    }
+
+    /// [`Self::on_answer_with`] under the client's `guards`: the throttle and
+    /// the breaker learn whether the server accepted the check (a pending
+    /// answer did; a 5xx, 429 or no answer did not), at `submitted + received`
+    /// on the client's clock; then the retry quota as there.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_answer_guarded(
+        &mut self,
+        sent: f64,
+        received: f64,
+        response: Response,
+        retry_after: Option<f64>,
+        rng: &mut JobRng,
+        submitted: f64,
+        guards: &mut Guards,
+    ) -> Option<f64> {
+        let accepted = matches!(response, Response::Pending { .. });
+        guards.record(
+            submitted + received,
+            accepted,
+            std::mem::take(&mut self.probe),
+        );
+        let quota = guards.quota_mut();
+        self.on_answer_with(sent, received, response, retry_after, rng, quota)
+    }
+
+    /// [`Self::on_final`] under the client's `guards`: an accepted check for
+    /// the throttle and the breaker, and a success for the retry quota.
+    pub fn on_final_guarded(
+        &mut self,
+        received: f64,
+        submitted: f64,
+        guards: &mut Guards,
+    ) -> JobOutcome {
+        guards.record(submitted + received, true, std::mem::take(&mut self.probe));
+        self.succeeded(guards.quota_mut());
+        self.on_final(received)
     }
 
     /// The check sent last showed the final state; its answer arrived at `received`.

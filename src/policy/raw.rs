@@ -26,6 +26,35 @@ pub struct RawRetryBudget {
     pub no_retry_increment: Option<u32>,
 }
 
+/// `adaptive_throttle = { … }`: Google SRE's throttle, each field optional
+/// (defaults: k = 2.0, window = 120 s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThrottle {
+    /// Accepts multiplier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<f64>,
+    /// Seconds of history, whole seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<u32>,
+}
+
+/// `circuit_breaker = { … }`, each field optional (defaults: 5 failures
+/// within 10 s open it for 30 s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreaker {
+    /// Failures within the window that open the breaker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failures: Option<u32>,
+    /// Seconds over which failures are counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<f64>,
+    /// Seconds the breaker stays open before its probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_s: Option<f64>,
+}
+
 /// One policy as written in a config: `[[policies]]` with `name`, `kind` and parameters.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +84,12 @@ pub struct RawPolicy {
     /// See [`Limits::retry_budget`](super::Limits::retry_budget).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_budget: Option<RawRetryBudget>,
+    /// See [`Limits::adaptive_throttle`](super::Limits::adaptive_throttle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_throttle: Option<RawThrottle>,
+    /// See [`Limits::circuit_breaker`](super::Limits::circuit_breaker).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<RawBreaker>,
     /// Interval, seconds (`constant`, `duration_aware`, `eta_hint`, `long_poll`, `retry_after`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<f64>,

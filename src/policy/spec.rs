@@ -9,8 +9,9 @@
 use super::JobHint;
 use super::envelope::Limits;
 use super::error::{PolicyError, clip};
+use super::guards::{BreakerParams, ThrottleParams};
 use super::poll::{JobPoll, PENDING};
-use super::raw::RawPolicy;
+use super::raw::{RawBreaker, RawPolicy, RawThrottle};
 use super::registry::{self, Family, KINDS};
 use crate::rng::JobRng;
 
@@ -205,6 +206,21 @@ impl PolicySpec {
                     no_retry_increment: b.no_retry_increment.unwrap_or(d.no_retry_increment),
                 }
             }),
+            adaptive_throttle: raw.adaptive_throttle.map(|t| {
+                let d = ThrottleParams::default();
+                ThrottleParams {
+                    k: t.k.unwrap_or(d.k),
+                    window: t.window.unwrap_or(d.window),
+                }
+            }),
+            circuit_breaker: raw.circuit_breaker.map(|b| {
+                let d = BreakerParams::default();
+                BreakerParams {
+                    failures: b.failures.unwrap_or(d.failures),
+                    window: b.window.unwrap_or(d.window),
+                    open_s: b.open_s.unwrap_or(d.open_s),
+                }
+            }),
         };
         Self::new(raw.name.clone(), family, limits)
     }
@@ -231,6 +247,15 @@ impl PolicySpec {
                     timeout_retry_cost: Some(b.timeout_retry_cost),
                     no_retry_increment: Some(b.no_retry_increment),
                 }),
+            adaptive_throttle: self.limits.adaptive_throttle.map(|t| RawThrottle {
+                k: Some(t.k),
+                window: Some(t.window),
+            }),
+            circuit_breaker: self.limits.circuit_breaker.map(|b| RawBreaker {
+                failures: Some(b.failures),
+                window: Some(b.window),
+                open_s: Some(b.open_s),
+            }),
             ..RawPolicy::default()
         };
         self.family.write(&mut raw);

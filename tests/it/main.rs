@@ -19,6 +19,7 @@ mod outputs;
 mod overload;
 mod plots;
 mod properties;
+mod protect;
 mod queueing;
 mod rate_limit;
 mod report;

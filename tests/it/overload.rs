@@ -1,6 +1,7 @@
 //! The overload scenario (configs/overload.toml): after a 60 s outage, clients
 //! that retry every failed check at once keep the server overloaded for the
-//! rest of the run, while the same clients under a retry budget recover.
+//! rest of the run, while the same clients under a retry budget, or behind a
+//! circuit breaker, recover.
 
 use super::support::{contention_runs, load, pollsim, repo};
 
@@ -29,6 +30,15 @@ fn retries_keep_the_server_drowned_and_a_retry_budget_lets_it_recover() {
     assert!(recovery <= 30.0, "{budget:?}");
     assert!(budget.work_amplification < storm.work_amplification);
     assert!(budget.goodput > storm.goodput);
+    // Behind a breaker the same retries recover too, and during the outage a
+    // client sends little beyond its probes: under a tenth of the failed
+    // checks the budget lets through (each of its retries is a failure).
+    let breaker = figures[2];
+    assert!(breaker.recovery_s.is_some_and(|r| r <= 30.0), "{breaker:?}");
+    let failed = |i: usize| runs[i].load.stats().failed;
+    assert!(10 * failed(2) < failed(1), "{} vs {}", failed(2), failed(1));
+    assert!(runs[2].rejected_locally > 0);
+    assert_eq!(runs[0].rejected_locally + runs[1].rejected_locally, 0);
 }
 
 /// The run's folder shows it: overload.png, in report.md, and summary.csv's
@@ -44,6 +54,11 @@ fn the_results_folder_draws_the_queue_and_names_the_recovery() {
     assert_eq!(&png[1..4], b"PNG");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("![Overload](overload.png)"), "{md}");
+    assert!(md.contains("## After the outage"), "{md}");
+    assert!(
+        md.contains("Never recovered while jobs were submitted: `fixed-retry`."),
+        "{md}"
+    );
     let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -63,7 +78,7 @@ fn the_results_folder_draws_the_queue_and_names_the_recovery() {
             ),
         }
     }
-    assert_eq!(recovery.len(), 2);
+    assert_eq!(recovery.len(), 3);
 }
 
 /// A server too large to hold is refused at load, naming the field.

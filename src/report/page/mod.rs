@@ -11,6 +11,7 @@ mod tuning;
 pub use tuning::Tuning;
 
 mod advice;
+mod recovery;
 
 pub use advice::advice_lines;
 
@@ -63,6 +64,9 @@ pub struct Page<'a> {
     /// Files an earlier run wrote into this folder that this one did not
     /// replace (the run never deletes them): they may not match this run.
     pub stale: &'a [String],
+    /// When the server's last outage ended (seconds), when it has capacity
+    /// keys and outages: the page then says which policies recovered after it.
+    pub outage_end: Option<f64>,
 }
 
 /// Differences smaller than this fraction of the cost are reported as a tie.
@@ -112,6 +116,9 @@ pub fn report_md(page: &Page) -> String {
         num(s.delay_price),
         num(s.give_up_price)
     );
+    if let Some(end) = page.outage_end {
+        md.push_str(&recovery::section(page.summaries, end));
+    }
     if let Some(t) = &page.tuning {
         md.push_str(&tuning::section(t, page.summaries));
     }
@@ -296,6 +303,42 @@ mod tests {
     }
 
     #[test]
+    fn the_outage_section_lists_recoveries_fastest_first_then_the_rest() {
+        let with = |name: &str, recovery_s: Option<f64>| {
+            let figures = crate::metrics::OverloadFigures {
+                mean_latency_s: 0.1,
+                p99_latency_s: 0.2,
+                goodput: 1.0,
+                wasted_work_s: 0.0,
+                work_amplification: 1.0,
+                recovery_s,
+            };
+            summary(name, "constant", 1.0, 1.0).with_overload(figures)
+        };
+        let rows = [
+            with("storm", None),
+            with("budget", Some(6.0)),
+            with("breaker", Some(4.5)),
+        ];
+        let md = recovery::section(&rows, 120.0);
+        assert!(md.contains("ended at 120 s"), "{md}");
+        assert!(
+            md.contains("fastest first: `breaker` after 4.5 s, `budget` after 6 s. Never recovered while jobs were submitted: `storm`."),
+            "{md}"
+        );
+        let md = recovery::section(&rows[..1], 120.0);
+        assert!(
+            md.contains("No policy recovered within the run (`storm`)."),
+            "{md}"
+        );
+        // No capacity figures (no capacity keys): no section.
+        assert_eq!(
+            recovery::section(&[summary("c", "constant", 1.0, 1.0)], 9.0),
+            ""
+        );
+    }
+
+    #[test]
     fn close_costs_are_a_tie_and_a_constant_winner_is_said_so() {
         let rows = [
             summary("c", "constant", 10.0, 9.0),
@@ -345,6 +388,7 @@ mod tests {
             tuning: None,
             advice: None,
             stale: &[],
+            outage_end: None,
         };
         let md = report_md(&page);
         assert!(md.contains("![A](a.png)"), "{md}");

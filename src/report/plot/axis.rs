@@ -215,7 +215,7 @@ impl XAxis {
     }
 
     /// The log coordinate with [`log_ticks`] as its labels and grid lines.
-    fn log_coord(&self) -> WithKeyPoints<LogCoord<f64>> {
+    pub(super) fn log_coord(&self) -> WithKeyPoints<LogCoord<f64>> {
         let (bold, light) = log_ticks(self.lo, self.hi);
         self.range()
             .log_scale()

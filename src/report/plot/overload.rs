@@ -2,12 +2,14 @@
 //! each policy, second by second: the queue an arriving check found (top)
 //! and the mean time a served check spent at the server (bottom), with the
 //! outages shaded, so a policy that keeps the server drowned after the
-//! trigger is gone shows as a line that never comes back down.
+//! trigger is gone shows as a line that never comes back down. Both y axes
+//! are logarithmic, so a recovering policy's line stays readable beside a
+//! drowned one's, orders of magnitude above it.
 
 use super::PlotError;
 use super::axis::XAxis;
 use super::canvas;
-use super::style;
+use super::style::{self, HouseMesh};
 use plotters::prelude::*;
 
 /// One policy's per-second overload figures.
@@ -40,14 +42,21 @@ pub fn overload_png(rows: &[OverloadSeries], outages: &[(f64, f64)]) -> Result<V
         .map(|p| p.0 + 1.0)
         .chain(outages.iter().map(|o| o.1).filter(|t| t.is_finite()))
         .fold(1.0, f64::max);
-    let top = |pick: fn(&OverloadSeries) -> &[(f64, f64)]| {
-        points(pick).map(|p| p.1).fold(0.0, f64::max).max(1e-3) * 1.05
+    // Log y axes: a drowned server's queue (10^6 checks) and latency (10^3 s)
+    // would flatten a recovering policy's line onto zero on a linear one.
+    // From the smallest positive value (at most nine decades below the top);
+    // zeros (an idle second) sit on the bottom edge.
+    let y_axis = |pick: fn(&OverloadSeries) -> &[(f64, f64)]| {
+        let hi = points(pick).map(|p| p.1).fold(0.0, f64::max).max(1e-3);
+        let lo = points(pick)
+            .map(|p| p.1)
+            .filter(|v| *v > 0.0)
+            .fold(hi, f64::min)
+            .max(hi * 1e-9);
+        XAxis::log(lo / 1.5, hi * 1.5)
     };
     let x = XAxis::linear(0.0, end);
-    let (queue_y, latency_y) = (
-        XAxis::linear(0.0, top(|r| &r.queue)),
-        XAxis::linear(0.0, top(|r| &r.latency)),
-    );
+    let (queue_y, latency_y) = (y_axis(|r| &r.queue), y_axis(|r| &r.latency));
     canvas::render((style::WIDTH, style::HEIGHT), |root| {
         let body = canvas::titled(root, title)?;
         let (plot, legend) = body.split_horizontally(style::WIDTH - style::LEGEND_WIDTH);
@@ -65,17 +74,41 @@ pub fn overload_png(rows: &[OverloadSeries], outages: &[(f64, f64)]) -> Result<V
             (&lower, &latency_y, "time at the server (s)", false),
         ];
         for (area, y, y_desc, queue) in panels {
-            let lines: Vec<(usize, &[(f64, f64)])> = rows
-                .iter()
-                .map(|r| (r.color, if queue { &r.queue[..] } else { &r.latency[..] }))
-                .collect();
-            let mut chart = super::lines::line_chart(
-                area,
-                (&x, y),
-                ("seconds since the run's start", y_desc),
-                &lines,
-            )?;
-            let (lo, hi) = (y.place(0.0), y.place(y.range().end));
+            let mut chart = ChartBuilder::on(area)
+                .margin(20)
+                .x_label_area_size(70)
+                .y_label_area_size(90)
+                .build_cartesian_2d(x.range(), y.log_coord())
+                .map_err(style::draw_err)?;
+            chart
+                .configure_mesh()
+                .x_desc("seconds since the run's start")
+                .y_desc(format!("{y_desc}{}", y.note()))
+                .x_label_formatter(&|v| style::tick(*v))
+                .y_label_formatter(&|v| style::tick(*v))
+                .house_style()
+                .max_light_lines(1)
+                .draw()
+                .map_err(style::draw_err)?;
+            for r in rows {
+                let line = style::color(r.color).stroke_width(2);
+                let points: Vec<(f64, f64)> = if queue { &r.queue[..] } else { &r.latency[..] }
+                    .iter()
+                    .copied()
+                    .filter(finite)
+                    .collect();
+                // A second without data (nothing served in an outage) breaks
+                // the line rather than bridging it with a slope never measured.
+                for run in points.chunk_by(|a, b| b.0 - a.0 <= 1.0) {
+                    chart
+                        .draw_series(LineSeries::new(
+                            run.iter().map(|p| (x.place(p.0), y.place(p.1))),
+                            line,
+                        ))
+                        .map_err(style::draw_err)?;
+                }
+            }
+            let (lo, hi) = (y.lo, y.hi);
             let shade = style::tint(BLACK, 0.85).mix(0.5).filled();
             chart
                 .draw_series(outages.iter().filter(|o| o.0 < o.1).map(|&(a, b)| {

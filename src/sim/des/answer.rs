@@ -1,9 +1,11 @@
 //! How a job's client takes the server's answers: the answer read from the
 //! job's state (held for long polling), the hints of a pending answer, the
-//! next check's send time from the job's `JobPoll`, and the job's end.
+//! next check's send time from the job's `JobPoll`, and the job's end; and
+//! how it consults its guards (throttle, breaker) before a check goes out.
 
 use super::{Des, Event};
-use crate::policy::{JobOutcome, PollPolicy, Response};
+use crate::policy::{Gate, JobOutcome, PollPolicy, Response};
+use crate::rng::throttle_unit;
 use crate::sim::record::JobRecord;
 use crate::sim::server::retry_after_hint;
 
@@ -17,10 +19,10 @@ impl Des<'_> {
         let elapsed = live.clock;
         let remaining = live.job.duration - elapsed;
         if remaining <= 0.0 {
-            if let Some(quota) = self.quotas.get_mut(live.client as usize) {
-                live.poll.succeeded(Some(quota));
-            }
-            let outcome = live.poll.on_final(elapsed);
+            let outcome = match self.guards.get_mut(live.client as usize) {
+                Some(guards) => live.poll.on_final_guarded(elapsed, live.submitted, guards),
+                None => live.poll.on_final(elapsed),
+            };
             return self.finish(slot, outcome);
         }
         let max_wait = self.server.model().max_wait_s;
@@ -42,7 +44,10 @@ impl Des<'_> {
         if live.done_at_release {
             // Answered the moment the job ended (never before, despite rounding).
             let seen = live.clock.max(live.job.duration);
-            let outcome = live.poll.on_final(seen);
+            let outcome = match self.guards.get_mut(live.client as usize) {
+                Some(guards) => live.poll.on_final_guarded(seen, live.submitted, guards),
+                None => live.poll.on_final(seen),
+            };
             self.finish(slot, outcome);
         } else {
             self.pending(slot);
@@ -73,15 +78,24 @@ impl Des<'_> {
     pub(super) fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
         let (sent, received) = (live.sent, live.clock);
-        let next = if self.retries {
-            let quota = self.quotas.get_mut(live.client as usize);
+        let next = if let Some(guards) = self.guards.get_mut(live.client as usize) {
+            live.poll.on_answer_guarded(
+                sent,
+                received,
+                response,
+                retry_after,
+                &mut live.jitter,
+                live.submitted,
+                guards,
+            )
+        } else if self.retries {
             live.poll.on_answer_with(
                 sent,
                 received,
                 response,
                 retry_after,
                 &mut live.jitter,
-                quota,
+                None,
             )
         } else {
             live.poll
@@ -92,6 +106,34 @@ impl Des<'_> {
             None => {
                 let outcome = live.poll.gave_up();
                 self.finish(slot, outcome)
+            }
+        }
+    }
+
+    /// The check due now (`sent`) meets its client's throttle and breaker:
+    /// it goes out, or is rejected locally and the job's next is due later.
+    pub(super) fn consult(&mut self, slot: u32) {
+        let live = &mut self.slots[slot as usize];
+        let guards = &mut self.guards[live.client as usize];
+        let (seed, sid, job, consult) = (self.seed, self.sid, live.job.index, live.poll.consults());
+        let draw = || throttle_unit(seed, sid, job, consult);
+        let gate = live
+            .poll
+            .consult(live.sent, live.submitted, guards, draw, &mut live.jitter);
+        match gate {
+            Gate::Send => {
+                let sent = live.sent;
+                self.transmit(slot, sent)
+            }
+            Gate::Rejected(next) => {
+                self.rejected_locally += 1;
+                match next {
+                    Some(at) => self.send(slot, at),
+                    None => {
+                        let outcome = live.poll.gave_up();
+                        self.finish(slot, outcome)
+                    }
+                }
             }
         }
     }

@@ -56,7 +56,7 @@ use super::queue::EventQueue;
 use super::record::{MAX_CALLS_PER_JOB, PolicyRun, RunOptions};
 use super::server::{DRAWS_PER_REQUEST, Server, ServerModel, Verdict};
 use crate::metrics::Accumulator;
-use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, Response, RetryQuota};
+use crate::policy::{ClientPolicy, Guards, JobHint, JobPoll, PolicySpec, Response};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use live::{Live, prefetch};
@@ -94,6 +94,9 @@ pub struct ContendedRun {
     pub holds: u64,
     /// What the server's capacity measured, when it has capacity keys.
     pub overload: Option<OverloadStats>,
+    /// Checks the clients' adaptive throttle or circuit breaker rejected
+    /// locally: never sent, so in neither `load` nor the jobs' calls.
+    pub rejected_locally: u64,
 }
 
 impl ContendedRun {
@@ -138,6 +141,9 @@ enum Event {
     Served(u32),
     /// The client of the job in this slot stopped waiting for its check.
     TimedOut(u32),
+    /// The client of the job in this slot is about to send a check and
+    /// consults its throttle and breaker (only when the policy has either).
+    Consult(u32),
 }
 
 /// Jobs read from the source per refill: sequential reads of the workload stream.
@@ -155,8 +161,12 @@ struct Des<'a> {
     learns: bool,
     /// The policy retries failed checks (`retry_delay`).
     retries: bool,
-    /// Each client's retry quota, when the policy has a `retry_budget`.
-    quotas: Vec<RetryQuota>,
+    /// Each client's protections (retry quota, throttle, breaker), when the
+    /// policy has any; else empty.
+    guards: Vec<Guards>,
+    /// The policy has a throttle or a breaker: checks are consulted first.
+    gates: bool,
+    rejected_locally: u64,
     client_count: u64,
     run: PolicyRun,
     seed: u64,
@@ -213,10 +223,16 @@ fn run_policy(
             .collect(),
         learns,
         retries: spec.limits().retry_delay.is_some(),
-        quotas: match spec.limits().retry_budget {
-            Some(params) => vec![RetryQuota::new(params); client_count as usize],
-            None => Vec::new(),
+        guards: {
+            let guards = Guards::new(spec.limits());
+            if guards == Guards::default() {
+                Vec::new()
+            } else {
+                vec![guards; client_count as usize]
+            }
         },
+        gates: Guards::new(spec.limits()).gates(),
+        rejected_locally: 0,
         client_count,
         run: PolicyRun {
             accumulator: Accumulator::new(setup.options.exact_percentiles),
@@ -245,7 +261,8 @@ fn run_policy(
             Event::Arrive(next)
             | Event::Release(next)
             | Event::Served(next)
-            | Event::TimedOut(next),
+            | Event::TimedOut(next)
+            | Event::Consult(next),
         )) = des.queue.peek()
         {
             prefetch(&des.slots[*next as usize]);
@@ -264,6 +281,7 @@ fn run_policy(
             Event::Release(slot) => des.release(slot),
             Event::Served(slot) => des.served(slot),
             Event::TimedOut(slot) => des.respond(slot, Response::TransportFailure, None),
+            Event::Consult(slot) => des.consult(slot),
         }
     }
     progress(des.next_job % PROGRESS_STEP);
@@ -276,6 +294,7 @@ fn run_policy(
         run: des.run,
         load: des.load,
         overload: des.capacity.map(|c| c.stats),
+        rejected_locally: des.rejected_locally,
     }
 }
 
@@ -353,9 +372,22 @@ impl Des<'_> {
         }
     }
 
-    /// The client sends its next check at `sent` (since submission).
+    /// The client's next check is due at `sent` (since submission): sent
+    /// then, or first consulted then when the policy has a throttle or a breaker.
     #[inline]
     fn send(&mut self, slot: u32, sent: f64) {
+        if self.gates {
+            let live = &mut self.slots[slot as usize];
+            live.sent = sent;
+            self.queue.push(live.submitted + sent, Event::Consult(slot));
+            return;
+        }
+        self.transmit(slot, sent);
+    }
+
+    /// The client sends its next check at `sent` (since submission).
+    #[inline]
+    fn transmit(&mut self, slot: u32, sent: f64) {
         let live = &mut self.slots[slot as usize];
         let model = self.server.model();
         let mut latency = 0.0;
