@@ -26,10 +26,11 @@ impl Criteria {
     /// The rules a passing policy met, as the verdict states them.
     pub fn describe(&self) -> String {
         format!(
-            "mean calls per job within {:.0}% of the simulator's; peak requests per second within {:.0}% or {PEAK_SLACK} requests; where no rate limit makes answers depend on arrival order, every job's calls agree or differ by a check the wire's lateness explains (with ETA or Retry-After hints, at least {:.0}% of jobs agree)",
+            "mean calls per job within {:.0}% of the simulator's; peak requests per second within {:.0}% or {PEAK_SLACK} requests; where no rate limit makes answers depend on arrival order, every job's calls agree or differ by a check the wire's lateness explains (with ETA or Retry-After hints, at least {:.0}% of jobs agree); with capacity keys, the mean time at the server per second outside the outages, and the recovery time, within {:.0}% (recovery: or 1 s)",
             100.0 * self.max_calls_error,
             100.0 * self.max_peak_error,
-            100.0 * self.min_agreement
+            100.0 * self.min_agreement,
+            100.0 * super::MAX_OVERLOAD_ERROR
         )
     }
 }

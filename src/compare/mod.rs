@@ -12,6 +12,7 @@
 //! Anything else is unexplained and fails validation.
 
 mod criteria;
+mod overload;
 mod policy;
 mod record;
 mod service;
@@ -19,6 +20,7 @@ mod service;
 mod tests;
 
 pub use criteria::{Criteria, DEFAULT_MIN_AGREEMENT};
+pub use overload::{MAX_OVERLOAD_ERROR, OverloadComparison};
 pub use policy::{Delays, PolicyComparison};
 pub use record::{CheckRecord, CheckResult, JobEnd, JobReport};
 pub use service::ServiceComparison;
@@ -101,6 +103,8 @@ pub struct LoadComparison {
     pub predicted: LoadTimeline,
     /// Requests per second the server counted.
     pub measured: LoadTimeline,
+    /// Time at the server and recovery, when the server has capacity keys.
+    pub overload: Option<OverloadComparison>,
 }
 
 impl LoadComparison {

@@ -12,7 +12,7 @@ pub struct PolicyComparison {
     /// simulator, but which jobs end first can differ by a check: compared, but
     /// not held to the criteria.
     pub learns: bool,
-    /// The server's rate limits make a check's answer depend on other clients'
+    /// The server's rate limits (or its queue) make a check's answer depend on other clients'
     /// checks, and so on the exact order requests arrive in, which the wire does
     /// not reproduce: jobs are then compared in aggregate (calls per job, load),
     /// not one by one.
@@ -115,6 +115,9 @@ impl PolicyComparison {
                 "peak {measured} requests/s measured vs {predicted} predicted (off by more than {:.0}%)",
                 100.0 * criteria.max_peak_error
             ));
+        }
+        if let Some(overload) = &self.load.overload {
+            missed.extend(overload.failures());
         }
         missed
     }

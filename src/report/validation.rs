@@ -152,6 +152,24 @@ pub fn validation_table(
             let d = r.p.delays();
             format!("{:.2} → {:.2}", d.predicted, d.measured)
         }),
+        column("server ms/s pred → meas", 3, |r: &Row| {
+            r.p.load.overload.as_ref().map_or("-".into(), |o| {
+                let (p, m) = o.mean_latency();
+                format!(
+                    "{:.1} → {:.1} ({:+.1}%)",
+                    1e3 * p,
+                    1e3 * m,
+                    signed_error(p, m)
+                )
+            })
+        }),
+        column("recovery (s) pred → meas", 3, |r: &Row| {
+            r.p.load.overload.as_ref().map_or("-".into(), |o| {
+                let show = |x: Option<f64>| x.map_or("none".into(), |s| format!("{s:.0}"));
+                let (p, m) = o.recovery();
+                format!("{} → {}", show(p), show(m))
+            })
+        }),
     ];
     let refs: Vec<&Row> = rows.iter().collect();
     let mut text = fit(&refs, &columns, width, "validation.csv");
@@ -173,7 +191,8 @@ fn signed_error(predicted: f64, measured: f64) -> f64 {
 }
 
 /// `validation_load.csv`: requests per second by outcome, predicted and counted
-/// by the server, per policy (job seconds from the simulator's t = 0, the plan's first instant).
+/// by the server, and (with capacity keys) the mean time at the server of
+/// the checks served in each second, per policy (job seconds from the simulator's t = 0, the plan's first instant).
 pub fn validation_load_csv(policies: &[PolicyComparison]) -> Vec<u8> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
@@ -185,16 +204,28 @@ pub fn validation_load_csv(policies: &[PolicyComparison]) -> Vec<u8> {
         "measured_answered",
         "measured_failed",
         "measured_throttled",
+        "predicted_latency_s",
+        "measured_latency_s",
     ])
     .expect("in-memory CSV");
     for p in policies {
         let predicted: Vec<[u64; 3]> = p.load.predicted.seconds().map(|(_, c)| c).collect();
         let measured: Vec<[u64; 3]> = p.load.measured.seconds().map(|(_, c)| c).collect();
-        for second in 0..predicted.len().max(measured.len()) {
+        // Mean time at the server of the checks served in the second (capacity keys only).
+        let latency = |stats: Option<&crate::sim::des::OverloadStats>, s: usize| {
+            opt(stats.and_then(|o| o.seconds.get(s)?.mean_latency()))
+        };
+        let overload = p.load.overload.as_ref();
+        let seconds = overload.map_or(0, |o| {
+            o.predicted.seconds.len().max(o.measured.seconds.len())
+        });
+        for second in 0..predicted.len().max(measured.len()).max(seconds) {
             let pred = predicted.get(second).copied().unwrap_or_default();
             let meas = measured.get(second).copied().unwrap_or_default();
             let mut row = vec![p.policy.clone(), second.to_string()];
             row.extend(pred.iter().chain(&meas).map(u64::to_string));
+            row.push(latency(overload.map(|o| &o.predicted), second));
+            row.push(latency(overload.map(|o| &o.measured), second));
             out.write_record(row).expect("in-memory CSV");
         }
     }

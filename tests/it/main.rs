@@ -7,6 +7,7 @@ mod determinism;
 mod equivalence;
 mod exact;
 mod herd;
+mod http_capacity;
 mod http_cli;
 mod http_client;
 mod http_poll;

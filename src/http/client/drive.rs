@@ -12,7 +12,7 @@
 use super::{Answer, Client, ClientError, JobHandle};
 use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 use crate::http::wire::{JobState, NewJob};
-use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, PollPolicy, Response};
+use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, PollPolicy, Response, RetryQuota};
 use crate::rng::{JobRng, stream_id};
 use crate::sim::MAX_CALLS_PER_JOB;
 use std::sync::{Arc, Mutex};
@@ -191,6 +191,7 @@ impl Client {
             submitted: Some(job.submitted.into_std()),
             last_hints: (None, None),
         };
+        let retries = spec.limits().retry_delay.is_some();
         let mut next = poll.first_check(&mut rng);
         let mut last_failure = String::new();
         let end = loop {
@@ -216,10 +217,25 @@ impl Client {
             tokio::time::sleep_until(due).await;
             let hold = poll.hold();
             let sent = Instant::now();
-            let answer = match deadline {
-                Some(d) => {
-                    match tokio::time::timeout_at(d, self.status_held(&job.id, hold)).await {
+            // The check's own timeout (job time, a long poll's hold on top),
+            // then the job's deadline, whichever comes first.
+            let gives_up = options
+                .check_timeout
+                .and_then(|t| sent.checked_add(real(t + hold.unwrap_or(0.0))));
+            let limit = match (gives_up, deadline) {
+                (Some(g), Some(d)) => Some(g.min(d)),
+                (g, d) => g.or(d),
+            };
+            let answer = match limit {
+                Some(limit) => {
+                    match tokio::time::timeout_at(limit, self.status_held(&job.id, hold)).await {
                         Ok(answer) => answer,
+                        Err(_) if gives_up == Some(limit) => Answer::Unreachable {
+                            message: format!(
+                                "no answer within the check's timeout ({} job s)",
+                                options.check_timeout.unwrap_or(0.0)
+                            ),
+                        },
                         Err(_) => {
                             report.calls += 1;
                             break JobEnd::DeadlineExceeded;
@@ -241,6 +257,8 @@ impl Client {
             let (response, retry_after) = match answer {
                 Answer::Final(state) => {
                     record(CheckResult::Final);
+                    // A status answer returns tokens to the quota, as in the simulator.
+                    self.with_quota(spec, |quota| poll.succeeded(quota));
                     break match state {
                         JobState::Error => JobEnd::Error,
                         _ => JobEnd::Completed,
@@ -289,12 +307,37 @@ impl Client {
                 }
             };
             tracing::debug!(check = report.calls, at, ?response, ?retry_after, "pending");
-            next = poll.on_answer(at, since(received), response, retry_after, &mut rng);
+            let received = since(received);
+            next = if retries {
+                // The simulator's rule: retries after failures, under the
+                // client's retry budget when the policy has one.
+                self.with_quota(spec, |quota| {
+                    poll.on_answer_with(at, received, response, retry_after, &mut rng, quota)
+                })
+            } else {
+                poll.on_answer(at, received, response, retry_after, &mut rng)
+            };
         };
         report.end = end;
         report.elapsed = t0.elapsed();
         tracing::info!(end = %report.end, calls = report.calls, errors = report.errors.len(), "done");
         report
+    }
+}
+
+impl Client {
+    /// Runs `f` with this client's retry quota for `spec` (none when the
+    /// policy has no `retry_budget`): one per client and policy, full at first.
+    fn with_quota<T>(&self, spec: &PolicySpec, f: impl FnOnce(Option<&mut RetryQuota>) -> T) -> T {
+        let Some(params) = spec.limits().retry_budget else {
+            return f(None);
+        };
+        // A quota is consistent after every call: a poisoned lock still holds it.
+        let mut quotas = self.inner.quotas.lock().unwrap_or_else(|e| e.into_inner());
+        let quota = quotas
+            .entry(spec.name().to_string())
+            .or_insert_with(|| RetryQuota::new(params));
+        f(Some(quota))
     }
 }
 

@@ -35,8 +35,10 @@ pub use error::ClientError;
 
 use super::install_crypto_provider;
 use super::wire::{CreatedJob, JobState, NewJob, StatusBody};
+use crate::policy::RetryQuota;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -58,6 +60,12 @@ pub struct ClientOptions {
     /// Status requests in flight at once across all jobs; bounds open connections.
     /// Default 64.
     pub max_in_flight: usize,
+    /// Job seconds a status check may take before the client counts it a
+    /// failed call (no answer), as the simulator's clients do with the
+    /// config's `request_timeout`; it then may retry per the policy's
+    /// `retry_delay` and `retry_budget`. A long-polled check may take its hold
+    /// on top. Default: none (only `request_timeout`, real time, applies).
+    pub check_timeout: Option<f64>,
 }
 
 impl Default for ClientOptions {
@@ -69,6 +77,7 @@ impl Default for ClientOptions {
             seed: crate::config::DEFAULT_SEED,
             client_id: None,
             max_in_flight: 64,
+            check_timeout: None,
         }
     }
 }
@@ -154,6 +163,9 @@ struct Inner {
     dialect: Option<Arc<Described>>,
     /// The first answer the description could not read.
     misread: Arc<OnceLock<String>>,
+    /// This client's retry quota per policy name (policies with a
+    /// `retry_budget`), kept per client key as the simulator keeps them.
+    quotas: Mutex<HashMap<String, RetryQuota>>,
 }
 
 impl Client {
@@ -204,6 +216,14 @@ impl Client {
                 problem: "0: at least one request must be allowed".into(),
             });
         }
+        if let Some(t) = options.check_timeout
+            && !(t.is_finite() && t > 0.0)
+        {
+            return Err(ClientError::Option {
+                field: "check_timeout",
+                problem: format!("{t} is not a positive number of job seconds"),
+            });
+        }
         if options.request_timeout.is_zero() {
             return Err(ClientError::Option {
                 field: "request_timeout",
@@ -237,13 +257,14 @@ impl Client {
                 scale_checked: AtomicBool::new(false),
                 dialect: dialect.map(Arc::new),
                 misread: Arc::default(),
+                quotas: Mutex::default(),
             }),
         })
     }
 
     /// The same client speaking for another client key (`X-Client-Id`, the
     /// server's rate-limit key): connections and the in-flight bound are shared.
-    /// Jobs it creates are numbered from 0.
+    /// Jobs it creates are numbered from 0; it starts with full retry quotas.
     pub fn for_client(&self, client_id: Option<String>) -> Client {
         let inner = &self.inner;
         Self {
@@ -259,6 +280,7 @@ impl Client {
                 scale_checked: AtomicBool::new(inner.scale_checked.load(Ordering::Relaxed)),
                 dialect: inner.dialect.clone(),
                 misread: inner.misread.clone(),
+                quotas: Mutex::default(),
             }),
         }
     }

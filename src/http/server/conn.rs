@@ -26,7 +26,6 @@ use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
@@ -48,6 +47,13 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// itself refuses heads beyond its read buffer (about 400 KiB) or with more
 /// than 100 headers, with an empty body.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Marks a response the connection answers by closing itself, sending
+/// nothing: the capacity model's dropped connection (`queue_full = "drop"`)
+/// and the end of an outage's silence. The service then fails, which makes
+/// hyper abort the connection; the client sees a transport failure.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct HangUp;
 
 /// Serves `router` on `listener` until `shutdown` resolves; then stops
 /// accepting, lets every connection finish its requests, and returns.
@@ -205,19 +211,28 @@ async fn answer(
     activity: Arc<Activity>,
     peer: SocketAddr,
     mut request: Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
+) -> Result<Response<Body>, std::io::Error> {
     activity.started.fetch_add(1, Ordering::Relaxed);
     let mut response = match too_large(&request) {
         Some(error) => error.into_response(),
         None => {
             request.extensions_mut().insert(ConnectInfo(peer));
             let mut router = shared.router.clone();
-            match tower_service::Service::call(&mut router, request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            }
+            let response: Response<Body> =
+                match tower_service::Service::call(&mut router, request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+            response
         }
     };
+    if response.extensions().get::<HangUp>().is_some() {
+        activity.finished.fetch_add(1, Ordering::Relaxed);
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "hung up (capacity model)",
+        ));
+    }
     response.headers_mut().insert(
         HeaderName::from_static(TIME_SCALE_HEADER),
         shared.time_scale.clone(),

@@ -1,6 +1,8 @@
 //! Route handlers: create a job, answer status checks (optionally long-polled).
 
 use super::super::wire::{CreatedJob, JobState, NewJob, StatusBody};
+use super::capacity::Seat;
+use super::conn::HangUp;
 use super::error::ApiError;
 use super::jobs::{Job, Missing};
 use super::request;
@@ -129,17 +131,25 @@ async fn status(
         .jobs()
         .check(id, arrived)
         .map_err(|m| missing(state, id, m))?;
+    let key = job.key.unwrap_or(id - 1);
     let mut noise = 0.5;
     // The check is decided at its arrival plus its latency, as in the
     // simulator, however late the timer wakes this task.
     let mut now = arrived;
-    if faults.active() {
-        let draws = faults.draw(job.key.unwrap_or(id - 1), attempt);
+    let draws = faults.active().then(|| faults.draw(key, attempt));
+    if let Some(draws) = &draws {
         now = arrived + draws.latency;
         if !draws.latency.is_zero() {
             tokio::time::sleep_until(now.into()).await;
         }
         noise = draws.noise;
+    }
+    // An outage refuses before the other rules, as in the simulator.
+    let station = state.station();
+    let outage = station.is_some_and(|s| s.in_outage(state.run_time(now)));
+    if outage {
+        state.record(now, LoadOutcome::Failed);
+    } else if let Some(draws) = &draws {
         let key = if faults.keyed() {
             client_key(headers, peer)?
         } else {
@@ -166,7 +176,45 @@ async fn status(
             }
         }
     }
-    state.record(now, LoadOutcome::Answered);
+    if !outage {
+        state.record(now, LoadOutcome::Answered);
+    }
+    if let Some(station) = station {
+        // In an outage the station refuses, as `outage` said.
+        let (sent, t) = (state.run_time(arrived), state.run_time(now));
+        match station.arrive(key, attempt, sent, t, state.origin()) {
+            Seat::Serve(done) => {
+                if done > now {
+                    tokio::time::sleep_until(done.into()).await;
+                    now = done;
+                }
+            }
+            Seat::Unavailable {
+                outage,
+                retry_after,
+            } => {
+                let error = if outage {
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "outage (outages): the server answers nothing now; check again later",
+                    )
+                } else {
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "queue full (queue): every worker is busy and the line is full; check again later",
+                    )
+                };
+                return Err(match retry_after {
+                    Some(after) => error.retry_after(after as u64),
+                    None => error,
+                });
+            }
+            Seat::HangUp(at) => {
+                tokio::time::sleep_until(at.into()).await;
+                return Ok(hang_up());
+            }
+        }
+    }
     let mut job = lookup(state, id, now)?;
     if wait > 0.0 && job.state(now) == JobState::Pending {
         // Released when the job ends or the wait runs out, whichever is first.
@@ -225,6 +273,13 @@ fn answer(state: &AppState, job: &Job, now: Instant, noise: f64) -> Response {
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(after));
     }
+    response
+}
+
+/// A response the connection layer answers by closing the connection.
+fn hang_up() -> Response {
+    let mut response = StatusCode::SERVICE_UNAVAILABLE.into_response();
+    response.extensions_mut().insert(HangUp);
     response
 }
 

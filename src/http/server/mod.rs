@@ -6,6 +6,7 @@
 //! Routes and bodies are documented in [`openapi::document`], served at
 //! `GET /openapi.json`.
 
+mod capacity;
 mod config;
 mod conn;
 mod dialect;
@@ -22,10 +23,12 @@ pub use dialect::Dialect;
 
 use super::wire::{NewJob, Outcome};
 use crate::sim::LoadTimeline;
+use crate::sim::des::OverloadStats;
 use crate::sim::load::Outcome as LoadOutcome;
 use crate::workload::{Job as SimJob, JobSource};
 use axum::Router;
 use axum::routing::{get, post};
+use capacity::Station;
 use faults::FaultInjector;
 use jobs::JobTable;
 use std::net::SocketAddr;
@@ -43,6 +46,9 @@ struct Shared {
     config: ServerConfig,
     jobs: JobTable,
     faults: FaultInjector,
+    /// The capacity model, when `[server]` has capacity keys.
+    station: Option<Station>,
+    started: Instant,
     source: JobSource,
     /// Index of the next job sampled from the workload. A lock, not an
     /// atomic: the index is taken only when the job is created, so a refused
@@ -60,6 +66,7 @@ impl AppState {
         // Sweeping expired jobs at most every TTL/10 (real) keeps creation O(1) on average.
         let sweep_every =
             Duration::from_secs_f64((config.ttl_s * config.time_scale / 10.0).min(60.0));
+        let started = Instant::now();
         Ok(Self {
             inner: Arc::new(Shared {
                 jobs: JobTable::new(config.max_jobs, sweep_every),
@@ -67,8 +74,14 @@ impl AppState {
                     config.model.clone(),
                     config.seed,
                     config.time_scale,
-                    Instant::now(),
+                    started,
                 ),
+                station: config
+                    .model
+                    .capacity
+                    .as_ref()
+                    .map(|c| Station::new(c, config.seed, config.time_scale)),
+                started,
                 source: JobSource::new(config.workload.clone(), config.seed),
                 sampled: std::sync::Mutex::new(0),
                 load: OnceLock::new(),
@@ -98,6 +111,30 @@ impl AppState {
     pub fn load(&self) -> Option<LoadTimeline> {
         let (_, load) = self.inner.load.get()?;
         Some(load.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// What the capacity model measured so far (time at the server, queue,
+    /// work, per second of the run since its origin); `None` without capacity keys.
+    pub fn overload(&self) -> Option<OverloadStats> {
+        self.inner.station.as_ref().map(Station::stats)
+    }
+
+    fn station(&self) -> Option<&Station> {
+        self.inner.station.as_ref()
+    }
+
+    /// Time 0 of the run: the origin of the load count when one was set,
+    /// else the server's start. Outages are windows of this clock.
+    fn origin(&self) -> Instant {
+        self.inner
+            .load
+            .get()
+            .map_or(self.inner.started, |(origin, _)| *origin)
+    }
+
+    /// Job seconds since [`Self::origin`] (0 before it).
+    fn run_time(&self, now: Instant) -> f64 {
+        now.saturating_duration_since(self.origin()).as_secs_f64() / self.inner.config.time_scale
     }
 
     /// Counts a status check decided at `now` (after its latency, before any hold,

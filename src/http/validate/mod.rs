@@ -33,10 +33,10 @@ use super::client::{ClientError, ClientOptions, JobEnd, JobReport};
 use super::server::{ServerConfig, SpawnError};
 use crate::config::Config;
 use crate::policy::PolicySpec;
-use crate::sim::{Arrivals, LoadTimeline, ServerModel};
+use crate::sim::{Arrivals, ServerModel};
 use crate::workload::{Job, JobSource};
 use predict::compare;
-use run::PolicyRun;
+use run::{Measured, PolicyRun};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -179,7 +179,7 @@ pub async fn validate(
         .map(|p| plan(config, &source, settings, p, policies.len()))
         .collect::<Result<_, _>>()?;
 
-    let mut measured: Vec<Option<(Vec<JobReport>, LoadTimeline)>> = vec![None; policies.len()];
+    let mut measured: Vec<Option<Measured>> = (0..policies.len()).map(|_| None).collect();
     let mut delivery_rate = f64::INFINITY;
     let groups: Vec<Vec<usize>> = if sequential {
         (0..policies.len()).map(|p| vec![p]).collect()
@@ -206,6 +206,9 @@ pub async fn validate(
                     } else {
                         ClientOptions::default().max_in_flight
                     },
+                    // The config's request timeout, in job time, as the
+                    // simulator's clients keep it.
+                    check_timeout: server.capacity.as_ref().and_then(|c| c.request_timeout),
                     ..ClientOptions::default()
                 },
                 warm_up: sequential,
@@ -215,9 +218,9 @@ pub async fn validate(
         while let Some(joined) = runs.join_next().await {
             // A run can only fail to join by panicking; its jobs are reported lost.
             if let Ok((p, result)) = joined {
-                let (reports, load, rate) = result?;
-                delivery_rate = delivery_rate.min(rate);
-                measured[p] = Some((reports, load));
+                let run = result?;
+                delivery_rate = delivery_rate.min(run.delivery_rate);
+                measured[p] = Some(run);
             }
         }
     }
@@ -227,8 +230,14 @@ pub async fn validate(
         .zip(&plans)
         .zip(measured)
         .map(|((spec, plan), measured)| {
-            let (reports, load) = measured.unwrap_or_default();
-            compare(config, &source, spec, plan, &server, reports, load)
+            compare(
+                config,
+                &source,
+                spec,
+                plan,
+                &server,
+                measured.unwrap_or_default(),
+            )
         })
         .collect();
     Ok(Validation {

@@ -2,11 +2,12 @@
 //! run of the same plan against the same server, compared job by job with what
 //! the wire measured.
 
+use super::run::Measured;
 use super::{Plan, client_count, failed_report};
-use crate::compare::{JobComparison, LoadComparison, PolicyComparison};
+use crate::compare::{JobComparison, LoadComparison, OverloadComparison, PolicyComparison};
 use crate::config::Config;
-use crate::http::client::JobReport;
 use crate::policy::{JobOutcome, PolicySpec};
+use crate::sim::des::OverloadStats;
 use crate::sim::{Contention, LoadTimeline, RunOptions, ServerModel, simulate_contention};
 use crate::workload::JobSource;
 
@@ -17,9 +18,14 @@ pub(super) fn compare(
     spec: &PolicySpec,
     plan: &Plan,
     server: &ServerModel,
-    measured: Vec<JobReport>,
-    load: LoadTimeline,
+    measured: Measured,
 ) -> PolicyComparison {
+    let Measured {
+        reports: measured,
+        load,
+        overload,
+        ..
+    } = measured;
     let predicted = predict(config, source, spec, plan, server);
     let rows = plan
         .jobs
@@ -41,12 +47,30 @@ pub(super) fn compare(
     PolicyComparison {
         policy: spec.name().to_string(),
         learns: spec.learns(),
-        order_dependent: server.rate_limit.is_some() || server.global_rate_limit.is_some(),
+        // A queue, like a rate limit, makes a check's answer depend on the
+        // other clients' checks before it.
+        order_dependent: server.rate_limit.is_some()
+            || server.global_rate_limit.is_some()
+            || server.capacity.is_some(),
         hints: server.eta_hints || server.retry_after_hints,
         jobs: rows,
         load: LoadComparison {
             predicted: predicted.1,
             measured: load,
+            overload: server
+                .capacity
+                .as_ref()
+                .zip(predicted.2)
+                .map(|(capacity, predicted)| {
+                    let mut measured = overload.unwrap_or_default();
+                    // Recovery is judged while jobs are submitted, as predicted.
+                    measured.last_submit = predicted.last_submit;
+                    OverloadComparison {
+                        predicted,
+                        measured,
+                        outages: capacity.outages.clone(),
+                    }
+                }),
         },
     }
 }
@@ -59,7 +83,7 @@ fn predict(
     spec: &PolicySpec,
     plan: &Plan,
     server: &ServerModel,
-) -> (Vec<JobOutcome>, LoadTimeline) {
+) -> (Vec<JobOutcome>, LoadTimeline, Option<OverloadStats>) {
     let setup = Contention {
         source,
         arrivals: &plan.arrivals,
@@ -86,5 +110,5 @@ fn predict(
             last_pending: 0.0,
         })
         .collect();
-    (outcomes, run.load)
+    (outcomes, run.load, run.overload)
 }

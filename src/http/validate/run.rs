@@ -7,10 +7,24 @@ use crate::http::server::{ServerConfig, spawn};
 use crate::http::wire::NewJob;
 use crate::policy::{ClientPolicy, PolicySpec};
 use crate::sim::LoadTimeline;
+use crate::sim::des::OverloadStats;
 use crate::workload::Job;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// What one policy's run on the wire measured.
+#[derive(Default)]
+pub(super) struct Measured {
+    /// Every job's report, in plan order.
+    pub(super) reports: Vec<JobReport>,
+    /// Status checks per second, as the server counted them.
+    pub(super) load: LoadTimeline,
+    /// The server's capacity figures, when it has capacity keys.
+    pub(super) overload: Option<OverloadStats>,
+    /// Requests per real second the warm-up delivered.
+    pub(super) delivery_rate: f64,
+}
 
 /// One policy against its own server.
 pub(super) struct PolicyRun {
@@ -27,7 +41,7 @@ pub(super) struct PolicyRun {
 impl PolicyRun {
     /// The jobs' reports, the server's load, and how many requests per real
     /// second the warm-up delivered.
-    pub(super) async fn run(self) -> Result<(Vec<JobReport>, LoadTimeline, f64), ValidationError> {
+    pub(super) async fn run(self) -> Result<Measured, ValidationError> {
         let scale = self.config.time_scale;
         let server = spawn(self.config).await?;
         let client = Client::with_options(&server.url(), self.options)?;
@@ -93,12 +107,18 @@ impl PolicyRun {
             }
         }
         let load = server.state.load().unwrap_or_default();
+        let overload = server.state.overload();
         let _ = server.stop().await;
         let reports = reports
             .into_iter()
             .zip(self.jobs.iter())
             .map(|(r, job)| r.unwrap_or_else(|| failed_report(job, "the polling task panicked")))
             .collect();
-        Ok((reports, load, delivery_rate))
+        Ok(Measured {
+            reports,
+            load,
+            overload,
+            delivery_rate,
+        })
     }
 }

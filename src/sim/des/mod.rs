@@ -60,8 +60,7 @@ use crate::policy::{ClientPolicy, Guards, JobHint, JobPoll, PolicySpec, Response
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use live::{Live, prefetch};
-use overload::CapacityRun;
-pub use overload::{BASELINE, OverloadSecond, OverloadStats, RECOVERY_WINDOW};
+pub use overload::{BASELINE, CapacityRun, Fate, OverloadSecond, OverloadStats, RECOVERY_WINDOW};
 use rayon::prelude::*;
 
 /// What the simulator needs besides the policies.

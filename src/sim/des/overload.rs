@@ -1,6 +1,8 @@
-//! The server's capacity during one simulated run: the [`Station`] that
-//! decides each check, and what it measured ([`OverloadStats`]): time at the
-//! server, waiting, work spent and wasted, queue length and latency per second.
+//! The server's capacity during one run: the [`Station`] that decides each
+//! check, and what it measured ([`OverloadStats`]): time at the server,
+//! waiting, work spent and wasted, queue length and latency per second.
+//! [`CapacityRun`] is public so that the bundled HTTP server decides and
+//! counts its checks with this very code, fed with the times they reach it.
 
 use super::{Des, Event};
 use crate::metrics::{LogHistogram, OverloadFigures};
@@ -149,24 +151,33 @@ impl OverloadStats {
 
 /// What happened to a check that passed the server's other rules.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Fate {
+pub enum Fate {
     /// Answered at this time (seconds since the run's start).
     Answered(f64),
-    /// Its client stopped waiting at this time.
-    TimedOut(f64),
+    /// Its client stopped waiting for it.
+    TimedOut {
+        /// When the client stopped waiting (seconds since the run's start).
+        gives_up: f64,
+        /// When the server answers it all the same, to nobody.
+        done: f64,
+    },
     /// Refused by the station (see [`Admission::Refused`]).
     Refused(Admission),
 }
 
 /// The capacity model's state in one run.
-pub(super) struct CapacityRun {
-    pub(super) capacity: Capacity,
+#[derive(Clone, Debug)]
+pub struct CapacityRun {
+    /// The capacity keys it runs.
+    pub capacity: Capacity,
     station: Station,
-    pub(super) stats: OverloadStats,
+    /// What it measured so far.
+    pub stats: OverloadStats,
 }
 
 impl CapacityRun {
-    pub(super) fn new(capacity: &Capacity) -> Self {
+    /// An idle station for `capacity`, nothing measured yet.
+    pub fn new(capacity: &Capacity) -> Self {
         Self {
             station: Station::new(capacity),
             capacity: capacity.clone(),
@@ -177,7 +188,7 @@ impl CapacityRun {
     /// A check sent at `sent` arrives at `t` (both since the run's start)
     /// needing `service` seconds.
     #[inline]
-    pub(super) fn arrive(&mut self, t: f64, sent: f64, service: f64) -> Fate {
+    pub fn arrive(&mut self, t: f64, sent: f64, service: f64) -> Fate {
         let queue = self.station.waiting_at(t) as f64;
         let admission = self.station.arrive(&self.capacity, t, service);
         let stats = &mut self.stats;
@@ -206,7 +217,10 @@ impl CapacityRun {
                 // gives up when it reaches the server, not before: the
                 // queue never goes back in time (the client waits a little
                 // longer than its timeout in that case).
-                Fate::TimedOut((sent + timeout).max(t))
+                Fate::TimedOut {
+                    gives_up: (sent + timeout).max(t),
+                    done,
+                }
             }
             _ => Fate::Answered(done),
         }
@@ -214,7 +228,7 @@ impl CapacityRun {
 
     /// When a client whose check, sent at `sent` and arriving at `t`, got no
     /// answer stops waiting: never before `t`, as in `arrive`.
-    pub(super) fn silence(&mut self, sent: f64, t: f64) -> f64 {
+    pub fn silence(&mut self, sent: f64, t: f64) -> f64 {
         self.stats.timeouts += 1;
         (sent + self.capacity.request_timeout.unwrap_or(0.0)).max(t)
     }
@@ -246,7 +260,7 @@ impl Des<'_> {
                 self.queue.push(done, Event::Served(slot));
             }
             Fate::Answered(_) => self.served(slot),
-            Fate::TimedOut(at) => {
+            Fate::TimedOut { gives_up: at, .. } => {
                 live.clock = at - live.submitted;
                 self.queue.push(at, Event::TimedOut(slot));
             }
