@@ -33,6 +33,17 @@ fn client(url: &str, check_timeout: Option<f64>) -> Client {
     Client::with_options(url, options).unwrap()
 }
 
+/// A job that stays pending for the whole test (100 job seconds).
+async fn long_job(client: &Client) -> pollsim::http::JobHandle {
+    client
+        .create_job(&NewJob {
+            duration_s: Some(100.0),
+            ..NewJob::default()
+        })
+        .await
+        .unwrap()
+}
+
 /// One worker holding each check for 1 s, a queue of 2: of 5 checks sent at
 /// once the first is served at once, two wait (done at 2 s and 3 s after the
 /// first's arrival), two are refused with 503 and `Retry-After` = 2 waiting ×
@@ -54,13 +65,7 @@ fn one_worker_serves_a_burst_in_turn_and_the_full_queue_refuses_the_excess() {
         .unwrap();
         let client = client(&server.url(), None);
         assert_eq!(client.warm_up(5).await, 5);
-        let job = client
-            .create_job(&NewJob {
-                duration_s: Some(100.0),
-                ..NewJob::default()
-            })
-            .await
-            .unwrap();
+        let job = long_job(&client).await;
         let checks = (0..5).map(|_| {
             let (client, id) = (client.clone(), job.id.clone());
             tokio::spawn(async move { client.status(&id).await })
@@ -110,13 +115,7 @@ fn the_client_times_out_and_retries_within_its_budget() {
         .await
         .unwrap();
         let client = client(&server.url(), Some(0.5));
-        let job = client
-            .create_job(&NewJob {
-                duration_s: Some(100.0),
-                ..NewJob::default()
-            })
-            .await
-            .unwrap();
+        let job = long_job(&client).await;
         let spec = PolicySpec::from_toml(
             "name = 'r'\nkind = 'constant'\ninterval = 5.0\nretry_delay = 0.1\n\
              retry_budget = { initial_capacity = 20 }\nmax_transport_failures = 100\ntimeout = 7.0",
