@@ -8,8 +8,8 @@
 //! work in both. The station decides a check's start and end when it arrives;
 //! the handler then holds the request until that end (in job time, scaled by
 //! the time scale) and answers from the job's state there, as the simulator
-//! does. A check the client gave up on is still served, to nobody: the server
-//! cannot know. Times are job seconds since the run's origin: the instant the
+//! does. A check its client has given up on still costs the station its work,
+//! but its connection is closed soon after the client's timeout. Times are job seconds since the run's origin: the instant the
 //! load is counted from ([`super::AppState::count_load_from`]), or the
 //! server's start.
 
@@ -81,8 +81,16 @@ impl Station {
                 run.stats.good += 1;
                 Seat::Serve(at(done))
             }
-            // The client is gone by then, but the server cannot know.
-            Fate::TimedOut { done, .. } => Seat::Serve(at(done)),
+            // The client has stopped waiting. The station still spends the
+            // check's work (its queue and latency are unchanged), but the
+            // connection is closed one timeout after the client gave up
+            // rather than held to an answer nobody reads: in a storm those
+            // answers lie hours ahead, and holding their sockets would run
+            // the process out of file descriptors.
+            Fate::TimedOut { gives_up, .. } => {
+                let grace = run.capacity.request_timeout.unwrap_or(0.0);
+                Seat::HangUp(at(gives_up + grace))
+            }
             Fate::Refused(Admission::Refused {
                 refusal,
                 retry_after,
@@ -165,5 +173,31 @@ mod tests {
             (stats.mean_latency() - 1.0).abs() < 1e-12,
             "(0.5 + 1 + 1.5) / 3"
         );
+    }
+
+    #[test]
+    fn a_check_its_client_gave_up_on_is_hung_up_a_timeout_later_not_held_to_its_answer() {
+        let capacity = Capacity {
+            workers: Some(1),
+            service_ms: Some(Distribution::Fixed(Fixed::new(5000.0).unwrap())),
+            queue: None,
+            queue_full: Refusal::Unavailable,
+            outages: Vec::new(),
+            outage_answer: Refusal::Drop,
+            request_timeout: Some(1.0),
+        };
+        let station = Station::new(&capacity, 1, 0.1);
+        let origin = Instant::now();
+        // Both sent at job time 0: served 0..5 and 5..10, both past their
+        // client's 1 s timeout; each is closed at 1 + 1 = 2 job s (200 ms at
+        // time scale 0.1), not at 5 or 10.
+        let two = origin + Duration::from_millis(200);
+        assert_eq!(station.arrive(0, 0, 0.0, 0.0, origin), Seat::HangUp(two));
+        assert_eq!(station.arrive(1, 0, 0.0, 0.0, origin), Seat::HangUp(two));
+        // The station still spent the work: both served, the second after
+        // waiting 5 s, so the mean time at the server is (5 + 10) / 2.
+        let stats = station.stats();
+        assert_eq!((stats.served, stats.waited, stats.good), (2, 1, 0));
+        assert!((stats.mean_latency() - 7.5).abs() < 1e-12);
     }
 }
