@@ -4,7 +4,8 @@
 //! outages shaded, so a policy that keeps the server drowned after the
 //! trigger is gone shows as a line that never comes back down. Both y axes
 //! are logarithmic, so a recovering policy's line stays readable beside a
-//! drowned one's, orders of magnitude above it.
+//! drowned one's, orders of magnitude above it; where lines coincide, the
+//! earlier policies' wider strokes show around the later ones'.
 
 use super::PlotError;
 use super::axis::XAxis;
@@ -90,8 +91,13 @@ pub fn overload_png(rows: &[OverloadSeries], outages: &[(f64, f64)]) -> Result<V
                 .max_light_lines(1)
                 .draw()
                 .map_err(style::draw_err)?;
-            for r in rows {
-                let line = style::color(r.color).stroke_width(2);
+            // Before an outage every policy sees the same idle server, and
+            // after it the recovering ones share the floor: equal lines
+            // would hide all but the last drawn. Each earlier line is drawn
+            // wider, so the ones beneath show as a rim around the later.
+            for (i, r) in rows.iter().enumerate() {
+                let under = (rows.len() - 1 - i).min(2) as u32;
+                let line = style::color(r.color).stroke_width(1 + 2 * under);
                 let points: Vec<(f64, f64)> = if queue { &r.queue[..] } else { &r.latency[..] }
                     .iter()
                     .copied()
@@ -149,5 +155,30 @@ mod tests {
             overload_png(&[empty], &[]),
             Err(PlotError::NoData(_))
         ));
+    }
+
+    #[test]
+    fn a_policy_whose_line_another_covers_still_shows() {
+        // Two policies that saw exactly the same server: the later line lies
+        // on the earlier, which must still show around it.
+        let rows = [series("first", 0, 3.0), series("second", 1, 3.0)];
+        let png = overload_png(&rows, &[]).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let pixels = &buf[..info.buffer_size()];
+        // Only the plot's columns: the legend draws each color too.
+        let plot = (style::WIDTH - style::LEGEND_WIDTH) as usize;
+        for slot in [0, 1] {
+            let c = style::color(slot);
+            let count = pixels
+                .chunks_exact(3 * info.width as usize)
+                .flat_map(|line| line[..3 * plot].chunks_exact(3))
+                .filter(|p| p == &[c.0, c.1, c.2])
+                .count();
+            assert!(count > 1000, "color {slot}: {count} pixels in the plot");
+        }
     }
 }
