@@ -55,6 +55,9 @@ pub enum CheckResult {
     RateLimited,
     /// Refused outright (another 4xx).
     Rejected,
+    /// Never sent: the client's own adaptive throttle or circuit breaker
+    /// rejected it (a local rejection, not a call).
+    RejectedLocally,
 }
 
 /// One status check. Times are job seconds since the job was created.
@@ -79,14 +82,15 @@ pub struct JobReport {
     pub index: u64,
     /// How polling ended.
     pub end: JobEnd,
-    /// Status requests made.
+    /// Status requests made (checks rejected locally are not requests).
     pub calls: u32,
     /// Real time from creation to the end of polling.
     pub elapsed: Duration,
     /// Job seconds the creation request took: the server's clock for the job
     /// started up to this much before the client's.
     pub creation_lag: f64,
-    /// Every check, in send order.
+    /// Every check, in send order, with those the client's guards rejected
+    /// locally (never sent: `sent` and `received` are when it was rejected).
     pub checks: Vec<CheckRecord>,
     /// One line per failed check: transient errors and rate limits.
     pub errors: Vec<String>,
@@ -113,6 +117,15 @@ impl JobReport {
             submitted: None,
             last_hints: (None, None),
         }
+    }
+
+    /// Checks the client's adaptive throttle or circuit breaker rejected
+    /// locally: never sent, so not in [`Self::calls`].
+    pub fn rejected(&self) -> usize {
+        self.checks
+            .iter()
+            .filter(|c| c.result == CheckResult::RejectedLocally)
+            .count()
     }
 
     /// The check that saw the final state.

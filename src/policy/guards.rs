@@ -18,11 +18,13 @@
 //!    the job up). Only with a throttle or a breaker is there anything to
 //!    consult ([`Guards::gates`]); without, a driver may skip the call.
 //! 2. Feed every answer through
-//!    [`JobPoll::on_answer_guarded`](super::JobPoll::on_answer_guarded) or,
-//!    for a final one, [`JobPoll::on_final_guarded`](super::JobPoll::on_final_guarded):
-//!    they tell the throttle and the breaker whether the server accepted the
-//!    check, and run the retry quota as
-//!    [`JobPoll::on_answer_with`](super::JobPoll::on_answer_with) does.
+//!    [`JobPoll::on_reply`](super::JobPoll::on_reply) or, for a final one,
+//!    [`JobPoll::on_final`](super::JobPoll::on_final), with the client's
+//!    guards: they tell the throttle and the breaker whether the server
+//!    accepted the check, and run the retry quota. A driver that stops
+//!    waiting for a check without an answer (the HTTP client's deadline)
+//!    tells [`JobPoll::abandon`](super::JobPoll::abandon), so that a probe
+//!    nobody waits for does not hold a half-open breaker.
 //!
 //! When a locally rejected job tries next: after the family's own wait from
 //! the rejected check's due time (as after a failure without retries: a

@@ -8,9 +8,12 @@
 //! 2. For each job, start a [`JobPoll`] with the job's hint and ask it for
 //!    [`JobPoll::first_check`]: the time (since submission) to send the first check.
 //! 3. If the check shows a final state, tell [`JobPoll::on_final`] and stop.
-//!    Otherwise hand [`JobPoll::on_answer`] when the check was sent, when its
+//!    Otherwise hand [`JobPoll::on_reply`] when the check was sent, when its
 //!    answer arrived and what it said: it answers with when the next check goes
 //!    out ([`send_time`], the one rule every driver uses), or `None`: give up.
+//!    Both take the job's client's [`Guards`] (retry quota, throttle, breaker;
+//!    `None` when the policy keeps none), and a client with a throttle or a
+//!    breaker asks [`JobPoll::consult`] before each send (see [`Guards`]).
 //! 4. When the job is over, report it with [`PollPolicy::finished`].
 //!
 //! Underneath, a family proposes waits through [`JobSchedule`] (the policy's
@@ -91,7 +94,7 @@ pub use learned::{GRID_POINTS, KNOT_SHARE, Learned, SHRINK};
 pub use long_poll::LongPoll;
 pub use manual::Manual;
 pub use oscillating::Oscillating;
-pub use poll::{JobPoll, send_time};
+pub use poll::{JobPoll, Reply, send_time};
 pub use protect::{AdaptiveThrottle, BreakerState, CircuitBreaker, RetryQuota, RetryQuotaParams};
 pub use raw::{RawBreaker, RawPolicy, RawRetryBudget, RawThrottle};
 pub use registry::{Family, KINDS, limits_markdown_table, markdown_table, param, params};

@@ -2,7 +2,7 @@
 //! probability and rejections on a scripted run, the breaker's states over
 //! two jobs of one client, the keys' validation and their round trip.
 
-use super::{BreakerState, Gate, Guards, JobHint, JobPoll, PolicySpec, Response};
+use super::{BreakerState, Gate, Guards, JobHint, JobPoll, PolicySpec, Reply, Response};
 use crate::rng::JobRng;
 
 const PENDING: Response = Response::Pending {
@@ -44,7 +44,12 @@ fn the_throttle_rejects_with_the_sre_probability_on_a_scripted_run() {
         match (job.consult(at, 0.0, &mut guards, || u, &mut rng), answer) {
             (Gate::Send, Some(response)) => {
                 at = job
-                    .on_answer_guarded(at, at, response, None, &mut rng, 0.0, &mut guards)
+                    .on_reply(
+                        Reply::new(at, at, response, None),
+                        &mut rng,
+                        Some(&mut guards),
+                        0.0,
+                    )
                     .unwrap();
             }
             // Rejected: the family's interval from the due time, nothing sent.
@@ -74,13 +79,23 @@ fn the_breaker_opens_probes_and_closes_through_two_jobs_of_one_client() {
         a.consult(1.0, 0.0, &mut guards, never, &mut rng),
         Gate::Send
     );
-    let next = a.on_answer_guarded(1.0, 1.0, fail, None, &mut rng, 0.0, &mut guards);
+    let next = a.on_reply(
+        Reply::new(1.0, 1.0, fail, None),
+        &mut rng,
+        Some(&mut guards),
+        0.0,
+    );
     assert_eq!(next, Some(2.0));
     assert_eq!(
         a.consult(2.0, 0.0, &mut guards, never, &mut rng),
         Gate::Send
     );
-    a.on_answer_guarded(2.0, 2.0, fail, None, &mut rng, 0.0, &mut guards);
+    a.on_reply(
+        Reply::new(2.0, 2.0, fail, None),
+        &mut rng,
+        Some(&mut guards),
+        0.0,
+    );
     assert_eq!(guards.breaker(), Some(BreakerState::Open { until: 7.0 }));
     // Due at 3: not sent; the next waits for the probe time, not the interval.
     assert_eq!(
@@ -99,7 +114,12 @@ fn the_breaker_opens_probes_and_closes_through_two_jobs_of_one_client() {
         Gate::Rejected(Some(3.5))
     );
     // The probe fails at 7.8: open until 12.8; a's next, due at 8, waits for it.
-    let next = a.on_answer_guarded(7.0, 7.8, fail, None, &mut rng, 0.0, &mut guards);
+    let next = a.on_reply(
+        Reply::new(7.0, 7.8, fail, None),
+        &mut rng,
+        Some(&mut guards),
+        0.0,
+    );
     assert_eq!(next, Some(8.0));
     assert_eq!(guards.breaker(), Some(BreakerState::Open { until: 12.8 }));
     assert_eq!(
@@ -120,7 +140,12 @@ fn the_breaker_opens_probes_and_closes_through_two_jobs_of_one_client() {
         a.consult(12.8, 0.0, &mut guards, never, &mut rng),
         Gate::Rejected(Some(t)) if (t - 13.8).abs() < 1e-12
     ));
-    b.on_answer_guarded(b_next, 8.0, PENDING, None, &mut rng, 5.0, &mut guards);
+    b.on_reply(
+        Reply::new(b_next, 8.0, PENDING, None),
+        &mut rng,
+        Some(&mut guards),
+        5.0,
+    );
     assert_eq!(guards.breaker(), Some(BreakerState::Closed));
     assert_eq!(
         a.consult(13.8, 0.0, &mut guards, never, &mut rng),
@@ -130,7 +155,7 @@ fn the_breaker_opens_probes_and_closes_through_two_jobs_of_one_client() {
     assert_eq!((a.calls(), a.rejected()), (3, 3));
     assert_eq!((b.calls(), b.rejected()), (1, 2));
     // A final answer is a success too: it closes a half-open breaker.
-    let out = a.on_final_guarded(14.0, 0.0, &mut guards);
+    let out = a.on_final(14.0, Some(&mut guards), 0.0);
     assert_eq!(out.calls, 4);
 }
 
@@ -153,14 +178,11 @@ fn a_check_sent_before_the_breaker_opened_does_not_decide_the_probe() {
         b.consult(1.0, 0.0, &mut guards, never, &mut rng),
         Gate::Send
     );
-    a.on_answer_guarded(
-        1.0,
-        1.0,
-        Response::RateLimited,
-        None,
+    a.on_reply(
+        Reply::new(1.0, 1.0, Response::RateLimited, None),
         &mut rng,
+        Some(&mut guards),
         0.0,
-        &mut guards,
     );
     assert_eq!(guards.breaker(), Some(BreakerState::Open { until: 6.0 }));
     assert_eq!(
@@ -168,9 +190,19 @@ fn a_check_sent_before_the_breaker_opened_does_not_decide_the_probe() {
         Gate::Send
     );
     // b's old check answers (a success) while a's probe is out: still half-open.
-    b.on_answer_guarded(1.0, 6.5, PENDING, None, &mut rng, 0.0, &mut guards);
+    b.on_reply(
+        Reply::new(1.0, 6.5, PENDING, None),
+        &mut rng,
+        Some(&mut guards),
+        0.0,
+    );
     assert_eq!(guards.breaker(), Some(BreakerState::HalfOpen));
-    a.on_answer_guarded(6.0, 7.0, PENDING, None, &mut rng, 0.0, &mut guards);
+    a.on_reply(
+        Reply::new(6.0, 7.0, PENDING, None),
+        &mut rng,
+        Some(&mut guards),
+        0.0,
+    );
     assert_eq!(guards.breaker(), Some(BreakerState::Closed));
 }
 
@@ -185,14 +217,11 @@ fn rejections_end_a_job_at_its_timeout_and_count_against_the_call_guard() {
         job.consult(1.0, 0.0, &mut guards, || 0.5, &mut rng),
         Gate::Send
     );
-    job.on_answer_guarded(
-        1.0,
-        2.0,
-        Response::TransportFailure,
-        None,
+    job.on_reply(
+        Reply::new(1.0, 2.0, Response::TransportFailure, None),
         &mut rng,
+        Some(&mut guards),
         0.0,
-        &mut guards,
     );
     assert_eq!(
         job.consult(2.0, 0.0, &mut guards, || 0.5, &mut rng),
@@ -209,14 +238,11 @@ fn rejections_end_a_job_at_its_timeout_and_count_against_the_call_guard() {
         job.consult(1.0, 0.0, &mut guards, || 0.5, &mut rng),
         Gate::Send
     );
-    job.on_answer_guarded(
-        1.0,
-        1.0,
-        Response::TransientError,
-        None,
+    job.on_reply(
+        Reply::new(1.0, 1.0, Response::TransientError, None),
         &mut rng,
+        Some(&mut guards),
         0.0,
-        &mut guards,
     );
     assert_eq!(
         job.consult(1.5, 0.0, &mut guards, || 0.5, &mut rng),

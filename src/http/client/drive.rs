@@ -12,8 +12,10 @@
 use super::{Answer, Client, ClientError, JobHandle};
 use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 use crate::http::wire::{JobState, NewJob};
-use crate::policy::{ClientPolicy, JobHint, JobPoll, PolicySpec, PollPolicy, Response, RetryQuota};
-use crate::rng::{JobRng, stream_id};
+use crate::policy::{
+    ClientPolicy, Gate, Guards, JobHint, JobPoll, PolicySpec, PollPolicy, Reply, Response,
+};
+use crate::rng::{JobRng, stream_id, throttle_unit};
 use crate::sim::MAX_CALLS_PER_JOB;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -178,7 +180,13 @@ impl Client {
         let since = |i: Instant| i.saturating_duration_since(t0).as_secs_f64() / scale;
         let real = |s: f64| Duration::try_from_secs_f64(s * scale).unwrap_or(Duration::MAX);
         let deadline = options.deadline.map(|d| t0 + d);
-        let mut rng = JobRng::for_job(options.seed, stream_id(spec.name()), job.index);
+        let sid = stream_id(spec.name());
+        let mut rng = JobRng::for_job(options.seed, sid, job.index);
+        // The job's submission on the client's own clock (job seconds from
+        // its origin), which the guards' windows and timers span.
+        let submitted = self.clock(t0);
+        let guarded = Guards::new(spec.limits());
+        let (protected, gates) = (guarded != Guards::default(), guarded.gates());
         let mut report = JobReport {
             id: job.id.clone(),
             index: job.index,
@@ -191,7 +199,6 @@ impl Client {
             submitted: Some(job.submitted.into_std()),
             last_hints: (None, None),
         };
-        let retries = spec.limits().retry_delay.is_some();
         let mut next = poll.first_check(&mut rng);
         let mut last_failure = String::new();
         let end = loop {
@@ -215,6 +222,28 @@ impl Client {
                 break JobEnd::DeadlineExceeded;
             };
             tokio::time::sleep_until(due).await;
+            if gates {
+                // Consulted at its due time, as in the simulator, with the
+                // simulator's draw for (seed, policy, job, consult).
+                let (seed, index, consult) = (options.seed, job.index, poll.consults());
+                let draw = || throttle_unit(seed, sid, index, consult);
+                let gate = self.with_guards(spec, protected, |guards| match guards {
+                    Some(guards) => poll.consult(at, submitted, guards, draw, &mut rng),
+                    None => Gate::Send,
+                });
+                if let Gate::Rejected(then) = gate {
+                    let now = since(Instant::now());
+                    report.checks.push(CheckRecord {
+                        at,
+                        sent: now,
+                        received: now,
+                        result: CheckResult::RejectedLocally,
+                    });
+                    tracing::debug!(at, ?then, "rejected locally");
+                    next = then;
+                    continue;
+                }
+            }
             let hold = poll.hold();
             let sent = Instant::now();
             // The check's own timeout (job time, a long poll's hold on top),
@@ -238,6 +267,10 @@ impl Client {
                         },
                         Err(_) => {
                             report.calls += 1;
+                            let now = since(Instant::now());
+                            self.with_guards(spec, protected, |guards| {
+                                poll.abandon(now, guards, submitted)
+                            });
                             break JobEnd::DeadlineExceeded;
                         }
                     }
@@ -245,6 +278,7 @@ impl Client {
                 None => self.status_held(&job.id, hold).await,
             };
             let received = Instant::now();
+            let received_s = since(received);
             report.calls += 1;
             let mut record = |result| {
                 report.checks.push(CheckRecord {
@@ -257,8 +291,11 @@ impl Client {
             let (response, retry_after) = match answer {
                 Answer::Final(state) => {
                     record(CheckResult::Final);
-                    // A status answer returns tokens to the quota, as in the simulator.
-                    self.with_quota(spec, |quota| poll.succeeded(quota));
+                    // An accept for the throttle and the breaker, a success
+                    // for the retry quota, as in the simulator.
+                    self.with_guards(spec, protected, |guards| {
+                        poll.on_final(received_s, guards, submitted)
+                    });
                     break match state {
                         JobState::Error => JobEnd::Error,
                         _ => JobEnd::Completed,
@@ -266,6 +303,11 @@ impl Client {
                 }
                 Answer::Rejected { message, .. } => {
                     record(CheckResult::Rejected);
+                    // The server answered (it is up), so for the guards the
+                    // refusal that ends the job counts as a final answer.
+                    self.with_guards(spec, protected, |guards| {
+                        poll.on_final(received_s, guards, submitted)
+                    });
                     break JobEnd::Rejected(message);
                 }
                 Answer::Pending {
@@ -307,16 +349,10 @@ impl Client {
                 }
             };
             tracing::debug!(check = report.calls, at, ?response, ?retry_after, "pending");
-            let received = since(received);
-            next = if retries {
-                // The simulator's rule: retries after failures, under the
-                // client's retry budget when the policy has one.
-                self.with_quota(spec, |quota| {
-                    poll.on_answer_with(at, received, response, retry_after, &mut rng, quota)
-                })
-            } else {
-                poll.on_answer(at, received, response, retry_after, &mut rng)
-            };
+            let reply = Reply::new(at, received_s, response, retry_after);
+            next = self.with_guards(spec, protected, |guards| {
+                poll.on_reply(reply, &mut rng, guards, submitted)
+            });
         };
         report.end = end;
         report.elapsed = t0.elapsed();
@@ -326,18 +362,35 @@ impl Client {
 }
 
 impl Client {
-    /// Runs `f` with this client's retry quota for `spec` (none when the
-    /// policy has no `retry_budget`): one per client and policy, full at first.
-    fn with_quota<T>(&self, spec: &PolicySpec, f: impl FnOnce(Option<&mut RetryQuota>) -> T) -> T {
-        let Some(params) = spec.limits().retry_budget else {
+    /// Runs `f` with this client's guards for `spec` (its retry quota,
+    /// throttle and breaker: one set per client and policy, fresh at first),
+    /// or with none when the policy keeps none (`protected` false).
+    fn with_guards<T>(
+        &self,
+        spec: &PolicySpec,
+        protected: bool,
+        f: impl FnOnce(Option<&mut Guards>) -> T,
+    ) -> T {
+        if !protected {
             return f(None);
-        };
-        // A quota is consistent after every call: a poisoned lock still holds it.
-        let mut quotas = self.inner.quotas.lock().unwrap_or_else(|e| e.into_inner());
-        let quota = quotas
+        }
+        // Guards are consistent after every call: a poisoned lock still holds them.
+        let mut all = self.inner.guards.lock().unwrap_or_else(|e| e.into_inner());
+        let guards = all
             .entry(spec.name().to_string())
-            .or_insert_with(|| RetryQuota::new(params));
-        f(Some(quota))
+            .or_insert_with(|| Guards::new(spec.limits()));
+        f(Some(guards))
+    }
+
+    /// `instant` on this client's clock: job seconds since its origin
+    /// (negative before it).
+    fn clock(&self, instant: Instant) -> f64 {
+        let origin = self.inner.origin;
+        let real = match instant.checked_duration_since(origin) {
+            Some(after) => after.as_secs_f64(),
+            None => -origin.duration_since(instant).as_secs_f64(),
+        };
+        real / self.inner.options.time_scale
     }
 }
 

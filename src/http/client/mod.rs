@@ -24,6 +24,7 @@ mod contact;
 mod dialect;
 mod drive;
 mod error;
+mod options;
 
 pub use crate::compare::{CheckRecord, CheckResult, JobEnd, JobReport};
 pub use contact::describe;
@@ -32,55 +33,17 @@ use dialect::Described;
 pub use dialect::QUOTED_BYTES;
 pub use drive::Submit;
 pub use error::ClientError;
+pub use options::ClientOptions;
 
 use super::install_crypto_provider;
 use super::wire::{CreatedJob, JobState, NewJob, StatusBody};
-use crate::policy::RetryQuota;
+use crate::policy::Guards;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
-
-/// How the client runs. Defaults are documented on each field.
-#[derive(Clone, Debug)]
-pub struct ClientOptions {
-    /// Real seconds per job second; must match the server's. Default 1.
-    pub time_scale: f64,
-    /// Timeout of one request, real time. Default 10 s.
-    pub request_timeout: Duration,
-    /// Stop polling a job this long (real time) after it was created. Default: never.
-    pub deadline: Option<Duration>,
-    /// Jitter seed: job `i` under policy `p` draws what the simulator draws for
-    /// `(seed, p, i)`. Default 1, the config default.
-    pub seed: u64,
-    /// Sent as `X-Client-Id`, the server's rate-limit key. Default none.
-    pub client_id: Option<String>,
-    /// Status requests in flight at once across all jobs; bounds open connections.
-    /// Default 64.
-    pub max_in_flight: usize,
-    /// Job seconds a status check may take before the client counts it a
-    /// failed call (no answer), as the simulator's clients do with the
-    /// config's `request_timeout`; it then may retry per the policy's
-    /// `retry_delay` and `retry_budget`. A long-polled check may take its hold
-    /// on top. Default: none (only `request_timeout`, real time, applies).
-    pub check_timeout: Option<f64>,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            time_scale: 1.0,
-            request_timeout: Duration::from_secs(10),
-            deadline: None,
-            seed: crate::config::DEFAULT_SEED,
-            client_id: None,
-            max_in_flight: 64,
-            check_timeout: None,
-        }
-    }
-}
 
 /// One status check, classified for the policy.
 #[derive(Clone, Debug, PartialEq)]
@@ -163,9 +126,13 @@ struct Inner {
     dialect: Option<Arc<Described>>,
     /// The first answer the description could not read.
     misread: Arc<OnceLock<String>>,
-    /// This client's retry quota per policy name (policies with a
-    /// `retry_budget`), kept per client key as the simulator keeps them.
-    quotas: Mutex<HashMap<String, RetryQuota>>,
+    /// This client's guards per policy name (policies with a `retry_budget`,
+    /// an `adaptive_throttle` or a `circuit_breaker`), kept per client key
+    /// as the simulator keeps them.
+    guards: Mutex<HashMap<String, Guards>>,
+    /// Time 0 of the client's own clock, on which the guards' windows and
+    /// timers run across jobs.
+    origin: Instant,
 }
 
 impl Client {
@@ -257,15 +224,24 @@ impl Client {
                 scale_checked: AtomicBool::new(false),
                 dialect: dialect.map(Arc::new),
                 misread: Arc::default(),
-                quotas: Mutex::default(),
+                guards: Mutex::default(),
+                origin: Instant::now(),
             }),
         })
     }
 
     /// The same client speaking for another client key (`X-Client-Id`, the
     /// server's rate-limit key): connections and the in-flight bound are shared.
-    /// Jobs it creates are numbered from 0; it starts with full retry quotas.
+    /// Jobs it creates are numbered from 0; it starts with fresh guards (full
+    /// retry quotas, no throttle history, closed breakers) on this client's clock.
     pub fn for_client(&self, client_id: Option<String>) -> Client {
+        self.for_client_at(client_id, self.inner.origin)
+    }
+
+    /// [`Self::for_client`] with its clock's time 0 at `origin`: a driver
+    /// that replays a simulated run puts it at the run's t = 0, so that the
+    /// guards' windows and timers see the simulator's times.
+    pub fn for_client_at(&self, client_id: Option<String>, origin: Instant) -> Client {
         let inner = &self.inner;
         Self {
             inner: Arc::new(Inner {
@@ -280,7 +256,8 @@ impl Client {
                 scale_checked: AtomicBool::new(inner.scale_checked.load(Ordering::Relaxed)),
                 dialect: inner.dialect.clone(),
                 misread: inner.misread.clone(),
-                quotas: Mutex::default(),
+                guards: Mutex::default(),
+                origin,
             }),
         }
     }

@@ -4,7 +4,7 @@
 //! how it consults its guards (throttle, breaker) before a check goes out.
 
 use super::{Des, Event};
-use crate::policy::{Gate, JobOutcome, PollPolicy, Response};
+use crate::policy::{Gate, JobOutcome, PollPolicy, Reply, Response};
 use crate::rng::throttle_unit;
 use crate::sim::record::JobRecord;
 use crate::sim::server::retry_after_hint;
@@ -19,10 +19,8 @@ impl Des<'_> {
         let elapsed = live.clock;
         let remaining = live.job.duration - elapsed;
         if remaining <= 0.0 {
-            let outcome = match self.guards.get_mut(live.client as usize) {
-                Some(guards) => live.poll.on_final_guarded(elapsed, live.submitted, guards),
-                None => live.poll.on_final(elapsed),
-            };
+            let guards = self.guards.get_mut(live.client as usize);
+            let outcome = live.poll.on_final(elapsed, guards, live.submitted);
             return self.finish(slot, outcome);
         }
         let max_wait = self.server.model().max_wait_s;
@@ -44,10 +42,8 @@ impl Des<'_> {
         if live.done_at_release {
             // Answered the moment the job ended (never before, despite rounding).
             let seen = live.clock.max(live.job.duration);
-            let outcome = match self.guards.get_mut(live.client as usize) {
-                Some(guards) => live.poll.on_final_guarded(seen, live.submitted, guards),
-                None => live.poll.on_final(seen),
-            };
+            let guards = self.guards.get_mut(live.client as usize);
+            let outcome = live.poll.on_final(seen, guards, live.submitted);
             self.finish(slot, outcome);
         } else {
             self.pending(slot);
@@ -77,30 +73,11 @@ impl Des<'_> {
     /// its next check when its `JobPoll` says, or gives up.
     pub(super) fn respond(&mut self, slot: u32, response: Response, retry_after: Option<f64>) {
         let live = &mut self.slots[slot as usize];
-        let (sent, received) = (live.sent, live.clock);
-        let next = if let Some(guards) = self.guards.get_mut(live.client as usize) {
-            live.poll.on_answer_guarded(
-                sent,
-                received,
-                response,
-                retry_after,
-                &mut live.jitter,
-                live.submitted,
-                guards,
-            )
-        } else if self.retries {
-            live.poll.on_answer_with(
-                sent,
-                received,
-                response,
-                retry_after,
-                &mut live.jitter,
-                None,
-            )
-        } else {
-            live.poll
-                .on_answer(sent, received, response, retry_after, &mut live.jitter)
-        };
+        let reply = Reply::new(live.sent, live.clock, response, retry_after);
+        let guards = self.guards.get_mut(live.client as usize);
+        let next = live
+            .poll
+            .on_reply(reply, &mut live.jitter, guards, live.submitted);
         match next {
             Some(at) => self.send(slot, at),
             None => {

@@ -4,7 +4,7 @@
 //! Every check is one `Arrive` event at the time it reaches the server; the
 //! server fails it, throttles it, holds it (long polling, a `Release` event) or
 //! answers, and the job's [`JobPoll`] turns the answer into the next check's
-//! send time through [`JobPoll::on_answer`] — the same call the HTTP client makes.
+//! send time through [`JobPoll::on_reply`] — the same call the HTTP client makes.
 //! Events are ordered by (time, insertion) on the [`EventQueue`], so
 //! simultaneous events resolve the same way every run.
 //!
@@ -158,8 +158,6 @@ struct Des<'a> {
     /// One per client when the policy learns, else one shared (state-free) client.
     clients: Vec<ClientPolicy>,
     learns: bool,
-    /// The policy retries failed checks (`retry_delay`).
-    retries: bool,
     /// Each client's protections (retry quota, throttle, breaker), when the
     /// policy has any; else empty.
     guards: Vec<Guards>,
@@ -221,7 +219,6 @@ fn run_policy(
             .map(|_| spec.client())
             .collect(),
         learns,
-        retries: spec.limits().retry_delay.is_some(),
         guards: {
             let guards = Guards::new(spec.limits());
             if guards == Guards::default() {

@@ -10,11 +10,14 @@
 //! server (answers arrive as they are sent) the same machine gives the check
 //! times of deterministic policies, the exact evaluation and the schedule plot.
 
+mod reply;
+
+pub use reply::Reply;
+
 use super::client::{ClientPolicy, JobPoller};
-use super::envelope::{Limits, MIN_DELAY};
+use super::envelope::Limits;
 use super::guards::{Admit, Gate, Guards};
 use super::jitter::Jitter;
-use super::protect::RetryQuota;
 use super::registry::Steps;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
 use crate::rng::JobRng;
@@ -121,74 +124,6 @@ impl JobPoll {
         self.tally.calls
     }
 
-    /// A non-final answer to the check sent at `sent` arrived at `received`
-    /// (seconds since submission) with an optional `Retry-After`: when the
-    /// next check goes out, or `None`: give up.
-    #[inline(always)]
-    pub fn on_answer(
-        &mut self,
-        sent: f64,
-        received: f64,
-        response: Response,
-        retry_after: Option<f64>,
-        rng: &mut JobRng,
-    ) -> Option<f64> {
-        let poller = &mut self.poller;
-        let limits = *poller.limits();
-        let answer = (sent, received, response, retry_after);
-        self.tally
-            .advance(answer, &limits, rng, |obs, rng| poller.next_delay(obs, rng))
-    }
-
-    /// [`Self::on_answer`] under the policy's retries: after a failed check
-    /// (5xx, 429, no answer) the next goes out `retry_delay` after the answer
-    /// (still not before its `Retry-After`: [`send_time`]) when the client's
-    /// `quota` (its retry budget, if the policy has one) grants the retry, and
-    /// after the family's interval otherwise. A status answer returns the
-    /// retry's tokens to the quota (or its first-attempt increment).
-    pub fn on_answer_with(
-        &mut self,
-        sent: f64,
-        received: f64,
-        response: Response,
-        retry_after: Option<f64>,
-        rng: &mut JobRng,
-        quota: Option<&mut RetryQuota>,
-    ) -> Option<f64> {
-        let failed = !matches!(response, Response::Pending { .. });
-        if !failed {
-            self.succeeded(quota);
-            return self.on_answer(sent, received, response, retry_after, rng);
-        }
-        let Some(delay) = self.poller.limits().retry_delay else {
-            return self.on_answer(sent, received, response, retry_after, rng);
-        };
-        self.retrying = match quota {
-            None => Some(0),
-            Some(q) => q.acquire(response == Response::TransportFailure),
-        };
-        if self.retrying.is_none() {
-            return self.on_answer(sent, received, response, retry_after, rng);
-        }
-        let poller = &mut self.poller;
-        let limits = *poller.limits();
-        let answer = (sent, received, response, retry_after);
-        self.tally.advance(answer, &limits, rng, |obs, rng| {
-            // The family and the envelope still decide whether to go on.
-            poller.next_delay(obs, rng)?;
-            Some((received - sent + delay).max(MIN_DELAY))
-        })
-    }
-
-    /// A check got a status answer: the quota gets back what its retry took,
-    /// or its first-attempt increment.
-    pub fn succeeded(&mut self, quota: Option<&mut RetryQuota>) {
-        let took = self.retrying.take();
-        if let Some(q) = quota {
-            q.release(took.filter(|&c| c > 0));
-        }
-    }
-
     /// Checks of this job the client's guards rejected locally: never sent,
     /// not counted in [`Self::calls`].
     pub fn rejected(&self) -> u32 {
@@ -248,50 +183,6 @@ impl JobPoll {
             Some(timeout) if next > at + wait && next > timeout => Gate::Rejected(None),
             _ => Gate::Rejected(Some(next)),
         }
-    }
-
-    /// [`Self::on_answer_with`] under the client's `guards`: the throttle and
-    /// the breaker learn whether the server accepted the check (a pending
-    /// answer did; a 5xx, 429 or no answer did not), at `submitted + received`
-    /// on the client's clock; then the retry quota as there.
-    #[allow(clippy::too_many_arguments)]
-    pub fn on_answer_guarded(
-        &mut self,
-        sent: f64,
-        received: f64,
-        response: Response,
-        retry_after: Option<f64>,
-        rng: &mut JobRng,
-        submitted: f64,
-        guards: &mut Guards,
-    ) -> Option<f64> {
-        let accepted = matches!(response, Response::Pending { .. });
-        guards.record(
-            submitted + received,
-            accepted,
-            std::mem::take(&mut self.probe),
-        );
-        let quota = guards.quota_mut();
-        self.on_answer_with(sent, received, response, retry_after, rng, quota)
-    }
-
-    /// [`Self::on_final`] under the client's `guards`: an accepted check for
-    /// the throttle and the breaker, and a success for the retry quota.
-    pub fn on_final_guarded(
-        &mut self,
-        received: f64,
-        submitted: f64,
-        guards: &mut Guards,
-    ) -> JobOutcome {
-        guards.record(submitted + received, true, std::mem::take(&mut self.probe));
-        self.succeeded(guards.quota_mut());
-        self.on_final(received)
-    }
-
-    /// The check sent last showed the final state; its answer arrived at `received`.
-    pub fn on_final(&mut self, received: f64) -> JobOutcome {
-        self.tally.calls += 1;
-        self.tally.outcome(Some(received))
     }
 
     /// The job as it ended when the machine gave it up.
