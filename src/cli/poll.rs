@@ -157,6 +157,10 @@ pub(super) fn run(args: PollArgs) -> Result<()> {
             .map(|d| Duration::from_secs_f64(d.min(MAX_REAL_SECONDS))),
         seed: config.seed,
         client_id: args.client_id.clone(),
+        // The config's request timeout, in job time, as `validate` and the
+        // simulator's clients keep it: a check not answered within it is a
+        // failed call the policy may retry.
+        check_timeout: config.request_timeout(),
         ..ClientOptions::default()
     };
     let client = connect(service.as_ref(), args.url.as_deref(), options)?;
@@ -232,8 +236,13 @@ fn describe(report: &JobReport) -> String {
     let seen = report
         .seen_at()
         .map_or(String::new(), |t| format!(", seen at {t:.1} s"));
+    // Checks the client's throttle or breaker kept back (not calls).
+    let rejected = match report.rejected() {
+        0 => String::new(),
+        n => format!(", {n} rejected locally"),
+    };
     format!(
-        "job {}: {} after {} calls{seen}, {:.2} s real, {} failed checks",
+        "job {}: {} after {} calls{seen}, {:.2} s real, {} failed checks{rejected}",
         report.id,
         report.end,
         report.calls,

@@ -27,6 +27,9 @@ pub struct PolicyComparison {
     pub jobs: Vec<JobComparison>,
     /// The server's load under the policy.
     pub load: LoadComparison,
+    /// Checks the clients' adaptive throttle or circuit breaker rejected
+    /// locally (never sent, not calls), over all jobs: (predicted, measured).
+    pub rejected: (u64, u64),
 }
 
 impl PolicyComparison {
@@ -53,6 +56,17 @@ impl PolicyComparison {
     pub fn calls_error(&self) -> f64 {
         let (predicted, measured) = self.mean_calls();
         relative_error(predicted, measured)
+    }
+
+    /// |measured − predicted| local rejections over the predicted checks
+    /// consulted (calls plus rejections): 0 when neither rejected any.
+    pub fn rejected_error(&self) -> f64 {
+        let (predicted, measured) = self.rejected;
+        if predicted == measured {
+            return 0.0;
+        }
+        let calls: u64 = self.jobs.iter().map(|j| u64::from(j.predicted_calls)).sum();
+        predicted.abs_diff(measured) as f64 / (calls + predicted).max(1) as f64
     }
 
     /// Mean detection delay (job seconds) predicted, and measured up to the answer's
@@ -103,6 +117,15 @@ impl PolicyComparison {
             let (predicted, measured) = self.mean_calls();
             missed.push(format!(
                 "mean calls per job {measured:.3} measured vs {predicted:.3} predicted (off by more than {:.0}%)",
+                100.0 * criteria.max_calls_error
+            ));
+        }
+        // The guards decide from the answers' times, so local rejections are
+        // judged as calls are: a share of the checks the clients consulted.
+        if self.rejected_error() > criteria.max_calls_error {
+            let (predicted, measured) = self.rejected;
+            missed.push(format!(
+                "{measured} checks rejected locally measured vs {predicted} predicted (off by more than {:.0}% of the checks)",
                 100.0 * criteria.max_calls_error
             ));
         }

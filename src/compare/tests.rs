@@ -83,6 +83,7 @@ fn early_detection_is_explained_only_by_a_late_answer() {
         hints: false,
         jobs: vec![same, early, wrong, late],
         load: LoadComparison::default(),
+        rejected: (0, 0),
     };
     assert_eq!(policy.agreement(), 0.25);
     assert_eq!(policy.unexplained(), 2);
@@ -129,6 +130,7 @@ fn the_peak_is_judged_against_the_prediction() {
         hints: false,
         jobs: Vec::new(),
         load,
+        rejected: (0, 0),
     };
     assert!(policy.passes(&Criteria::default()));
     assert!(!policy.passes(&Criteria {
@@ -162,6 +164,7 @@ fn explained_differences_pass_and_say_which_time_scale_would_do() {
         hints: false,
         jobs,
         load: LoadComparison::default(),
+        rejected: (0, 0),
     };
     let criteria = Criteria {
         max_calls_error: 1.0,
@@ -182,4 +185,41 @@ fn explained_differences_pass_and_say_which_time_scale_would_do() {
     };
     assert!(!hinted.passes(&criteria));
     assert!(hinted.scale_note(&criteria, 0.01).is_none());
+}
+
+/// Local rejections are judged as a share of the checks the clients
+/// consulted: 2 jobs of 10 calls each and 5 predicted rejections are 25
+/// consults, so 6 measured is off by 1/25 = 4 % (within 5 %) and 7 by
+/// 2/25 = 8 % (not).
+#[test]
+fn local_rejections_are_judged_against_the_checks_consulted() {
+    use CheckResult::*;
+    let checks: Vec<(f64, f64, CheckResult)> = (1..=10)
+        .map(|k| {
+            (
+                f64::from(k),
+                f64::from(k),
+                if k == 10 { Final } else { Pending },
+            )
+        })
+        .collect();
+    let row = JobComparison::new(&job(9.5), &predicted(10, 10.0), &report(&checks));
+    let policy = |measured| PolicyComparison {
+        policy: "p".into(),
+        learns: false,
+        order_dependent: true,
+        hints: false,
+        jobs: vec![row.clone(); 2],
+        load: LoadComparison::default(),
+        rejected: (5, measured),
+    };
+    let criteria = Criteria::default();
+    assert_eq!(criteria.max_calls_error, 0.05);
+    assert!((policy(6).rejected_error() - 0.04).abs() < 1e-12);
+    assert!(policy(6).passes(&criteria));
+    assert!((policy(7).rejected_error() - 0.08).abs() < 1e-12);
+    let failures = policy(7).failures(&criteria);
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].contains("7 checks rejected locally measured vs 5 predicted"));
+    assert_eq!(policy(5).rejected_error(), 0.0);
 }

@@ -102,6 +102,15 @@ pub const MAX_JOBS: u64 = 1_000_000_000_000;
 pub const MAX_THREADS: usize = 1024;
 
 impl Config {
+    /// The `[server]`'s `request_timeout`: job seconds a client waits for a
+    /// check's answer before it counts the check failed (no answer), as the
+    /// simulator's clients do; what the HTTP client's
+    /// `ClientOptions::check_timeout` is set to by `validate` and `poll`.
+    pub fn request_timeout(&self) -> Option<f64> {
+        let capacity = self.contention.as_ref()?.server.capacity.as_ref()?;
+        capacity.request_timeout
+    }
+
     /// Reads and validates a config file.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
         let text = read(file)?;

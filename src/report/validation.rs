@@ -134,7 +134,11 @@ pub fn validation_table(
         }),
         column("calls/job pred → meas", 3, |r: &Row| {
             let (p, m) = r.p.mean_calls();
-            format!("{p:.2} → {m:.2} ({:+.1}%)", signed_error(p, m))
+            let calls = format!("{p:.2} → {m:.2} ({:+.1}%)", signed_error(p, m));
+            match r.p.rejected {
+                (0, 0) => calls,
+                (p, m) => format!("{calls}; rejected locally {p} → {m}"),
+            }
         }),
         column("peak rps pred → meas", 4, |r: &Row| {
             let (p, m) = r.p.load.peaks();

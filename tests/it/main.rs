@@ -10,6 +10,7 @@ mod herd;
 mod http_capacity;
 mod http_cli;
 mod http_client;
+mod http_guards;
 mod http_poll;
 mod http_server;
 mod http_server_api;

@@ -208,7 +208,7 @@ pub async fn validate(
                     },
                     // The config's request timeout, in job time, as the
                     // simulator's clients keep it.
-                    check_timeout: server.capacity.as_ref().and_then(|c| c.request_timeout),
+                    check_timeout: config.request_timeout(),
                     ..ClientOptions::default()
                 },
                 warm_up: sequential,

@@ -72,18 +72,22 @@ pub(super) fn compare(
                     }
                 }),
         },
+        rejected: (
+            predicted.3,
+            measured.iter().map(|r| r.rejected() as u64).sum(),
+        ),
     }
 }
 
 /// The discrete-event simulator's outcome for every job of the plan, in job
-/// order, and its load.
+/// order, its load and capacity figures, and its checks rejected locally.
 fn predict(
     config: &Config,
     source: &JobSource,
     spec: &PolicySpec,
     plan: &Plan,
     server: &ServerModel,
-) -> (Vec<JobOutcome>, LoadTimeline, Option<OverloadStats>) {
+) -> (Vec<JobOutcome>, LoadTimeline, Option<OverloadStats>, u64) {
     let setup = Contention {
         source,
         arrivals: &plan.arrivals,
@@ -110,5 +114,5 @@ fn predict(
             last_pending: 0.0,
         })
         .collect();
-    (outcomes, run.load, run.overload)
+    (outcomes, run.load, run.overload, run.rejected_locally)
 }

@@ -60,8 +60,10 @@ impl PolicyRun {
         // load from there, as the simulator counts from its t = 0.
         let origin = std::time::Instant::now() + SETUP;
         server.state.count_load_from(origin);
+        // Each client's guards run on a clock whose 0 is the plan's, as the
+        // simulator's clients' do.
         let keyed: Vec<Client> = (0..self.clients)
-            .map(|c| client.for_client(Some(format!("client-{c}"))))
+            .map(|c| client.for_client_at(Some(format!("client-{c}")), origin.into()))
             .collect();
         // A learning policy learns per client, from that client's jobs (as the simulator).
         let lanes: Vec<Arc<Mutex<ClientPolicy>>> =
