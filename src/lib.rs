@@ -28,6 +28,15 @@
 //!   engine's inner loop, against an ideal server) picks the family once per
 //!   job and shares the machine's counting and send rule (a property test
 //!   checks it against stepping the machine answer by answer).
+//! - **A client's protections are held by the driver, not the policy**: its
+//!   [`policy::Guards`] (retry quota, adaptive throttle, circuit breaker) span
+//!   that client's jobs, so the simulator keeps one per client and the HTTP
+//!   client one per client key and policy, each on its own clock (the HTTP
+//!   client's time 0 is where `validate` puts the simulator's t = 0). Every
+//!   driver hands them to the same entries: [`policy::JobPoll::consult`]
+//!   before a send, [`policy::JobPoll::on_reply`] and
+//!   [`policy::JobPoll::on_final`] for answers (`None`: no protections; the
+//!   plain path is then the old one, unchanged).
 //! - **Families see the last observation**: a family's step takes the last
 //!   [`policy::Observation`] (so `retry_after`, `eta_hint` and `long_poll` can
 //!   read the server's hints); long polling is asked of the driver through

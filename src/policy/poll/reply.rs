@@ -53,7 +53,7 @@ impl JobPoll {
     ///
     /// Under the policy's retries, after a failed check (5xx, 429, no answer)
     /// the next goes out `retry_delay` after the answer (still not before its
-    /// `Retry-After`: [`send_time`]) when the client's retry quota (its
+    /// `Retry-After`: [`send_time`](super::send_time)) when the client's retry quota (its
     /// `retry_budget`, if the policy has one) grants the retry, and after the
     /// family's interval otherwise; a status answer returns the retry's
     /// tokens to the quota (or its first-attempt increment). First the
