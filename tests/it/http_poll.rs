@@ -228,3 +228,52 @@ fn calls_per_job_do_not_depend_on_concurrency() {
     assert_eq!(one, vec![4; 12]);
     assert_eq!(calls(8), one);
 }
+
+/// A `[server]` that never answers and a config `request_timeout` of 0.5 job
+/// s: `poll` gives each check up after 0.5 job s (5 ms real here), as
+/// `validate` and the simulator's clients do, long before its 10 s real
+/// `--request-timeout`; after `max_transport_failures` = 3 such checks in a
+/// row the job is given up, the last failure being the check's timeout.
+#[test]
+fn poll_keeps_the_config_request_timeout() {
+    const SILENT: &str = r#"
+seed = 2
+[workload.distribution]
+kind = "uniform"
+base = 100.0
+spread = 0.0
+[server]
+request_timeout = 0.5
+outages = [[0.0, 100000.0]]
+outage_answer = "none"
+[[policies]]
+name = "every-second"
+kind = "constant"
+interval = 1.0
+max_transport_failures = 3
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, SILENT).unwrap();
+    let (mut server, url) = serve(&config, "0.01");
+    let (code, stdout, stderr) = pollsim(
+        &[
+            "poll",
+            "--url",
+            &url,
+            "--config",
+            config.to_str().unwrap(),
+            "--time-scale",
+            "0.01",
+        ],
+        None,
+    );
+    server.kill().ok();
+    server.wait().ok();
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("3 checks in a row got no answer (max_transport_failures); last: no answer within the check's timeout (0.5 job s)"),
+        "{stdout}{stderr}"
+    );
+    assert!(stdout.contains("after 3 calls"), "{stdout}");
+}
