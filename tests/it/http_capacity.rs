@@ -143,3 +143,65 @@ fn the_client_times_out_and_retries_within_its_budget() {
         assert_eq!(stats.timeouts, 4);
     });
 }
+
+/// Over HTTP/2 (as `validate` speaks to a server with capacity) a client's
+/// checks share one connection, and the server takes more streams than
+/// hyper's default of 200: 300 checks sent at once all reach the station
+/// within one service time (2 job s). Were they held to 200 streams, the
+/// last 100 would reach it only when the first answers came back, 2 job s
+/// later. A check the client gives up on resets its stream, and the
+/// connection serves the next check.
+#[test]
+fn over_http2_three_hundred_checks_reach_the_station_at_once() {
+    runtime().block_on(async {
+        let mut config = server(Capacity {
+            workers: None,
+            service_ms: Some(Distribution::Fixed(Fixed::new(2000.0).unwrap())),
+            queue: None,
+            queue_full: Refusal::Unavailable,
+            outages: Vec::new(),
+            outage_answer: Refusal::Unavailable,
+            request_timeout: None,
+        });
+        config.time_scale = 0.5;
+        let server = spawn(config).await.unwrap();
+        let options = ClientOptions {
+            time_scale: 0.5,
+            max_in_flight: 1000,
+            http2: true,
+            ..ClientOptions::default()
+        };
+        let client = Client::with_options(&server.url(), options).unwrap();
+        let job = long_job(&client).await;
+        let checks: Vec<_> = (0..300)
+            .map(|_| {
+                let (client, id) = (client.clone(), job.id.clone());
+                tokio::spawn(async move { client.status(&id).await })
+            })
+            .collect();
+        for check in checks {
+            let answer = check.await.unwrap();
+            assert!(matches!(answer, Answer::Pending { .. }), "{answer:?}");
+        }
+        let stats = server.state.overload().unwrap();
+        let first = stats.seconds.iter().position(|s| s.arrived > 0).unwrap();
+        assert_eq!(stats.served, 300);
+        assert!(
+            stats.last_arrival < first as f64 + 2.0,
+            "arrivals from second {first} to {}",
+            stats.last_arrival
+        );
+        // Given up on mid-flight (the stream reset), then the connection
+        // serves the next check.
+        for _ in 0..3 {
+            let gave_up = tokio::time::timeout(
+                std::time::Duration::from_millis(100),
+                client.status(&job.id),
+            );
+            assert!(gave_up.await.is_err(), "answered within 0.2 of 2 job s");
+        }
+        let answer = client.status(&job.id).await;
+        assert!(matches!(answer, Answer::Pending { .. }), "{answer:?}");
+        assert_eq!(server.state.overload().unwrap().served, 304);
+    });
+}

@@ -204,7 +204,11 @@ impl Client {
         } else {
             reqwest::redirect::Policy::default()
         };
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if options.http2 {
+            http = http.http2_prior_knowledge();
+        }
+        let http = http
             .redirect(redirects)
             .timeout(options.request_timeout)
             .connect_timeout(options.request_timeout)

@@ -25,6 +25,11 @@ pub struct ClientOptions {
     /// `retry_delay` and `retry_budget`. A long-polled check may take its hold
     /// on top. Default: none (only `request_timeout`, real time, applies).
     pub check_timeout: Option<f64>,
+    /// Speak HTTP/2 without negotiation (`http://` only; the bundled server
+    /// does). A check given up on then resets one stream instead of closing
+    /// a connection, so a retry storm does not open (and leave in TIME-WAIT)
+    /// a socket per check. Default: HTTP/1.1.
+    pub http2: bool,
 }
 
 impl Default for ClientOptions {
@@ -37,6 +42,7 @@ impl Default for ClientOptions {
             client_id: None,
             max_in_flight: 64,
             check_timeout: None,
+            http2: false,
         }
     }
 }

@@ -48,6 +48,10 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// than 100 headers, with an empty body.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
+/// Streams one HTTP/2 connection may have open at once: more than any run's
+/// checks in flight (every job of a storm may have one out).
+const MAX_STREAMS: u32 = 1 << 20;
+
 /// Marks a response the connection answers by closing itself, sending
 /// nothing: the capacity model's dropped connection (`queue_full = "drop"`)
 /// and the end of an outage's silence. The service then fails, which makes
@@ -70,7 +74,13 @@ pub(super) async fn serve(
         .header_read_timeout(None)
         .half_close(true)
         .keep_alive(true);
-    builder.http2().timer(TokioTimer::new());
+    // hyper's default of 200 streams would queue a storm's checks inside the
+    // client's one HTTP/2 connection; a stand-in server's clients are its
+    // load, so it takes every stream they open.
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(MAX_STREAMS);
     let shared = Arc::new(Shared {
         builder,
         router,

@@ -209,6 +209,8 @@ pub async fn validate(
                     // The config's request timeout, in job time, as the
                     // simulator's clients keep it.
                     check_timeout: config.request_timeout(),
+                    // Checks given up on would each cost a connection.
+                    http2: server.capacity.is_some(),
                     ..ClientOptions::default()
                 },
                 warm_up: sequential,
