@@ -1,6 +1,6 @@
 //! The two halves of the drive contract: per-client policy and per-job poller.
 
-use super::envelope::Limits;
+use super::envelope::JobLimits;
 use super::history::History;
 use super::kind::JobStart;
 use super::registry::Steps;
@@ -44,7 +44,7 @@ impl PollPolicy for ClientPolicy {
         });
         JobPoller {
             steps,
-            limits: *self.spec.limits(),
+            limits: self.spec.limits().job(),
             transport_failures: 0,
         }
     }
@@ -59,7 +59,7 @@ impl PollPolicy for ClientPolicy {
 pub struct JobPoller {
     steps: Steps,
     // A copy, not a shared pointer: no reference counting per job in the hot loop.
-    limits: Limits,
+    limits: JobLimits,
     /// Checks in a row that got no answer.
     transport_failures: u32,
 }
@@ -119,12 +119,12 @@ impl JobPoller {
     }
 
     /// The shared limits this job runs under.
-    pub fn limits(&self) -> &Limits {
+    pub fn limits(&self) -> &JobLimits {
         &self.limits
     }
 
     /// The steps and the limits apart, for the replay's specialised loop.
-    pub(crate) fn parts_mut(&mut self) -> (&mut Steps, &Limits) {
+    pub(crate) fn parts_mut(&mut self) -> (&mut Steps, &JobLimits) {
         (&mut self.steps, &self.limits)
     }
 }

@@ -178,6 +178,41 @@ impl Limits {
         Ok(self)
     }
 
+    /// The limits one job's checks run under: [`JobLimits`].
+    pub fn job(&self) -> JobLimits {
+        JobLimits {
+            initial_delay: self.initial_delay,
+            timeout: self.timeout,
+            max_attempts: self.max_attempts,
+            max_transport_failures: self.max_transport_failures,
+            honor_retry_after: self.honor_retry_after,
+            retry_delay: self.retry_delay,
+        }
+    }
+}
+
+/// The part of [`Limits`] a job's own checks read, copied into every job's
+/// state ([`super::JobPoller`]); the protections (retry budget, throttle,
+/// breaker) live once per client in its [`super::Guards`] instead. 64 bytes
+/// rather than 144: the discrete-event simulator keeps tens of thousands of
+/// jobs in flight and fetches each one's state from memory at every check.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobLimits {
+    /// [`Limits::initial_delay`].
+    pub initial_delay: Option<f64>,
+    /// [`Limits::timeout`].
+    pub timeout: Option<f64>,
+    /// [`Limits::max_attempts`].
+    pub max_attempts: Option<u32>,
+    /// [`Limits::max_transport_failures`].
+    pub max_transport_failures: u32,
+    /// [`Limits::honor_retry_after`].
+    pub honor_retry_after: bool,
+    /// [`Limits::retry_delay`].
+    pub retry_delay: Option<f64>,
+}
+
+impl JobLimits {
     /// Applies the limits to a wait proposed at `elapsed` seconds.
     #[inline]
     pub(crate) fn admit(&self, elapsed: f64, wait: f64) -> Option<f64> {

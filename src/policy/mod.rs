@@ -80,7 +80,7 @@ pub use calibrated::Calibrated;
 pub use client::{ClientPolicy, JobPoller};
 pub use constant::Constant;
 pub use duration_aware::DurationAware;
-pub use envelope::{LIMIT_PARAMS, Limits, MIN_DELAY};
+pub use envelope::{JobLimits, LIMIT_PARAMS, Limits, MIN_DELAY};
 pub use error::{PolicyError, clip};
 pub use eta_hint::EtaHint;
 pub use exponential::Exponential;

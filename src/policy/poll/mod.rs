@@ -15,7 +15,7 @@ mod reply;
 pub use reply::Reply;
 
 use super::client::{ClientPolicy, JobPoller};
-use super::envelope::Limits;
+use super::envelope::JobLimits;
 use super::guards::{Admit, Gate, Guards};
 use super::jitter::Jitter;
 use super::registry::Steps;
@@ -207,7 +207,7 @@ impl JobPoll {
         // their checks fold away; likewise full jitter, the jittered family
         // most configs sweep, is chosen once per job rather than per check.
         let unbounded = limits.timeout.is_none() && limits.max_attempts.is_none();
-        let plain = Limits {
+        let plain = JobLimits {
             timeout: None,
             max_attempts: None,
             ..*limits
@@ -260,7 +260,7 @@ impl Tally {
     fn advance(
         &mut self,
         (sent, received, response, retry_after): (f64, f64, Response, Option<f64>),
-        limits: &Limits,
+        limits: &JobLimits,
         rng: &mut JobRng,
         wait: impl FnOnce(&Observation, &mut JobRng) -> Option<f64>,
     ) -> Option<f64> {
@@ -292,7 +292,7 @@ impl Tally {
         &mut self,
         first: f64,
         done_at: f64,
-        limits: &Limits,
+        limits: &JobLimits,
         rng: &mut JobRng,
         mut wait: impl FnMut(&Observation, &mut JobRng) -> Option<f64>,
     ) -> JobOutcome {

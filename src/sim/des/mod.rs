@@ -262,6 +262,10 @@ fn run_policy(
         )) = des.queue.peek()
         {
             prefetch(&des.slots[*next as usize]);
+            // With capacity keys, its service draws too (kept beside the slots).
+            if let Some(service) = des.service_rngs.get(*next as usize) {
+                prefetch(service);
+            }
         }
         match event {
             Event::Submit => {
