@@ -159,7 +159,7 @@ impl Observed {
     }
 
     /// The estimate on the cells between `knots` ([`cells::histogram`]):
-    /// uniform on each cell, the cell masses those of largest likelihood,
+    /// the cell masses those of largest likelihood,
     /// shrunk by `shrink` pseudo-jobs per job toward each job spread
     /// uniformly over its bracket. The cells run where the Turnbull
     /// intervals do: from the last bracket start before the first end
@@ -171,7 +171,9 @@ impl Observed {
     /// resolution the observer had. For
     /// brackets that are each one cell it is the share of jobs in each
     /// cell, as the Turnbull estimate; it says how much mass a cell holds,
-    /// not where in it.
+    /// not where in it. Within a cell the density is uniform, or on a cell
+    /// far longer than most log-linear, following its smoother neighbour
+    /// ([`cells::shaped`]).
     pub fn on_cells(
         brackets: Vec<Bracket>,
         knots: &[f64],
@@ -220,15 +222,9 @@ impl Observed {
         // lo < first end ≤ hi, so there is a cell, and every bracket meets it.
         debug_assert!(ends.len() >= 2);
         let h = cells::histogram(&brackets, &ends, shrink);
-        let pieces: Vec<Piece> = ends
-            .windows(2)
-            .zip(&h.masses)
-            .filter(|(_, p)| **p > 0.0)
-            .map(|(w, &mass)| Piece {
-                lo: w[0],
-                hi: w[1],
-                mass,
-            })
+        let pieces: Vec<Piece> = cells::shaped(&ends, &h.masses)
+            .into_iter()
+            .filter(|p| p.mass > 0.0)
             .collect();
         Ok(Self {
             estimate: Estimate::Turnbull(Pieces::new(pieces)),
