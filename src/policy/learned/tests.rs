@@ -142,7 +142,7 @@ fn converges_on_mixed_toml_s_workload() {
     // one cell between the clips' end (15 s) and the second check, which
     // the brackets cannot resolve (only explorers check inside it, a few a
     // window). The log-linear density on that long cell removes the bias
-    // (with the true cell masses the fit is +0.05 % instead of +4.4 %), but
+    // (with the true cell masses the fit is +0.2 % instead of +4.4 %), but
     // the cell masses' noise still moves the second check between refits.
     // What is asserted is what the estimator reaches.
     converges(dist, prices(1.0, 0.2), calibrated, 11, (1.055, 1.05));
