@@ -116,7 +116,7 @@ fn converges_on_long_toml_s_workload() {
     let calibrated =
         "name = 'c'\nkind = 'calibrated'\nmin = 2.0\nmax = 30.0\nfactor = 1.5\nwindow = 5";
     // The targets: 5 % after 200 jobs, 2 % after 1,000 (measured
-    // 1.04 % and 1.28 %).
+    // 1.06 % and 1.25 %).
     converges(dist, prices(1.0, 0.1), calibrated, 42, (1.05, 1.02));
 }
 
@@ -134,32 +134,39 @@ fn converges_on_mixed_toml_s_workload() {
     );
     let calibrated =
         "name = 'c'\nkind = 'calibrated'\nmin = 1.0\nmax = 30.0\nfactor = 2.0\nwindow = 5";
-    // Short of the targets of 5 % and 2 % (measured 5.08 % and
-    // 4.64 %; over 16 other seeds 5.1 % and 3.4 % on average): a schedule
-    // that checks once between the clips' end (15 s) and the films' start
-    // brackets the films' rising left tail by one cell of uniform density,
-    // so a refit now and then adds a check inside it that the next refits
-    // learn to be wasted. What is asserted is what the estimator reaches.
+    // Short of the targets of 5 % and 2 % (measured 5.06 % and
+    // 4.38 %; over 16 other seeds 5.0 % and 3.0 % on average). Most of the
+    // excess is in the schedule's first film checks (the optimum's before
+    // 450 s, the learned ones after, cut 4.6 % to 1.5 % with uniform
+    // cells): the films' rising left tail, about 2 % of the jobs, lies in
+    // one cell between the clips' end (15 s) and the second check, which
+    // the brackets cannot resolve (only explorers check inside it, a few a
+    // window). The log-linear density on that long cell removes the bias
+    // (with the true cell masses the fit is +0.2 % instead of +4.4 %), but
+    // the cell masses' noise still moves the second check between refits.
+    // What is asserted is what the estimator reaches.
     converges(dist, prices(1.0, 0.2), calibrated, 11, (1.055, 1.05));
 }
 
 #[test]
 fn converges_on_a_lognormal_workload() {
     let dist = Distribution::LogNormal(LogNormal::new(120.0, 0.75).unwrap());
-    // Within 5 % after 200 jobs (measured 1.94 %); after 1,000 measured
-    // 2.43 %, short of the 2 % on this seed (over 16 other seeds
-    // 1.7 % on average, 3.0 % at worst).
+    // The targets: 5 % after 200 jobs, 2 % after 1,000 (measured
+    // 1.94 % and 1.41 %; over 16 other seeds 1.7 % on average, 3.0 % at
+    // worst, after 1,000).
     let calibrated = "name = 'c'\nkind = 'calibrated'";
-    converges(dist, prices(1.0, 0.1), calibrated, 7, (1.05, 1.025));
+    converges(dist, prices(1.0, 0.1), calibrated, 7, (1.05, 1.02));
 }
 
 /// The three workloads over 16 seeds (one fixed seed flatters or wrongs a
 /// method by a few per cent): the mean of learned's cost over jobs 200–399
 /// and 1,000–1,199 against the optimum. Too slow for the dev profile; run
 /// `cargo test --release -- --ignored over_sixteen_seeds --nocapture`.
-/// Measured: long.toml's 1.9 % and 3.3 %, log-normal 3.3 % and 1.7 %,
-/// mixed.toml's 5.1 % and 3.4 % (before the shrunk estimate: 2.9 % and 3.3 %,
-/// 5.8 % and 4.2 %, 11.6 % and 5.5 %).
+/// Measured: long.toml's 1.9 % and 0.9 %, log-normal 3.3 % and 1.7 %,
+/// mixed.toml's 5.0 % and 3.0 % (with every cell uniform: the same but
+/// mixed.toml's 5.1 % and 3.4 %; before the first cell was bounded by the
+/// median width: 1.9 % and 3.3 %, 3.3 % and 1.7 %, 5.1 % and 3.4 %; before
+/// the shrunk estimate: 2.9 % and 3.3 %, 5.8 % and 4.2 %, 11.6 % and 5.5 %).
 #[test]
 #[ignore]
 fn over_sixteen_seeds() {
@@ -177,12 +184,12 @@ fn over_sixteen_seeds() {
         (
             Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap()),
             prices(1.0, 0.1),
-            (1.03, 1.045),
+            (1.03, 1.015),
         ),
         (
             Distribution::LogNormal(LogNormal::new(120.0, 0.75).unwrap()),
             prices(1.0, 0.1),
-            (1.045, 1.025),
+            (1.045, 1.02),
         ),
         (mixed, prices(1.0, 0.2), (1.06, 1.045)),
     ];
@@ -276,7 +283,7 @@ fn priced_own(text: &str) -> (Option<f64>, Option<f64>) {
 /// Jobs 0–999 take 180–420 s, jobs from 1,000 on 30–90 s (a phased
 /// workload): with `window = 300` the learned schedule returns within 5 %
 /// of the new optimum (over the next 100 jobs) within 400 jobs of the shift
-/// (measured: 332).
+/// (measured: 331; 294 with every cell uniform).
 #[test]
 fn follows_a_workload_that_shifts_halfway() {
     let before = Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap());

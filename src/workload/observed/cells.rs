@@ -15,7 +15,12 @@
 //! maximum of the likelihood times `Π_c p_c^(shrink·n·u_c)` (a Dirichlet
 //! prior centred on `u`). A bracket covers a run of cells, whole but for its
 //! two end cells, so a step costs O(brackets + cells) with prefix sums.
+//!
+//! The likelihood fixes each cell's mass, not its shape inside: [`shaped`]
+//! turns the masses into pieces, uniform on short cells and log-linear on
+//! long ones, each cell's mass kept exactly.
 
+use super::Piece;
 use super::read::Bracket;
 
 /// The iteration stops once no mass moves by more than this in one step…
@@ -148,6 +153,93 @@ pub fn histogram(brackets: &[Bracket], ends: &[f64], shrink: f64) -> Histogram {
     }
 }
 
+/// A cell at least this many times the median cell width gets a shaped density…
+pub const LONG: f64 = 10.0;
+/// …in this many uniform parts…
+pub const PARTS: usize = 4;
+/// …its log-density's slope this many times the one toward its neighbour.
+pub const STEEPNESS: f64 = 2.0;
+
+/// The cells' masses as pieces, each cell's mass kept exactly. A short cell
+/// is one uniform piece. A long one (at least [`LONG`] × the median cell
+/// width, not the first or the last) gets a log-linear density,
+/// `∝ e^(g·x)` over it, in [`PARTS`] uniform parts of its exact masses:
+/// uniform over a long cell, the mass of a rising tail (mixed.toml's
+/// films between the clips' end at 15 s and the schedule's second check
+/// near 300 s) lies at its start, where no job ends, and the schedule
+/// fitted to it checks there. `g` is [`STEEPNESS`] × the slope of
+/// `ln(mass/width)` from this cell's midpoint to its neighbour's, on the
+/// side where that slope is smaller in magnitude (the smoother side: the
+/// clips' cell next to the films' tail is not). The steepness is measured:
+/// with the true masses on the optimal schedule's cells of mixed.toml's
+/// workload, every interior cell shaped in four parts, the schedule fitted
+/// costs +4.4 % over the optimum flat, +0.8 % at steepness 1, +0.2 % at 2
+/// (the log-normal's left tail rises faster than an exponential).
+pub fn shaped(ends: &[f64], masses: &[f64]) -> Vec<Piece> {
+    let m = masses.len();
+    let width: Vec<f64> = ends.windows(2).map(|w| w[1] - w[0]).collect();
+    let mid: Vec<f64> = ends.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
+    let log_density: Vec<f64> = masses
+        .iter()
+        .zip(&width)
+        .map(|(p, h)| (p / h).ln())
+        .collect();
+    let mut sorted = width.clone();
+    sorted.sort_by(f64::total_cmp);
+    let long = LONG * sorted[m / 2];
+    let mut pieces = Vec::with_capacity(m);
+    for c in 0..m {
+        let (lo, hi, h) = (ends[c], ends[c + 1], width[c]);
+        let g = if c == 0 || c + 1 == m || h < long || masses[c] <= 0.0 {
+            0.0
+        } else {
+            // A neighbour without mass gives an infinite slope: the other side.
+            let left = (log_density[c] - log_density[c - 1]) / (mid[c] - mid[c - 1]);
+            let right = (log_density[c + 1] - log_density[c]) / (mid[c + 1] - mid[c]);
+            let g = match (left.is_finite(), right.is_finite()) {
+                (true, true) if left.abs() < right.abs() => left,
+                (true, true) | (false, true) => right,
+                (true, false) => left,
+                (false, false) => 0.0,
+            };
+            STEEPNESS * g
+        };
+        if g * h == 0.0 {
+            pieces.push(Piece {
+                lo,
+                hi,
+                mass: masses[c],
+            });
+            continue;
+        }
+        // The share of the cell's mass before x is (e^(g(x−lo)) − 1) / (e^(gh) − 1).
+        let total = (g * h).exp_m1();
+        let mut before = 0.0;
+        for k in 1..=PARTS {
+            let (a, b) = (
+                lo + h * (k - 1) as f64 / PARTS as f64,
+                if k == PARTS {
+                    hi
+                } else {
+                    lo + h * k as f64 / PARTS as f64
+                },
+            );
+            let upto = if k == PARTS {
+                1.0
+            } else {
+                (g * (b - lo)).exp_m1() / total
+            };
+            pieces.push(Piece {
+                lo: a,
+                hi: b,
+                mass: masses[c] * (upto - before),
+            });
+            before = upto;
+        }
+    }
+    pieces
+}
+
 /// Adds `value` times each cell's share of `g`, times `scale`, to `point`
 /// (end cells) and to the difference array `runs` (whole cells between
 /// them, scaled by [`finish`]).
@@ -189,6 +281,45 @@ mod tests {
                 assert!((got - want).abs() < 1e-9, "{h:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_cell_gets_a_log_linear_density_and_keeps_its_mass() {
+        // Widths 1, 1, 20, 1: the median width is 1, so only (2, 22] is long.
+        // Densities 0.3, 0.3, 0.01, 0.2. Toward the left the log-density
+        // falls by ln 30 over 10.5 s, toward the right it rises by ln 20 over
+        // 10.5 s, the smaller: g = 2·ln 20 / 10.5, and the part (a, b] of
+        // the cell holds 0.2·(e^(g(b−2)) − e^(g(a−2))) / (e^(20g) − 1).
+        let ends = [0.0, 1.0, 2.0, 22.0, 23.0];
+        let masses = [0.3, 0.3, 0.2, 0.2];
+        let pieces = shaped(&ends, &masses);
+        assert_eq!(pieces.len(), 3 + PARTS);
+        let g = 2.0 * 20.0_f64.ln() / 10.5;
+        let share = |x: f64| ((g * x).exp() - 1.0) / ((g * 20.0).exp() - 1.0);
+        let long = &pieces[2..2 + PARTS];
+        for (k, p) in long.iter().enumerate() {
+            let (a, b) = (5.0 * k as f64, 5.0 * (k + 1) as f64);
+            assert_eq!((p.lo, p.hi), (2.0 + a, 2.0 + b), "{pieces:?}");
+            assert!(
+                (p.mass - 0.2 * (share(b) - share(a))).abs() < 1e-12,
+                "{pieces:?}"
+            );
+        }
+        // Rising, all of the cell's mass, the short cells untouched.
+        assert!(long.windows(2).all(|w| w[0].mass < w[1].mass), "{long:?}");
+        let kept: f64 = long.iter().map(|p| p.mass).sum();
+        assert!((kept - 0.2).abs() < 1e-12);
+        assert_eq!((pieces[0].mass, pieces[1].mass), (0.3, 0.3));
+        assert_eq!(
+            (pieces[6].lo, pieces[6].hi, pieces[6].mass),
+            (22.0, 23.0, 0.2)
+        );
+        // As long a cell between neighbours of its own density stays uniform,
+        // as does one at either end.
+        let flat = shaped(&ends, &[0.01, 0.01, 0.2, 0.01]);
+        assert_eq!(flat.len(), 4);
+        let flat = shaped(&[0.0, 1.0, 2.0, 3.0, 23.0], &[0.1, 0.2, 0.3, 0.4]);
+        assert_eq!(flat.len(), 4);
     }
 
     #[test]

@@ -159,16 +159,21 @@ impl Observed {
     }
 
     /// The estimate on the cells between `knots` ([`cells::histogram`]):
-    /// uniform on each cell, the cell masses those of largest likelihood,
+    /// the cell masses those of largest likelihood,
     /// shrunk by `shrink` pseudo-jobs per job toward each job spread
     /// uniformly over its bracket. The cells run where the Turnbull
     /// intervals do: from the last bracket start before the first end
-    /// (earlier, no job need have ended) to the first end after the last
-    /// start (that start plus the median width, as for
-    /// [`Method::Turnbull`], when only a censored bracket ends later). For
+    /// (earlier, no job need have ended), or the first end less the median
+    /// width when that is later, to the first end after the last start
+    /// (that start plus the median width, as for [`Method::Turnbull`], when
+    /// only a censored bracket ends later): at either end, where the data
+    /// bound the durations on one side only, the mass is spread over the
+    /// resolution the observer had. For
     /// brackets that are each one cell it is the share of jobs in each
     /// cell, as the Turnbull estimate; it says how much mass a cell holds,
-    /// not where in it.
+    /// not where in it. Within a cell the density is uniform, or on a cell
+    /// far longer than most log-linear, following its smoother neighbour
+    /// ([`cells::shaped`]).
     pub fn on_cells(
         brackets: Vec<Bracket>,
         knots: &[f64],
@@ -186,6 +191,16 @@ impl Observed {
             .map(|b| b.low)
             .filter(|&l| l < first_end)
             .fold(0.0, f64::max);
+        // …but no wider than the median width, as the censored tail: when
+        // no bracket starts before the first end (every job was first
+        // checked there), the data say nothing of where before it jobs
+        // ended, and spread from 0 the cell's mass would be jobs ending at
+        // a few seconds that the fitted schedule then checks for.
+        let lo = if median_width > 0.0 {
+            lo.max(first_end - median_width)
+        } else {
+            lo
+        };
         // Where the last one ends: the first end after the last start (that
         // start plus the median width when a censored bracket has it).
         let last_start = brackets.iter().map(|b| b.low).fold(lo, f64::max);
@@ -207,15 +222,9 @@ impl Observed {
         // lo < first end ≤ hi, so there is a cell, and every bracket meets it.
         debug_assert!(ends.len() >= 2);
         let h = cells::histogram(&brackets, &ends, shrink);
-        let pieces: Vec<Piece> = ends
-            .windows(2)
-            .zip(&h.masses)
-            .filter(|(_, p)| **p > 0.0)
-            .map(|(w, &mass)| Piece {
-                lo: w[0],
-                hi: w[1],
-                mass,
-            })
+        let pieces: Vec<Piece> = cells::shaped(&ends, &h.masses)
+            .into_iter()
+            .filter(|p| p.mass > 0.0)
             .collect();
         Ok(Self {
             estimate: Estimate::Turnbull(Pieces::new(pieces)),

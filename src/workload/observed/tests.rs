@@ -343,3 +343,34 @@ fn on_cells_spans_the_turnbull_intervals() {
         [(5.0, 10.0), (10.0, 20.0)]
     );
 }
+
+/// Before the first end `on_cells` spreads the mass over at most the
+/// median bracket width: jobs first checked at 240 s, three seen done
+/// there and four later in brackets 60 s wide (median width 60), put the
+/// three in (180, 240], not over (0, 240] where nothing says jobs end. When
+/// every job was seen done at that first check, the median width is the
+/// whole (0, 240] and the cell stays there (so a schedule that starts too
+/// late learns to check earlier).
+#[test]
+fn on_cells_starts_at_most_a_median_width_before_the_first_end() {
+    let b = |low: f64, high: f64| Bracket { low, high };
+    let mut brackets = vec![b(0.0, 240.0); 3];
+    brackets.extend([b(240.0, 300.0), b(240.0, 300.0)]);
+    brackets.extend([b(300.0, 360.0), b(300.0, 360.0)]);
+    let d = Observed::on_cells(brackets, &[240.0, 300.0], 0.5).unwrap();
+    let p = d.pieces().unwrap().pieces();
+    assert_eq!(
+        p.iter().map(|p| (p.lo, p.hi)).collect::<Vec<_>>(),
+        [(180.0, 240.0), (240.0, 300.0), (300.0, 360.0)]
+    );
+    // Each bracket is one cell: the masses are the shares of jobs, 3/7,
+    // 2/7, 2/7, and S falls linearly from 1 at 180 s to 4/7 at 240 s.
+    for (piece, want) in p.iter().zip([3.0 / 7.0, 2.0 / 7.0, 2.0 / 7.0]) {
+        assert!((piece.mass - want).abs() < 1e-9, "{p:?}");
+    }
+    assert_eq!(d.survival(180.0), 1.0);
+    assert!((d.survival(210.0) - (1.0 - 1.5 / 7.0)).abs() < 1e-9);
+    let all_first = Observed::on_cells(vec![b(0.0, 240.0); 4], &[], 0.5).unwrap();
+    let p = all_first.pieces().unwrap().pieces();
+    assert_eq!((p.len(), p[0].lo, p[0].hi), (1, 0.0, 240.0), "{p:?}");
+}
