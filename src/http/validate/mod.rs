@@ -130,7 +130,7 @@ impl Validation {
         (smear > MAX_SMEAR_S).then(|| {
             let scale = self.time_scale * smear / MAX_SMEAR_S;
             format!(
-                "note: this machine delivered {:.0} requests per real second to the server; the busiest predicted second ({:.0} requests) takes {:.2} job s to deliver at time scale {}, so bursts arrive spread out and rate-limited answers can differ; --time-scale {:.2} or more delivers it within {MAX_SMEAR_S} job s",
+                "note: this machine delivered {:.0} requests per real second to the server; the busiest predicted second ({:.0} requests) takes {:.2} job s to deliver at time scale {}, so a burst arrives spread out and answers that depend on arrival order (a rate limit, a queue) can differ; --time-scale {:.2} or more delivers it within {MAX_SMEAR_S} job s",
                 self.delivery_rate,
                 self.policies
                     .iter()
