@@ -12,7 +12,9 @@ use pollsim::sim::ServerModel;
 use pollsim::sim::server::{Capacity, Refusal};
 use pollsim::workload::{Distribution, Fixed};
 
-const SCALE: f64 = 0.1;
+/// Real seconds per job second: 0.2, so that a job second's tolerances
+/// leave a loaded machine's timer lag (tens of milliseconds) room.
+const SCALE: f64 = 0.2;
 
 fn server(capacity: Capacity) -> ServerConfig {
     let mut config = ServerConfig::new(workload(300.0, 10.0, 0.0), 1);
@@ -88,7 +90,7 @@ fn one_worker_serves_a_burst_in_turn_and_the_full_queue_refuses_the_excess() {
         let refused: u64 = stats.seconds.iter().map(|s| s.refused).sum();
         assert_eq!(refused, 2);
         let mean = stats.mean_latency();
-        // Arrivals spread over less than 0.3 job s (30 ms of real time).
+        // Arrivals spread over less than 0.3 job s (60 ms of real time).
         assert!(mean <= 2.0 + 1e-9 && mean > 1.9, "{mean}");
         assert!((stats.work_s - 3.0).abs() < 1e-9);
     });
