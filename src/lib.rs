@@ -35,8 +35,9 @@
 //!   client's time 0 is where `validate` puts the simulator's t = 0). Every
 //!   driver hands them to the same entries: [`policy::JobPoll::consult`]
 //!   before a send, [`policy::JobPoll::on_reply`] and
-//!   [`policy::JobPoll::on_final`] for answers (`None`: no protections; the
-//!   plain path is then the old one, unchanged).
+//!   [`policy::JobPoll::on_final`] for answers (`None`, and no
+//!   `retry_delay`: only the family's wait and the send rule run, the path
+//!   the simulator's replay and most runs take).
 //! - **Families see the last observation**: a family's step takes the last
 //!   [`policy::Observation`] (so `retry_after`, `eta_hint` and `long_poll` can
 //!   read the server's hints); long polling is asked of the driver through

@@ -118,7 +118,7 @@ impl JobPoller {
             .envelope(obs, rng, |rng| steps.next(Some(obs), rng))
     }
 
-    /// The shared limits this job runs under.
+    /// This job's copy of the limits its own checks read.
     pub fn limits(&self) -> &JobLimits {
         &self.limits
     }

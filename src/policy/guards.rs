@@ -274,7 +274,7 @@ impl Guards {
         };
         if b.allow(now) {
             return Admit::Send {
-                probe: b.state() == BreakerState::HalfOpen,
+                probe: matches!(b.state(), BreakerState::HalfOpen { .. }),
             };
         }
         Admit::Reject {
@@ -297,7 +297,7 @@ impl Guards {
             t.accepted(now);
         }
         if let Some(b) = &mut self.breaker
-            && (probe || b.state() != BreakerState::HalfOpen)
+            && (probe || !matches!(b.state(), BreakerState::HalfOpen { .. }))
         {
             b.record(now, accepted);
         }

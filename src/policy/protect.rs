@@ -176,8 +176,15 @@ pub enum BreakerState {
         /// When the breaker lets a probe through.
         until: f64,
     },
-    /// One probe is out; other requests are rejected locally.
-    HalfOpen,
+    /// One probe is out; other requests are rejected locally. A probe that
+    /// has had no answer for `open_s` counts as lost (its client gave up on
+    /// it without a word, say), and the next request goes out as a new one,
+    /// so a breaker is never held half-open for ever (resilience4j's
+    /// `maxWaitDurationInHalfOpenState`, here `open_s`).
+    HalfOpen {
+        /// When the probe out now was sent.
+        since: f64,
+    },
 }
 
 /// A circuit breaker (as Polly's and resilience4j's count-based ones, over a time window).
@@ -213,21 +220,25 @@ impl CircuitBreaker {
         match self.state {
             BreakerState::Closed => true,
             BreakerState::Open { until } if now >= until => {
-                self.state = BreakerState::HalfOpen;
+                self.state = BreakerState::HalfOpen { since: now };
                 true
             }
-            BreakerState::Open { .. } | BreakerState::HalfOpen => false,
+            BreakerState::HalfOpen { since } if now >= since + self.open_s => {
+                self.state = BreakerState::HalfOpen { since: now };
+                true
+            }
+            BreakerState::Open { .. } | BreakerState::HalfOpen { .. } => false,
         }
     }
 
     /// The request sent last got an answer (`ok`) or failed, at `now`.
     pub fn record(&mut self, now: f64, ok: bool) {
         match (self.state, ok) {
-            (BreakerState::HalfOpen, true) => {
+            (BreakerState::HalfOpen { .. }, true) => {
                 self.state = BreakerState::Closed;
                 self.recent.clear();
             }
-            (BreakerState::HalfOpen, false) => self.open(now),
+            (BreakerState::HalfOpen { .. }, false) => self.open(now),
             (BreakerState::Closed, false) => {
                 self.recent.push_back(now);
                 while self.recent.front().is_some_and(|&t| t <= now - self.window) {
@@ -333,7 +344,7 @@ mod tests {
         assert!(!b.allow(41.9));
         // At 42 one probe goes out; others wait for it.
         assert!(b.allow(42.0));
-        assert_eq!(b.state(), BreakerState::HalfOpen);
+        assert_eq!(b.state(), BreakerState::HalfOpen { since: 42.0 });
         assert!(!b.allow(42.1));
         // The probe failed: open for another 30 s.
         b.record(43.0, false);
@@ -346,5 +357,21 @@ mod tests {
         b.record(82.0, false);
         assert_eq!(b.state(), BreakerState::Closed);
         assert!(b.allow(82.0));
+    }
+
+    #[test]
+    fn a_probe_unanswered_for_open_s_is_lost_and_another_goes_out() {
+        let mut b = CircuitBreaker::new(1, 10.0, 5.0);
+        b.record(0.0, false);
+        assert_eq!(b.state(), BreakerState::Open { until: 5.0 });
+        assert!(b.allow(5.0), "the probe");
+        // No word of it: others wait until 5 + 5 = 10, then one goes as a new probe.
+        assert!(!b.allow(9.9));
+        assert!(b.allow(10.0));
+        assert_eq!(b.state(), BreakerState::HalfOpen { since: 10.0 });
+        assert!(!b.allow(10.1));
+        // Its answer closes the breaker, as the first probe's would have.
+        b.record(10.5, true);
+        assert_eq!(b.state(), BreakerState::Closed);
     }
 }

@@ -108,7 +108,10 @@ fn the_breaker_opens_probes_and_closes_through_two_jobs_of_one_client() {
         a.consult(7.0, 0.0, &mut guards, never, &mut rng),
         Gate::Send
     );
-    assert_eq!(guards.breaker(), Some(BreakerState::HalfOpen));
+    assert_eq!(
+        guards.breaker(),
+        Some(BreakerState::HalfOpen { since: 7.0 })
+    );
     assert_eq!(
         b.consult(2.5, 5.0, &mut guards, never, &mut rng),
         Gate::Rejected(Some(3.5))
@@ -196,7 +199,10 @@ fn a_check_sent_before_the_breaker_opened_does_not_decide_the_probe() {
         Some(&mut guards),
         0.0,
     );
-    assert_eq!(guards.breaker(), Some(BreakerState::HalfOpen));
+    assert_eq!(
+        guards.breaker(),
+        Some(BreakerState::HalfOpen { since: 6.0 })
+    );
     a.on_reply(
         Reply::new(6.0, 7.0, PENDING, None),
         &mut rng,

@@ -255,7 +255,7 @@ max_transport_failures = 3
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("c.toml");
     std::fs::write(&config, SILENT).unwrap();
-    let (mut server, url) = serve(&config, "0.01");
+    let (mut server, url) = serve(&config, "0.05");
     let (code, stdout, stderr) = pollsim(
         &[
             "poll",
@@ -264,7 +264,7 @@ max_transport_failures = 3
             "--config",
             config.to_str().unwrap(),
             "--time-scale",
-            "0.01",
+            "0.05",
         ],
         None,
     );

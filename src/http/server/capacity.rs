@@ -8,10 +8,11 @@
 //! work in both. The station decides a check's start and end when it arrives;
 //! the handler then holds the request until that end (in job time, scaled by
 //! the time scale) and answers from the job's state there, as the simulator
-//! does. A check its client has given up on still costs the station its work,
-//! but its connection is closed soon after the client's timeout. Times are job seconds since the run's origin: the instant the
-//! load is counted from ([`super::AppState::count_load_from`]), or the
-//! server's start.
+//! does. A check its client has given up on still costs the station its
+//! work, but its request is hung up (over HTTP/2, its stream reset) at the
+//! latest one timeout after the client gave up. Times are job seconds since
+//! the run's origin: the instant the load is counted from
+//! ([`super::AppState::count_load_from`]), or the server's start.
 
 use crate::rng::JobRng;
 use crate::sim::des::{CapacityRun, Fate, OverloadStats};
@@ -83,13 +84,14 @@ impl Station {
             }
             // The client has stopped waiting. The station still spends the
             // check's work (its queue and latency are unchanged), but the
-            // connection is closed one timeout after the client gave up
-            // rather than held to an answer nobody reads: in a storm those
+            // request is hung up (over HTTP/2 its stream reset) at the end
+            // of its service or one timeout after the client gave up,
+            // whichever is first, rather than held to an answer nobody reads: in a storm those
             // answers lie hours ahead, and holding their sockets would run
             // the process out of file descriptors.
-            Fate::TimedOut { gives_up, .. } => {
+            Fate::TimedOut { gives_up, done } => {
                 let grace = run.capacity.request_timeout.unwrap_or(0.0);
-                Seat::HangUp(at(gives_up + grace))
+                Seat::HangUp(at((gives_up + grace).min(done)))
             }
             Fate::Refused(Admission::Refused {
                 refusal,

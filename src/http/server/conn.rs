@@ -49,13 +49,15 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Streams one HTTP/2 connection may have open at once: more than any run's
-/// checks in flight (every job of a storm may have one out).
+/// checks in flight (every job of a storm may have one out). A stand-in
+/// server's clients are trusted: a public server would bound this far lower.
 const MAX_STREAMS: u32 = 1 << 20;
 
 /// Marks a response the connection answers by closing itself, sending
 /// nothing: the capacity model's dropped connection (`queue_full = "drop"`)
 /// and the end of an outage's silence. The service then fails, which makes
-/// hyper abort the connection; the client sees a transport failure.
+/// hyper abort the connection (over HTTP/2, reset the request's stream
+/// only); the client sees a transport failure.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct HangUp;
 

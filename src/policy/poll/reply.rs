@@ -44,10 +44,10 @@ impl Reply {
 }
 
 impl JobPoll {
-    /// A non-final answer, as a driver hands it over: [`Self::on_reply`]
-    /// with the job's client's `guards` (none: the client keeps no retry
-    /// quota, throttle or breaker) and the job's submission `submitted` on
-    /// that client's clock (read only with guards). The one entry for a
+    /// A non-final answer, as a driver hands it over, with the job's
+    /// client's `guards` (none: the client keeps no retry quota, throttle or
+    /// breaker) and the job's submission `submitted` on that client's clock
+    /// (read only with guards). The one entry for a
     /// pending or failed answer, for every driver: when the next check goes
     /// out, or `None`: give up.
     ///

@@ -8,11 +8,12 @@
 //! service time is drawn when it arrives, so its start and end are known then
 //! (the Kiefer–Wolfowitz recursion: start = max(arrival, earliest free
 //! worker)). The simulator needs no service-completion events, and the
-//! bundled HTTP server, which holds each check until its end, decides with the
-//! same [`Station::arrive`].
+//! bundled HTTP server, which holds each answered check until its end,
+//! decides with the same [`Station::arrive`].
 //!
 //! A check whose client gave up on it (the request timeout passed) is still
-//! served when its turn comes: the server cannot know. That work is wasted,
+//! served when its turn comes, as a real server that cannot see the client
+//! leave would serve it (the bundled one only hangs up its request). That work is wasted,
 //! and the client's retries add to the queue that made it wait: the retry
 //! storm of a metastable failure.
 

@@ -160,6 +160,9 @@ pub const PARTS: usize = 4;
 /// …its log-density's slope this many times the one toward its neighbour.
 pub const STEEPNESS: f64 = 2.0;
 
+/// The most a shaped cell's log-density rises (or falls) across it.
+const MAX_RISE: f64 = 40.0;
+
 /// The cells' masses as pieces, each cell's mass kept exactly. A short cell
 /// is one uniform piece. A long one (at least [`LONG`] × the median cell
 /// width, not the first or the last) gets a log-linear density,
@@ -202,7 +205,10 @@ pub fn shaped(ends: &[f64], masses: &[f64]) -> Vec<Piece> {
                 (true, false) => left,
                 (false, false) => 0.0,
             };
-            STEEPNESS * g
+            // Bounded so that e^(gh) stays finite: a density e^40 times as
+            // high at one end of a cell as at the other is shape enough, and
+            // past about e^709 the shares below would be inf / inf.
+            (STEEPNESS * g).clamp(-MAX_RISE / h, MAX_RISE / h)
         };
         if g * h == 0.0 {
             pieces.push(Piece {
@@ -320,6 +326,29 @@ mod tests {
         assert_eq!(flat.len(), 4);
         let flat = shaped(&[0.0, 1.0, 2.0, 3.0, 23.0], &[0.1, 0.2, 0.3, 0.4]);
         assert_eq!(flat.len(), 4);
+    }
+
+    #[test]
+    fn a_cell_between_neighbours_of_wildly_different_density_keeps_its_mass() {
+        // Neighbours 10^-120 and 10^-130 as dense as the long cell: unbounded,
+        // g·h would be about 1,100 and the shares inf / inf. Bounded, the
+        // log-density rises by 40 across the cell, every part is finite and
+        // the parts hold the cell's mass.
+        let ends = [0.0, 1.0, 2.0, 22.0, 23.0];
+        let masses = [0.3, 1e-120, 0.4, 1e-130];
+        let pieces = shaped(&ends, &masses);
+        let long = &pieces[2..2 + PARTS];
+        assert!(
+            long.iter().all(|p| p.mass.is_finite() && p.mass >= 0.0),
+            "{long:?}"
+        );
+        let kept: f64 = long.iter().map(|p| p.mass).sum();
+        assert!((kept - 0.4).abs() < 1e-12, "{long:?}");
+        // Rising toward the denser (right, 10^-130 is further) or falling:
+        // whichever, the steepest part holds e^40's worth over the first.
+        let (first, last) = (long[0].mass, long[PARTS - 1].mass);
+        let ratio = first.max(last) / first.min(last).max(f64::MIN_POSITIVE);
+        assert!(ratio > 1e10, "{long:?}");
     }
 
     #[test]
