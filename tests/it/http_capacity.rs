@@ -2,7 +2,7 @@
 //! service time, a bounded queue, an outage without answers), and the real
 //! client's request timeout and retry budget against it.
 
-use super::support::{runtime, workload};
+use super::support::{runtime, silent_for_ever, workload};
 use pollsim::http::client::{Answer, CheckResult};
 use pollsim::http::server::{ServerConfig, spawn};
 use pollsim::http::wire::NewJob;
@@ -105,17 +105,7 @@ fn one_worker_serves_a_burst_in_turn_and_the_full_queue_refuses_the_excess() {
 #[test]
 fn the_client_times_out_and_retries_within_its_budget() {
     runtime().block_on(async {
-        let server = spawn(server(Capacity {
-            workers: Some(1),
-            service_ms: None,
-            queue: None,
-            queue_full: Refusal::Unavailable,
-            outages: vec![(0.0, 1e6)],
-            outage_answer: Refusal::Silence,
-            request_timeout: Some(0.5),
-        }))
-        .await
-        .unwrap();
+        let server = spawn(server(silent_for_ever(0.5))).await.unwrap();
         let client = client(&server.url(), Some(0.5));
         let job = long_job(&client).await;
         let spec = PolicySpec::from_toml(

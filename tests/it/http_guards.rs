@@ -3,7 +3,7 @@
 //! open and lets one probe through after `open_s`; the throttle rejects the
 //! checks the simulator's clients reject, with the same draws.
 
-use super::support::{config_from_text, runtime, validate_on_wire, workload};
+use super::support::{config_from_text, runtime, silent_for_ever, validate_on_wire, workload};
 use pollsim::http::client::CheckResult;
 use pollsim::http::server::{ServerConfig, spawn};
 use pollsim::http::validate::ValidationSettings;
@@ -11,7 +11,6 @@ use pollsim::http::wire::NewJob;
 use pollsim::http::{Client, ClientOptions, JobEnd};
 use pollsim::policy::PolicySpec;
 use pollsim::sim::ServerModel;
-use pollsim::sim::server::{Capacity, Refusal};
 
 const SCALE: f64 = 0.25;
 
@@ -40,15 +39,7 @@ fn an_open_breaker_sends_nothing_and_probes_once_after_open_s() {
         let mut config = ServerConfig::new(workload(300.0, 10.0, 0.0), 1);
         config.time_scale = SCALE;
         config.model = ServerModel {
-            capacity: Some(Capacity {
-                workers: None,
-                service_ms: None,
-                queue: None,
-                queue_full: Refusal::Unavailable,
-                outages: vec![(0.0, 1e6)],
-                outage_answer: Refusal::Silence,
-                request_timeout: Some(0.5),
-            }),
+            capacity: Some(silent_for_ever(0.5)),
             ..ServerModel::default()
         };
         let server = spawn(config).await.unwrap();

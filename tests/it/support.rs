@@ -123,3 +123,18 @@ pub(crate) fn contention_runs(
     };
     pollsim::sim::simulate_contention(&setup, &config.policies)
 }
+
+/// A server capacity that answers nothing, for ever (an outage without
+/// answers from 0 on), to clients that wait `request_timeout` job seconds.
+pub(crate) fn silent_for_ever(request_timeout: f64) -> pollsim::sim::server::Capacity {
+    use pollsim::sim::server::{Capacity, Refusal};
+    Capacity {
+        workers: None,
+        service_ms: None,
+        queue: None,
+        queue_full: Refusal::Unavailable,
+        outages: vec![(0.0, 1e6)],
+        outage_answer: Refusal::Silence,
+        request_timeout: Some(request_timeout),
+    }
+}
