@@ -81,29 +81,12 @@ pub const LIMIT_PARAMS: &[Param] = &[
 /// make a client check twice at one instant.
 pub const MIN_DELAY: f64 = 1e-3;
 
-/// The envelope around a family's intervals.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The envelope around a family's intervals: what each job's checks read
+/// ([`JobLimits`]), and the protections a client keeps across its jobs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Limits {
-    /// Wait before the first check, seconds. Default: the family's first interval
-    /// (the family's sequence then starts after this wait).
-    pub initial_delay: Option<f64>,
-    /// Give up once this many seconds have passed; the last check lands exactly at
-    /// the timeout. Default: never.
-    pub timeout: Option<f64>,
-    /// Give up after this many checks. Default: no limit.
-    pub max_attempts: Option<u32>,
-    /// Give up after this many consecutive checks that got no answer at all
-    /// ([`super::Response::TransportFailure`]: connection refused or reset, a
-    /// timeout), so a client of a server that went away stops. Default
-    /// [`Self::DEFAULT_MAX_TRANSPORT_FAILURES`]. The simulator's server
-    /// leaves checks unanswered only with capacity keys (a dropped
-    /// connection, an outage without answers, a request timeout).
-    pub max_transport_failures: u32,
-    /// Wait at least as long as a server's `Retry-After`. Default true.
-    pub honor_retry_after: bool,
-    /// After a failed check, retry after this many seconds instead of the
-    /// family's interval. Default: no retries (the family's interval).
-    pub retry_delay: Option<f64>,
+    /// The limits one job's own checks run under.
+    pub job: JobLimits,
     /// The client's retry quota (AWS SDK standard mode); only with `retry_delay`.
     pub retry_budget: Option<RetryQuotaParams>,
     /// The client's adaptive throttle (Google SRE). Default: none.
@@ -112,41 +95,25 @@ pub struct Limits {
     pub circuit_breaker: Option<BreakerParams>,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            initial_delay: None,
-            timeout: None,
-            max_attempts: None,
-            max_transport_failures: Self::DEFAULT_MAX_TRANSPORT_FAILURES,
-            honor_retry_after: true,
-            retry_delay: None,
-            retry_budget: None,
-            adaptive_throttle: None,
-            circuit_breaker: None,
-        }
-    }
-}
-
 impl Limits {
     /// Default `max_transport_failures`.
     pub const DEFAULT_MAX_TRANSPORT_FAILURES: u32 = 10;
 
     /// Checks every limit; the error names the first bad one.
     pub fn validate(self) -> Result<Self, PolicyError> {
-        if let Some(d) = self.initial_delay {
+        if let Some(d) = self.job.initial_delay {
             seconds("initial_delay", d)?;
         }
-        if let Some(t) = self.timeout {
+        if let Some(t) = self.job.timeout {
             seconds("timeout", t)?;
         }
-        if self.max_attempts == Some(0) {
+        if self.job.max_attempts == Some(0) {
             return Err(PolicyError::new(
                 "max_attempts",
                 "0: must allow at least one check",
             ));
         }
-        if let Some(d) = self.retry_delay
+        if let Some(d) = self.job.retry_delay
             && !(d.is_finite() && (0.0..=86_400.0).contains(&d))
         {
             return Err(PolicyError::new(
@@ -154,7 +121,7 @@ impl Limits {
                 format!("{d} is not a number of seconds in [0, 86400]"),
             ));
         }
-        if self.retry_budget.is_some() && self.retry_delay.is_none() {
+        if self.retry_budget.is_some() && self.job.retry_delay.is_none() {
             return Err(PolicyError::new(
                 "retry_budget",
                 "is set without retry_delay: a client that never retries needs no budget; add retry_delay = 0.0",
@@ -169,7 +136,7 @@ impl Limits {
         if let Some(b) = self.circuit_breaker {
             b.validate()?;
         }
-        if self.max_transport_failures == 0 {
+        if self.job.max_transport_failures == 0 {
             return Err(PolicyError::new(
                 "max_transport_failures",
                 "0: must allow at least one failed check (default 10)",
@@ -180,14 +147,7 @@ impl Limits {
 
     /// The limits one job's checks run under: [`JobLimits`].
     pub fn job(&self) -> JobLimits {
-        JobLimits {
-            initial_delay: self.initial_delay,
-            timeout: self.timeout,
-            max_attempts: self.max_attempts,
-            max_transport_failures: self.max_transport_failures,
-            honor_retry_after: self.honor_retry_after,
-            retry_delay: self.retry_delay,
-        }
+        self.job
     }
 }
 
@@ -198,18 +158,39 @@ impl Limits {
 /// jobs in flight and fetches each one's state from memory at every check.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobLimits {
-    /// [`Limits::initial_delay`].
+    /// Wait before the first check, seconds. Default: the family's first interval
+    /// (the family's sequence then starts after this wait).
     pub initial_delay: Option<f64>,
-    /// [`Limits::timeout`].
+    /// Give up once this many seconds have passed; the last check lands exactly at
+    /// the timeout. Default: never.
     pub timeout: Option<f64>,
-    /// [`Limits::max_attempts`].
+    /// Give up after this many checks. Default: no limit.
     pub max_attempts: Option<u32>,
-    /// [`Limits::max_transport_failures`].
+    /// Give up after this many consecutive checks that got no answer at all
+    /// ([`super::Response::TransportFailure`]: connection refused or reset, a
+    /// timeout), so a client of a server that went away stops. Default
+    /// [`Limits::DEFAULT_MAX_TRANSPORT_FAILURES`]. The simulator's server
+    /// leaves checks unanswered only with capacity keys (a dropped
+    /// connection, an outage without answers, a request timeout).
     pub max_transport_failures: u32,
-    /// [`Limits::honor_retry_after`].
+    /// Wait at least as long as a server's `Retry-After`. Default true.
     pub honor_retry_after: bool,
-    /// [`Limits::retry_delay`].
+    /// After a failed check, retry after this many seconds instead of the
+    /// family's interval. Default: no retries (the family's interval).
     pub retry_delay: Option<f64>,
+}
+
+impl Default for JobLimits {
+    fn default() -> Self {
+        Self {
+            initial_delay: None,
+            timeout: None,
+            max_attempts: None,
+            max_transport_failures: Limits::DEFAULT_MAX_TRANSPORT_FAILURES,
+            honor_retry_after: true,
+            retry_delay: None,
+        }
+    }
 }
 
 impl JobLimits {

@@ -30,7 +30,7 @@ impl Kind for Manual {
     }
 
     fn check_limits(&self, limits: &Limits) -> Result<(), PolicyError> {
-        match limits.initial_delay {
+        match limits.job.initial_delay {
             Some(_) => Ok(()),
             None => Err(PolicyError::new(
                 "initial_delay",

@@ -117,7 +117,7 @@ pub enum Response {
     /// The server answered with a failure (HTTP 5xx): nothing was learned.
     TransientError,
     /// The check got no answer (connection refused or reset, a timeout):
-    /// nothing was learned, and [`Limits::max_transport_failures`] in a row
+    /// nothing was learned, and [`JobLimits::max_transport_failures`] in a row
     /// end the job.
     TransportFailure,
     /// The server refused the check (HTTP 429).

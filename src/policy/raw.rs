@@ -63,22 +63,22 @@ pub struct RawPolicy {
     pub name: String,
     /// The family (`constant`, `exponential`, …).
     pub kind: String,
-    /// See [`Limits::initial_delay`](super::Limits::initial_delay).
+    /// See [`JobLimits::initial_delay`](super::JobLimits::initial_delay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial_delay: Option<f64>,
-    /// See [`Limits::timeout`](super::Limits::timeout).
+    /// See [`JobLimits::timeout`](super::JobLimits::timeout).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,
-    /// See [`Limits::max_attempts`](super::Limits::max_attempts).
+    /// See [`JobLimits::max_attempts`](super::JobLimits::max_attempts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
-    /// See [`Limits::max_transport_failures`](super::Limits::max_transport_failures).
+    /// See [`JobLimits::max_transport_failures`](super::JobLimits::max_transport_failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_transport_failures: Option<u32>,
-    /// See [`Limits::honor_retry_after`](super::Limits::honor_retry_after).
+    /// See [`JobLimits::honor_retry_after`](super::JobLimits::honor_retry_after).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub honor_retry_after: Option<bool>,
-    /// See [`Limits::retry_delay`](super::Limits::retry_delay).
+    /// See [`JobLimits::retry_delay`](super::JobLimits::retry_delay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<f64>,
     /// See [`Limits::retry_budget`](super::Limits::retry_budget).

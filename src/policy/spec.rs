@@ -7,7 +7,7 @@
 //! reach `tuned.toml`, `simulate --policies` and the HTTP client unchanged.
 
 use super::JobHint;
-use super::envelope::Limits;
+use super::envelope::{JobLimits, Limits};
 use super::error::{PolicyError, clip};
 use super::guards::{BreakerParams, ThrottleParams};
 use super::poll::{JobPoll, PENDING};
@@ -189,14 +189,16 @@ impl PolicySpec {
         }
         let family = Family::read(raw).expect("the kind has a parameter table")?;
         let limits = Limits {
-            initial_delay: raw.initial_delay,
-            timeout: raw.timeout,
-            max_attempts: raw.max_attempts,
-            max_transport_failures: raw
-                .max_transport_failures
-                .unwrap_or(Limits::DEFAULT_MAX_TRANSPORT_FAILURES),
-            honor_retry_after: raw.honor_retry_after.unwrap_or(true),
-            retry_delay: raw.retry_delay,
+            job: JobLimits {
+                initial_delay: raw.initial_delay,
+                timeout: raw.timeout,
+                max_attempts: raw.max_attempts,
+                max_transport_failures: raw
+                    .max_transport_failures
+                    .unwrap_or(Limits::DEFAULT_MAX_TRANSPORT_FAILURES),
+                honor_retry_after: raw.honor_retry_after.unwrap_or(true),
+                retry_delay: raw.retry_delay,
+            },
             retry_budget: raw.retry_budget.map(|b| {
                 let d = super::RetryQuotaParams::default();
                 super::RetryQuotaParams {
@@ -230,14 +232,14 @@ impl PolicySpec {
         let mut raw = RawPolicy {
             name: self.name.clone(),
             kind: self.kind().to_string(),
-            initial_delay: self.limits.initial_delay,
-            timeout: self.limits.timeout,
-            max_attempts: self.limits.max_attempts,
-            max_transport_failures: (self.limits.max_transport_failures
+            initial_delay: self.limits.job.initial_delay,
+            timeout: self.limits.job.timeout,
+            max_attempts: self.limits.job.max_attempts,
+            max_transport_failures: (self.limits.job.max_transport_failures
                 != Limits::DEFAULT_MAX_TRANSPORT_FAILURES)
-                .then_some(self.limits.max_transport_failures),
-            honor_retry_after: (!self.limits.honor_retry_after).then_some(false),
-            retry_delay: self.limits.retry_delay,
+                .then_some(self.limits.job.max_transport_failures),
+            honor_retry_after: (!self.limits.job.honor_retry_after).then_some(false),
+            retry_delay: self.limits.job.retry_delay,
             retry_budget: self
                 .limits
                 .retry_budget

@@ -183,7 +183,7 @@ fn consecutive_transport_failures_end_a_job_and_an_answer_resets_the_count() {
         ..Observation::pending(attempt, f64::from(attempt))
     };
     let three = spec("name = 'c'\nkind = 'constant'\ninterval = 1.0\nmax_transport_failures = 3");
-    assert_eq!(three.limits().max_transport_failures, 3);
+    assert_eq!(three.limits().job.max_transport_failures, 3);
     assert_eq!(three.to_raw().max_transport_failures, Some(3));
     let mut job = three.client().start(&JobHint::default());
     job.first_delay(&mut rng);
@@ -202,7 +202,7 @@ fn consecutive_transport_failures_end_a_job_and_an_answer_resets_the_count() {
     assert!(job.unreachable());
     // Finite by default, written only when not the default, and at least 1.
     let default = spec("name = 'c'\nkind = 'constant'\ninterval = 1.0");
-    assert_eq!(default.limits().max_transport_failures, 10);
+    assert_eq!(default.limits().job.max_transport_failures, 10);
     assert_eq!(default.to_raw().max_transport_failures, None);
     let zero = PolicySpec::from_toml(
         "name = 'c'\nkind = 'constant'\ninterval = 1.0\nmax_transport_failures = 0",

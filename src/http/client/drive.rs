@@ -207,7 +207,7 @@ impl Client {
                     break JobEnd::Unreachable(format!(
                         "server {} unreachable: {} checks in a row got no answer (max_transport_failures); last: {last_failure}",
                         self.base_url(),
-                        spec.limits().max_transport_failures
+                        spec.limits().job.max_transport_failures
                     ));
                 }
                 break JobEnd::GaveUp;
