@@ -6,12 +6,18 @@
 //! A simulation's clock only moves forward and almost every event is
 //! scheduled at or after the event being handled, so the queue is a radix
 //! heap (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) over the times' bits rather
-//! than a comparison heap: an event waits in the bucket of the highest bit in
-//! which its time differs from the last time popped, and moves to a lower
-//! bucket only when every earlier bucket is empty. A pop is then amortised
-//! over a few bucket moves instead of a sift through a tree of tens of
-//! thousands of events, which at BENCH-3's 60,000 jobs in flight was half of
-//! the simulator's time.
+//! than a comparison heap: an event waits in the bucket of the highest byte in
+//! which its time differs from the last time popped, and of its own value of
+//! that byte, and moves to a lower byte's bucket only when every earlier
+//! bucket is empty. A pop is then amortised over a few bucket moves instead
+//! of a sift through a tree of tens of thousands of events, which at BENCH-3's
+//! 60,000 jobs in flight was half of the simulator's time.
+//!
+//! Why a byte per level, not a bit: with one bucket per differing bit an
+//! event moved down about once per bit between its wait and the resolution
+//! its neighbours share (some fifteen moves at BENCH-3), and those moves were
+//! a fifth of the run; with 256 buckets per byte it moves at most once per
+//! byte, about three times (BENCH-3 measures the difference).
 //!
 //! Why ties stay FIFO: every bucket holds its events in insertion order.
 //! Pushes append; a bucket is refilled only from a higher one, in that
@@ -76,18 +82,28 @@ fn time(key: u64) -> f64 {
     })
 }
 
+/// Bytes of a key: the levels of buckets.
+const LEVELS: usize = 8;
+
 /// Min-queue of events by (time, sequence).
 pub struct EventQueue<E> {
     /// Events due at `last`, in insertion order.
     due: VecDeque<Entry<E>>,
-    /// `buckets[b]`: events whose key's highest bit differing from `last` is `b`.
-    buckets: [Vec<Entry<E>>; 64],
-    /// Bit `b` set when `buckets[b]` is not empty.
-    occupied: u64,
+    /// `buckets[256·l + d]`: events whose key's highest byte differing from
+    /// `last` is byte `l`, and whose byte `l` is `d`.
+    buckets: Vec<Vec<Entry<E>>>,
+    /// Bit `d % 64` of word `4·l + d / 64` set when `buckets[256·l + d]` is not empty.
+    occupied: [u64; 4 * LEVELS],
+    /// Bit `l` set when a bucket of level `l` is not empty.
+    levels: u32,
     /// The key of the last time popped (0 before the first pop: below every time).
     last: u64,
     late: BinaryHeap<Reverse<Late<E>>>,
     late_seq: u64,
+    /// The next events, taken out of the buckets ahead of time in order
+    /// ([`Self::look_ahead`]), so that a driver can start loading what they
+    /// touch while it handles the ones before them.
+    ahead: VecDeque<Entry<E>>,
     len: usize,
     processed: u64,
 }
@@ -96,11 +112,13 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         Self {
             due: VecDeque::new(),
-            buckets: std::array::from_fn(|_| Vec::new()),
-            occupied: 0,
+            buckets: (0..256 * LEVELS).map(|_| Vec::new()).collect(),
+            occupied: [0; 4 * LEVELS],
+            levels: 0,
             last: 0,
             late: BinaryHeap::new(),
             late_seq: 0,
+            ahead: VecDeque::new(),
             len: 0,
             processed: 0,
         }
@@ -119,6 +137,16 @@ impl<E> EventQueue<E> {
         debug_assert!(time.is_finite(), "event times are finite");
         let key = key(time);
         self.len += 1;
+        if let Some(tail) = self.ahead.back()
+            && key < tail.key
+        {
+            // Due before an event already taken ahead: it joins them, after
+            // those at its time (it was inserted last); later ones stay where
+            // they are, behind every event taken ahead.
+            let i = self.ahead.partition_point(|e| e.key <= key);
+            self.ahead.insert(i, Entry { key, event });
+            return;
+        }
         if key < self.last {
             let seq = self.late_seq;
             self.late_seq += 1;
@@ -135,9 +163,12 @@ impl<E> EventQueue<E> {
         if differ == 0 {
             self.due.push_back(entry);
         } else {
-            let b = 63 - differ.leading_zeros() as usize;
+            let level = (63 - differ.leading_zeros() as usize) / 8;
+            let digit = (entry.key >> (8 * level)) as usize & 255;
+            let b = 256 * level + digit;
             self.buckets[b].push(entry);
-            self.occupied |= 1 << b;
+            self.occupied[b / 64] |= 1 << (b % 64);
+            self.levels |= 1 << level;
         }
     }
 
@@ -148,15 +179,24 @@ impl<E> EventQueue<E> {
         if !self.late.is_empty() || !self.due.is_empty() {
             return true;
         }
-        if self.occupied == 0 {
+        if self.levels == 0 {
             return false;
         }
-        // The lowest occupied bucket holds the earliest events; its least key
-        // becomes `last`, and its events, in order, move to lower buckets (the
-        // ones at `last` to `due`). Higher buckets stay valid: their keys
-        // differ from the new `last` where they differed from the old one.
-        let b = self.occupied.trailing_zeros() as usize;
-        self.occupied &= !(1 << b);
+        // The lowest occupied bucket of the lowest occupied level holds the
+        // earliest events (its byte is the least above `last`'s, and every
+        // byte above it equals `last`'s); its least key becomes `last`, and
+        // its events, in order, move to lower levels (the ones at `last` to
+        // `due`). Other buckets stay valid: their keys differ from the new
+        // `last` in the byte where they differed from the old one.
+        let level = self.levels.trailing_zeros() as usize;
+        let words = &mut self.occupied[4 * level..4 * level + 4];
+        let w = words.iter().position(|&w| w != 0).expect("level occupied");
+        let digit = 64 * w + words[w].trailing_zeros() as usize;
+        words[w] &= words[w] - 1;
+        if words.iter().all(|&w| w == 0) {
+            self.levels &= !(1 << level);
+        }
+        let b = 256 * level + digit;
         let mut bucket = std::mem::take(&mut self.buckets[b]);
         self.last = bucket.iter().map(|e| e.key).min().expect("occupied");
         for entry in bucket.drain(..) {
@@ -166,23 +206,51 @@ impl<E> EventQueue<E> {
         true
     }
 
-    /// The earliest event; among equal times, the first inserted.
+    /// Takes the earliest event out of the buckets.
     #[inline]
-    pub fn pop(&mut self) -> Option<(f64, E)> {
+    fn take(&mut self) -> Option<Entry<E>> {
         if !self.settle() {
             return None;
         }
+        if let Some(Reverse(late)) = self.late.pop() {
+            return Some(Entry {
+                key: late.key,
+                event: late.event,
+            });
+        }
+        self.due.pop_front()
+    }
+
+    /// The earliest event; among equal times, the first inserted.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(f64, E)> {
+        let entry = match self.ahead.pop_front() {
+            Some(entry) => entry,
+            None => self.take()?,
+        };
         self.len -= 1;
         self.processed += 1;
-        if let Some(Reverse(late)) = self.late.pop() {
-            return Some((time(late.key), late.event));
-        }
-        let entry = self.due.pop_front().expect("settled");
         Some((time(entry.key), entry.event))
+    }
+
+    /// Takes the next events ahead until `depth` of them are, and shows each
+    /// one newly taken to `f`, in order: the events [`Self::pop`] returns
+    /// after those already taken ahead, unless an event pushed later is due
+    /// before them. The order of pops is the same whatever the depth.
+    #[inline]
+    pub fn look_ahead(&mut self, depth: usize, mut f: impl FnMut(&E)) {
+        while self.ahead.len() < depth {
+            let Some(entry) = self.take() else { return };
+            f(&entry.event);
+            self.ahead.push_back(entry);
+        }
     }
 
     /// The event [`Self::pop`] would return next, without removing it.
     pub fn peek(&mut self) -> Option<(f64, &E)> {
+        if !self.ahead.is_empty() {
+            return self.ahead.front().map(|e| (time(e.key), &e.event));
+        }
         if !self.settle() {
             return None;
         }
@@ -287,6 +355,19 @@ mod tests {
                 assert_eq!(q.peek(), Some((t, &want)), "step {step}");
                 assert_eq!(q.pop(), Some((t, want)), "step {step}");
                 now = now.max(t);
+                // Taking events ahead, to any depth, changes no pop: the
+                // next ones taken are the model's next, in its order.
+                let depth = ((x >> 40) % 6) as usize;
+                let before = q.ahead.len();
+                let mut taken = Vec::new();
+                q.look_ahead(depth, |&e| taken.push(e));
+                let expected: Vec<u64> = model
+                    .keys()
+                    .skip(before)
+                    .take(taken.len())
+                    .map(|k| k.1)
+                    .collect();
+                assert_eq!(taken, expected, "step {step}");
             }
             assert_eq!(q.len(), model.len());
         }
