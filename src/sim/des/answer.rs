@@ -17,7 +17,7 @@ impl Des<'_> {
         }
         let live = &mut self.slots[slot as usize];
         let elapsed = live.clock;
-        let remaining = live.job.duration - elapsed;
+        let remaining = live.duration - elapsed;
         if remaining <= 0.0 {
             let guards = self.guards.get_mut(live.client as usize);
             let outcome = live.poll.on_final(elapsed, guards, live.submitted);
@@ -41,7 +41,7 @@ impl Des<'_> {
         let live = &mut self.slots[slot as usize];
         if live.done_at_release {
             // Answered the moment the job ended (never before, despite rounding).
-            let seen = live.clock.max(live.job.duration);
+            let seen = live.clock.max(live.duration);
             let guards = self.guards.get_mut(live.client as usize);
             let outcome = live.poll.on_final(seen, guards, live.submitted);
             self.finish(slot, outcome);
@@ -57,7 +57,7 @@ impl Des<'_> {
         let elapsed = live.clock;
         let (mut progress, mut eta, mut retry_after) = (None, None, None);
         if model.eta_hints || model.retry_after_hints {
-            let estimate = model.estimate(live.job.duration - elapsed, live.u_noise);
+            let estimate = model.estimate(live.duration - elapsed, live.u_noise);
             if model.eta_hints {
                 eta = Some(estimate);
                 progress = Some(elapsed / (elapsed + estimate));
@@ -92,7 +92,8 @@ impl Des<'_> {
     pub(super) fn consult(&mut self, slot: u32) {
         let live = &mut self.slots[slot as usize];
         let guards = &mut self.guards[live.client as usize];
-        let (seed, sid, job, consult) = (self.seed, self.sid, live.job.index, live.poll.consults());
+        let job = self.indices[slot as usize];
+        let (seed, sid, consult) = (self.seed, self.sid, live.poll.consults());
         let draw = || throttle_unit(seed, sid, job, consult);
         let gate = live
             .poll
@@ -122,15 +123,15 @@ impl Des<'_> {
         if self.learns {
             self.clients[live.client as usize].finished(&outcome);
         }
-        let job = live.job;
+        let (duration, failed) = (live.duration, live.failed);
         self.run
             .accumulator
-            .add(job.duration, job.failed, outcome.calls, seen_at);
+            .add(duration, failed, outcome.calls, seen_at);
         if let Some(records) = &mut self.run.records {
             records.push(JobRecord {
-                job: job.index,
-                duration: job.duration,
-                failed: job.failed,
+                job: self.indices[slot as usize],
+                duration,
+                failed,
                 calls: outcome.calls,
                 seen_at,
             });
