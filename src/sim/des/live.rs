@@ -38,6 +38,12 @@ pub(super) struct Live {
     pub(super) server_rng: JobRng,
 }
 
+/// Events taken off the queue ahead of the one handled, their jobs' slots
+/// prefetched: one event ahead, a slot fetched from memory had not arrived
+/// when its event ran (the first reads of the slot were about a quarter of
+/// BENCH-3's profile); a few events ahead, it has.
+pub(super) const LOOK_AHEAD: usize = 4;
+
 /// Asks the CPU to start loading `value` into cache. With tens of thousands of
 /// jobs in flight each event touches a job the cache has long forgotten; the
 /// hint overlaps that wait with the current event's work (BENCH-3 measures it).

@@ -59,7 +59,7 @@ use crate::metrics::Accumulator;
 use crate::policy::{ClientPolicy, Guards, JobHint, JobPoll, PolicySpec, Response};
 use crate::rng::{Domain, JITTER_WINDOW, JobRng, SimRng, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
-use live::{Live, prefetch};
+use live::{LOOK_AHEAD, Live, prefetch};
 pub use overload::{BASELINE, CapacityRun, Fate, OverloadSecond, OverloadStats, RECOVERY_WINDOW};
 use rayon::prelude::*;
 
@@ -144,12 +144,6 @@ enum Event {
     /// consults its throttle and breaker (only when the policy has either).
     Consult(u32),
 }
-
-/// Events taken off the queue ahead of the one handled, their jobs' slots
-/// prefetched: one event ahead, a slot fetched from memory had not arrived
-/// when its event ran (the first read of the slot was a fifth of BENCH-3's
-/// time); a few events ahead, it has.
-const LOOK_AHEAD: usize = 4;
 
 /// Jobs read from the source per refill: sequential reads of the workload stream.
 const JOB_BUFFER: u64 = 4096;
