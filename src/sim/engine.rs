@@ -126,9 +126,17 @@ impl Work<'_> {
                 let done = (range.end - range.start) * independent.len() as u64;
                 let mut batch = Vec::with_capacity(CHUNK as usize);
                 self.source.fill(range, &mut batch);
+                // The longest job, once per chunk rather than once per policy:
+                // how far the deterministic policies' check times must reach.
+                // Compared, not `f64::max`: durations are never NaN, and the
+                // plain maximum vectorizes.
+                let horizon = batch
+                    .iter()
+                    .map(|j| j.duration)
+                    .fold(0.0, |m, d| if d > m { d } else { m });
                 let parts = independent
                     .iter()
-                    .map(|&i| run_chunk(&self.policies[i], &batch, seed, options))
+                    .map(|&i| run_chunk(&self.policies[i], &batch, horizon, seed, options))
                     .collect::<Vec<_>>();
                 (self.progress)(done);
                 (chunk, parts)
@@ -205,14 +213,19 @@ fn in_order<T: Send>(
     }
 }
 
-/// One non-learning policy over one chunk of jobs.
-fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -> PolicyRun {
+/// One non-learning policy over one chunk of jobs, none longer than `horizon`.
+fn run_chunk(
+    spec: &PolicySpec,
+    batch: &[Job],
+    horizon: f64,
+    seed: u64,
+    options: RunOptions,
+) -> PolicyRun {
     let mut run = PolicyRun::empty(options, batch.len());
     // Outcomes are recorded a block at a time, each statistic one tight loop
     // over buffers that stay in the L1 cache (a whole chunk's would not).
     let mut calls = [0u32; BLOCK];
     let mut seen_at = [None; BLOCK];
-    let horizon = batch.iter().map(|j| j.duration).fold(0.0, f64::max);
     if let Some(checks) = spec.check_times(horizon, MAX_CALLS_PER_JOB as usize) {
         let times = &checks.times;
         for block in batch.chunks(BLOCK) {
