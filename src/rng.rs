@@ -8,7 +8,7 @@
 //! what makes results byte-identical at any thread count and gives every policy
 //! the same jobs (common random numbers).
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The one generator type used by the simulator and handed to policies for jitter.
@@ -227,6 +227,17 @@ impl JobRng {
         self.job = job;
     }
 
+    /// Loads `job`'s window from `words`, the words `[W·job, W·job + W)` of
+    /// its bulk stream (W = the window), as [`Self::load`] reads them: for a
+    /// driver that draws many jobs' windows with one [`fill_windows`].
+    #[inline]
+    pub fn load_window(&mut self, words: &[u32; JITTER_WINDOW], job: u64) {
+        self.window = *words;
+        self.next = 0;
+        self.spilled = 0;
+        self.job = job;
+    }
+
     /// A uniform draw in (0, 1), 32 bits of resolution: ample for jitter.
     #[inline(always)]
     pub fn unit(&mut self) -> f64 {
@@ -276,6 +287,14 @@ impl JobRng {
         self.next = 1;
         self.window[0]
     }
+}
+
+/// Fills `words` from `bulk` at its position, each word as [`JobRng::load`]
+/// reads it (little-endian): `words.len() / W` consecutive jobs' windows in
+/// one copy out of ChaCha, not one call per job.
+#[inline]
+pub fn fill_windows(bulk: &mut SimRng, words: &mut [u32]) {
+    bulk.fill(words);
 }
 
 /// What names a job's overflow stream: (seed, domain, stream id, job).

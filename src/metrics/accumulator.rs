@@ -111,9 +111,30 @@ impl Accumulator {
         if longest >= self.call_counts.len() {
             self.call_counts.resize(longest + 1, 0);
         }
-        let counts = &mut self.call_counts[..];
-        for &n in calls {
-            counts[n as usize] += 1;
+        // Four interleaved lanes of counts, summed at the end: consecutive
+        // jobs often make the same number of calls, and one counter would
+        // make each increment wait for the store of the one before.
+        let width = longest + 1;
+        let mut lanes = vec![0u32; 4 * width];
+        let (lane0, rest) = lanes.split_at_mut(width);
+        let (lane1, rest) = rest.split_at_mut(width);
+        let (lane2, lane3) = rest.split_at_mut(width);
+        let mut quads = calls.chunks_exact(4);
+        for quad in quads.by_ref() {
+            lane0[quad[0] as usize] += 1;
+            lane1[quad[1] as usize] += 1;
+            lane2[quad[2] as usize] += 1;
+            lane3[quad[3] as usize] += 1;
+        }
+        for &n in quads.remainder() {
+            lane0[n as usize] += 1;
+        }
+        let counts = &mut self.call_counts[..width];
+        for (k, count) in counts.iter_mut().enumerate() {
+            *count += u64::from(lane0[k])
+                + u64::from(lane1[k])
+                + u64::from(lane2[k])
+                + u64::from(lane3[k]);
         }
         let detected = || {
             jobs.iter()

@@ -46,17 +46,29 @@ impl LogHistogram {
     /// with the running total in a register and growth out of line: the
     /// replay records millions of values a second.
     #[inline]
-    pub fn record_all(&mut self, values: impl Iterator<Item = f64>) {
+    pub fn record_all(&mut self, mut values: impl Iterator<Item = f64>) {
         let mut total = 0;
-        for v in values {
-            let k = key(v);
-            // Below `first` wraps to a huge index: one test covers both ends.
-            let mut i = k.wrapping_sub(self.first) as usize;
-            if i >= self.counts.len() {
-                self.make_room(k);
-                i = (k - self.first) as usize;
+        loop {
+            // The bucket range in locals: the loop's stores to the counts
+            // would otherwise make it reload them from `self` at every value.
+            let first = self.first;
+            let counts = &mut self.counts[..];
+            let mut outside = None;
+            for v in values.by_ref() {
+                let k = key(v);
+                // Below `first` wraps to a huge index: one test covers both ends.
+                match counts.get_mut(k.wrapping_sub(first) as usize) {
+                    Some(count) => *count += 1,
+                    None => {
+                        outside = Some(k);
+                        break;
+                    }
+                }
+                total += 1;
             }
-            self.counts[i] += 1;
+            let Some(k) = outside else { break };
+            self.make_room(k);
+            self.counts[(k - self.first) as usize] += 1;
             total += 1;
         }
         self.total += total;

@@ -32,6 +32,11 @@ impl ClientPolicy {
     pub fn spec(&self) -> &PolicySpec {
         &self.spec
     }
+
+    /// What the client has learned from its earlier jobs.
+    pub(crate) fn history(&self) -> &History {
+        &self.history
+    }
 }
 
 impl PollPolicy for ClientPolicy {
@@ -67,12 +72,8 @@ pub struct JobPoller {
 impl JobSchedule for JobPoller {
     #[inline]
     fn first_delay(&mut self, rng: &mut JobRng) -> Option<f64> {
-        let limits = &self.limits;
-        let wait = match limits.initial_delay {
-            Some(wait) => wait,
-            None => self.steps.next(None, rng)?,
-        };
-        limits.admit(0.0, wait)
+        let steps = &mut self.steps;
+        self.limits.first(rng, |rng| steps.next(None, rng))
     }
 
     #[inline(always)]

@@ -206,6 +206,22 @@ impl JobLimits {
         }
     }
 
+    /// When the first check goes out: `initial_delay` if set, else the
+    /// family's first wait (`step`), within the limits; `None`: give up
+    /// without checking.
+    #[inline(always)]
+    pub(crate) fn first(
+        &self,
+        rng: &mut JobRng,
+        step: impl FnOnce(&mut JobRng) -> Option<f64>,
+    ) -> Option<f64> {
+        let wait = match self.initial_delay {
+            Some(wait) => wait,
+            None => step(rng)?,
+        };
+        self.admit(0.0, wait)
+    }
+
     /// Whether another check is allowed after `obs`.
     #[inline]
     pub(crate) fn allows_another(&self, obs: &Observation) -> bool {

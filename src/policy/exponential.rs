@@ -3,7 +3,7 @@
 use super::Observation;
 use super::error::{PolicyError, growth, seconds};
 use super::jitter::Jitter;
-use super::kind::{Growth, JobStart, Kind, Param, Step, Unit};
+use super::kind::{Drive, Growth, JobStart, Kind, Param, Step, Unit};
 use super::raw::RawPolicy;
 use crate::rng::JobRng;
 
@@ -38,6 +38,7 @@ impl Exponential {
         })
     }
 
+    #[inline]
     pub(crate) fn steps(&self) -> ExponentialSteps {
         ExponentialSteps {
             growth: Growth::new(self.initial, self.factor, self.cap),
@@ -129,6 +130,7 @@ impl Kind for Exponential {
         raw.jitter = Some(self.jitter);
     }
 
+    #[inline]
     fn steps(&self, _start: &JobStart<'_>) -> ExponentialSteps {
         Exponential::steps(self)
     }
@@ -146,6 +148,20 @@ impl Step for ExponentialSteps {
     #[inline(always)]
     fn step(&mut self, _obs: Option<&Observation>, rng: &mut JobRng) -> Option<f64> {
         Some(self.next(rng))
+    }
+
+    /// Full jitter, the jittered kind most configs sweep, is chosen once per
+    /// job rather than per check; the loop runs on a copy of the steps, so
+    /// that their state lives in registers, and writes it back at the end.
+    #[inline(always)]
+    fn drive<D: Drive>(&mut self, drive: D) -> D::Output {
+        let mut s = self.clone();
+        let out = match s.jitter() {
+            Jitter::Full => drive.run(|_, rng| Some(s.next_with(Jitter::Full, rng))),
+            _ => drive.run(|_, rng| Some(s.next(rng))),
+        };
+        *self = s;
+        out
     }
 }
 

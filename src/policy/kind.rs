@@ -81,6 +81,40 @@ pub(crate) trait Step {
     fn hold(&self) -> Option<f64> {
         None
     }
+
+    /// Hands `drive` this job's steps as one closure, the one a replay loop
+    /// calls for every wait. A family may choose a narrower closure here,
+    /// once per job, so that the loop is compiled for it (exponential backoff
+    /// picks its jitter); the default is [`Self::step`] itself.
+    #[inline(always)]
+    fn drive<D: Drive>(&mut self, drive: D) -> D::Output
+    where
+        Self: Sized,
+    {
+        drive.run(|obs, rng| self.step(obs, rng))
+    }
+}
+
+/// A loop over one job's waits: what [`Step::drive`] hands its closure to
+/// (the replay against an ideal server, see `poll`).
+pub(crate) trait Drive {
+    /// What the loop gives when the job is over.
+    type Output;
+    /// Runs the job, asking `step` for each wait: `None` before the first check.
+    fn run(
+        self,
+        step: impl FnMut(Option<&Observation>, &mut JobRng) -> Option<f64>,
+    ) -> Self::Output;
+}
+
+/// Code that runs with a family's own type rather than the [`super::registry::Family`]
+/// enum ([`super::registry::Family::visit`]): a loop over many jobs is then
+/// compiled once per family, its steps built and called statically.
+pub(crate) trait Visit {
+    /// What the visit gives.
+    type Output;
+    /// Runs with the family's parameters.
+    fn visit<K: Kind>(self, kind: &K) -> Self::Output;
 }
 
 /// One policy family: its validated parameters, and everything the registry
@@ -141,6 +175,7 @@ pub(crate) struct Growth {
 }
 
 impl Growth {
+    #[inline]
     pub(crate) fn new(start: f64, factor: f64, cap: f64) -> Self {
         Self {
             nominal: start.min(cap),

@@ -9,7 +9,7 @@
 use super::envelope::{LIMIT_PARAMS, Limits};
 use super::error::PolicyError;
 use super::history::History;
-use super::kind::{JobStart, Kind, Param, Step};
+use super::kind::{Drive, JobStart, Kind, Param, Step, Visit};
 use super::raw::RawPolicy;
 use super::{JobOutcome, Observation};
 use crate::rng::JobRng;
@@ -99,6 +99,14 @@ macro_rules! registry {
                 }
             }
 
+            /// Runs `visit` with this family's own type (see [`Visit`]).
+            #[inline]
+            pub(crate) fn visit<V: Visit>(&self, visit: V) -> V::Output {
+                match self {
+                    $(Family::$variant(f) => visit.visit(f),)*
+                }
+            }
+
             pub(crate) fn finished(&self, history: &mut History, outcome: &JobOutcome) {
                 match self {
                     $(Family::$variant(f) => <$ty as Kind>::finished(f, history, outcome),)*
@@ -117,6 +125,15 @@ macro_rules! registry {
             pub(crate) fn hold(&self) -> Option<f64> {
                 match self {
                     $(Steps::$variant(s) => s.hold(),)*
+                }
+            }
+
+            /// [`Step::drive`] for the family's steps: the family is matched
+            /// once per job, not at every step.
+            #[inline(always)]
+            pub(crate) fn drive<D: Drive>(&mut self, drive: D) -> D::Output {
+                match self {
+                    $(Steps::$variant(s) => s.drive(drive),)*
                 }
             }
         }

@@ -13,7 +13,7 @@
 
 use super::record::{MAX_CALLS_PER_JOB, PolicyRun, Run, RunOptions};
 use crate::policy::{ClientPolicy, JobHint, JobOutcome, JobPoll, PolicySpec, PollPolicy};
-use crate::rng::{Domain, JITTER_WINDOW, JobRng, seek_record, stream, stream_id};
+use crate::rng::{Domain, JITTER_WINDOW, JobRng, fill_windows, seek_record, stream, stream_id};
 use crate::workload::{Job, JobSource};
 use rayon::prelude::*;
 
@@ -126,9 +126,17 @@ impl Work<'_> {
                 let done = (range.end - range.start) * independent.len() as u64;
                 let mut batch = Vec::with_capacity(CHUNK as usize);
                 self.source.fill(range, &mut batch);
+                // The longest job, once per chunk rather than once per policy:
+                // how far the deterministic policies' check times must reach.
+                // Compared, not `f64::max`: durations are never NaN, and the
+                // plain maximum vectorizes.
+                let horizon = batch
+                    .iter()
+                    .map(|j| j.duration)
+                    .fold(0.0, |m, d| if d > m { d } else { m });
                 let parts = independent
                     .iter()
-                    .map(|&i| run_chunk(&self.policies[i], &batch, seed, options))
+                    .map(|&i| run_chunk(&self.policies[i], &batch, horizon, seed, options))
                     .collect::<Vec<_>>();
                 (self.progress)(done);
                 (chunk, parts)
@@ -205,35 +213,31 @@ fn in_order<T: Send>(
     }
 }
 
-/// One non-learning policy over one chunk of jobs.
-fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -> PolicyRun {
+/// One non-learning policy over one chunk of jobs, none longer than `horizon`.
+fn run_chunk(
+    spec: &PolicySpec,
+    batch: &[Job],
+    horizon: f64,
+    seed: u64,
+    options: RunOptions,
+) -> PolicyRun {
     let mut run = PolicyRun::empty(options, batch.len());
     // Outcomes are recorded a block at a time, each statistic one tight loop
     // over buffers that stay in the L1 cache (a whole chunk's would not).
-    let mut calls = Vec::with_capacity(BLOCK);
-    let mut seen_at = Vec::with_capacity(BLOCK);
-    let mut record = |block: &[Job], outcome: &mut dyn FnMut(&Job) -> (u32, Option<f64>)| {
-        calls.clear();
-        seen_at.clear();
-        for job in block {
-            let (n, seen) = outcome(job);
-            calls.push(n);
-            seen_at.push(seen);
-        }
-        run.record_batch(block, &calls, &seen_at);
-    };
-    let horizon = batch.iter().map(|j| j.duration).fold(0.0, f64::max);
+    let mut calls = [0u32; BLOCK];
+    let mut seen_at = [None; BLOCK];
     if let Some(checks) = spec.check_times(horizon, MAX_CALLS_PER_JOB as usize) {
         let times = &checks.times;
-        let mut outcome = |job: &Job| {
-            let k = times.partition_point(|&t| t < job.duration);
-            match times.get(k) {
-                Some(&seen) => (k as u32 + 1, Some(seen)),
-                None => (times.len() as u32, None),
-            }
-        };
         for block in batch.chunks(BLOCK) {
-            record(block, &mut outcome);
+            for ((job, calls), seen_at) in block.iter().zip(&mut calls).zip(&mut seen_at) {
+                let k = times.partition_point(|&t| t < job.duration);
+                (*calls, *seen_at) = match times.get(k) {
+                    Some(&seen) => (k as u32 + 1, Some(seen)),
+                    None => (times.len() as u32, None),
+                };
+            }
+            let n = block.len();
+            run.record_batch(block, &calls[..n], &seen_at[..n]);
         }
         return run;
     }
@@ -243,17 +247,30 @@ fn run_chunk(spec: &PolicySpec, batch: &[Job], seed: u64, options: RunOptions) -
     if let Some(first) = batch.first() {
         seek_record(&mut bulk, first.index, JITTER_WINDOW as u64);
     }
+    // A block's jitter windows are drawn in one copy out of ChaCha; a policy
+    // that draws no jitter gets no stream.
+    let mut windows = vec![[0u32; JITTER_WINDOW]; if jitter { BLOCK } else { 0 }];
     let mut rng = JobRng::empty(seed, sid);
-    let mut client = spec.client();
-    let mut outcome = |job: &Job| {
-        if jitter {
-            rng.load(&mut bulk, job.index);
-        }
-        let outcome = drive(&mut client, job, &mut rng);
-        (outcome.calls, outcome.seen_at)
-    };
+    let client = spec.client();
     for block in batch.chunks(BLOCK) {
-        record(block, &mut outcome);
+        let n = block.len();
+        if jitter {
+            fill_windows(&mut bulk, windows[..n].as_flattened_mut());
+        }
+        client.replay_each(
+            n,
+            MAX_CALLS_PER_JOB,
+            &mut rng,
+            |i, rng| {
+                let job = &block[i];
+                if jitter {
+                    rng.load_window(&windows[i], job.index);
+                }
+                (job.duration, JobHint { expected: job.hint })
+            },
+            |i, outcome| (calls[i], seen_at[i]) = (outcome.calls, outcome.seen_at),
+        );
+        run.record_batch(block, &calls[..n], &seen_at[..n]);
     }
     run
 }

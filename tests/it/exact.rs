@@ -180,3 +180,50 @@ fn the_fast_path_equals_driving_each_job() {
         }
     }
 }
+
+/// The engine replays a randomized or hint-driven policy a block of jobs at a
+/// time (the family chosen once per block, the jitter windows drawn in one
+/// copy): each job's outcome is still the one driving the job alone through
+/// the policy machine gives, with its own draws. Cap 4 s makes most jobs draw
+/// past their window of jitter (the overflow stream); the timeout and the
+/// attempt cap take the replay's bounded loop.
+#[test]
+fn the_blocked_replay_equals_driving_each_job_alone() {
+    let dist = Distribution::Uniform(Uniform::new(60.0, 55.0).unwrap());
+    let source = JobSource::new(Workload::new(dist, 0.1, Some(0.3)).unwrap(), 9);
+    let specs = [
+        policy("name = 'full'\nkind = 'exponential'\ninitial = 0.5\ncap = 4.0\njitter = 'full'"),
+        policy(
+            "name = 'equal'\nkind = 'exponential'\ncap = 30.0\njitter = 'equal'\ntimeout = 80.0",
+        ),
+        policy("name = 'dec'\nkind = 'exponential'\njitter = 'decorrelated'\nmax_attempts = 6"),
+        policy("name = 'aware'\nkind = 'duration_aware'\nlead = 0.9\ninterval = 2.0"),
+    ];
+    let run = simulate(
+        &source,
+        &specs,
+        3000,
+        9,
+        RunOptions {
+            per_job: true,
+            ..RunOptions::default()
+        },
+    );
+    for (spec, result) in specs.iter().zip(&run.policies) {
+        let sid = pollsim::rng::stream_id(spec.name());
+        let records = result.records.as_ref().unwrap();
+        assert_eq!(records.len(), 3000);
+        for record in records {
+            let job = source.job(record.job);
+            let mut rng = JobRng::for_job(9, sid, record.job);
+            let outcome = drive(&mut spec.client(), &job, &mut rng);
+            assert_eq!(
+                (outcome.calls, outcome.seen_at),
+                (record.calls, record.seen_at),
+                "{} job {}",
+                spec.name(),
+                record.job
+            );
+        }
+    }
+}

@@ -10,6 +10,7 @@
 //! server (answers arrive as they are sent) the same machine gives the check
 //! times of deterministic policies, the exact evaluation and the schedule plot.
 
+mod replay;
 mod reply;
 
 pub use reply::Reply;
@@ -17,8 +18,6 @@ pub use reply::Reply;
 use super::client::{ClientPolicy, JobPoller};
 use super::envelope::JobLimits;
 use super::guards::{Admit, Gate, Guards};
-use super::jitter::Jitter;
-use super::registry::Steps;
 use super::{JobHint, JobOutcome, JobSchedule, Observation, PollPolicy, Response};
 use crate::rng::JobRng;
 
@@ -88,11 +87,7 @@ impl JobPoll {
     pub fn start(client: &mut ClientPolicy, hint: &JobHint, max_calls: u32) -> Self {
         Self {
             poller: client.start(hint),
-            tally: Tally {
-                calls: 0,
-                last_pending: 0.0,
-                max_calls: max_calls.max(1),
-            },
+            tally: Tally::new(max_calls),
             retrying: None,
             probe: false,
             rejected: 0,
@@ -189,61 +184,20 @@ impl JobPoll {
     pub fn gave_up(&self) -> JobOutcome {
         self.tally.outcome(None)
     }
-
-    /// Runs the job against an ideal server, which answers each check as it
-    /// is sent: "pending" until `done_at`, the final state from then on. The
-    /// simulator's inner loop: exactly the driver loop above, with the family
-    /// chosen once per job rather than at every step.
-    pub fn replay(&mut self, done_at: f64, rng: &mut JobRng) -> JobOutcome {
-        let Some(first) = self.first_check(rng) else {
-            return self.gave_up();
-        };
-        let (steps, limits) = self.poller.parts_mut();
-        // The loop works on a local copy of the counts, written back at the
-        // end, so that they live in registers rather than behind `&mut self`.
-        let mut tally = self.tally;
-        // Without a timeout or an attempt cap (most replays) the loop runs on
-        // a copy of the limits whose unset fields the compiler can see, so
-        // their checks fold away; likewise full jitter, the jittered family
-        // most configs sweep, is chosen once per job rather than per check.
-        let unbounded = limits.timeout.is_none() && limits.max_attempts.is_none();
-        let plain = JobLimits {
-            timeout: None,
-            max_attempts: None,
-            ..*limits
-        };
-        let outcome = match steps {
-            Steps::Exponential(steps) => {
-                let mut s = steps.clone();
-                let outcome = match (unbounded, s.jitter()) {
-                    (true, Jitter::Full) => {
-                        tally.replay(first, done_at, &plain, rng, |obs, rng| {
-                            plain.envelope(obs, rng, |rng| Some(s.next_with(Jitter::Full, rng)))
-                        })
-                    }
-                    (true, _) => tally.replay(first, done_at, &plain, rng, |obs, rng| {
-                        plain.envelope(obs, rng, |rng| Some(s.next(rng)))
-                    }),
-                    (false, _) => tally.replay(first, done_at, limits, rng, |obs, rng| {
-                        limits.envelope(obs, rng, |rng| Some(s.next(rng)))
-                    }),
-                };
-                *steps = s;
-                outcome
-            }
-            steps if unbounded => tally.replay(first, done_at, &plain, rng, |obs, rng| {
-                plain.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
-            }),
-            steps => tally.replay(first, done_at, limits, rng, |obs, rng| {
-                limits.envelope(obs, rng, |rng| steps.next(Some(obs), rng))
-            }),
-        };
-        self.tally = tally;
-        outcome
-    }
 }
 
 impl Tally {
+    /// No checks yet, at most `max_calls` (at least one).
+    #[inline(always)]
+    fn new(max_calls: u32) -> Self {
+        Tally {
+            calls: 0,
+            last_pending: 0.0,
+            max_calls: max_calls.max(1),
+        }
+    }
+
+    #[inline(always)]
     fn outcome(&self, seen_at: Option<f64>) -> JobOutcome {
         JobOutcome {
             calls: self.calls,
@@ -284,28 +238,6 @@ impl Tally {
         match limits.timeout {
             Some(timeout) if at > sent + wait && at > timeout => None,
             _ => Some(at),
-        }
-    }
-
-    #[inline(always)]
-    fn replay(
-        &mut self,
-        first: f64,
-        done_at: f64,
-        limits: &JobLimits,
-        rng: &mut JobRng,
-        mut wait: impl FnMut(&Observation, &mut JobRng) -> Option<f64>,
-    ) -> JobOutcome {
-        let mut t = first;
-        loop {
-            if t >= done_at {
-                self.calls += 1;
-                return self.outcome(Some(t));
-            }
-            match self.advance((t, t, PENDING, None), limits, rng, &mut wait) {
-                Some(next) => t = next,
-                None => return self.outcome(None),
-            }
         }
     }
 }
