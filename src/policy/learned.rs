@@ -7,42 +7,39 @@
 //! `refit` jobs it estimates the distribution from them on the cells between
 //! the *knots*, the check times at which at least [`KNOT_SHARE`] of the
 //! brackets start or end (where the brackets identify the CDF), with
-//! [`Observed::on_cells`]: Turnbull's self-consistency algorithm with the
-//! innermost intervals replaced by the cells (shapes below), shrunk by
-//! [`SHRINK`] pseudo-jobs per job toward each job spread over its own bracket.
-//! Without the shrinking the maximum likelihood is degenerate where few
-//! brackets reach: three exploring jobs seen done at 10.5 s among hundreds
-//! of clips seen done at 15 s leave (10.5, 15] no mass at all, and the
-//! schedule then skips 15 (3.5 × the optimum on one of 16 seeds of mixed). Before the first end the estimate spreads its
-//! mass over at most the median bracket width, as it does past the last
-//! start: once the jobs of the initial backoff leave the window, every job
-//! was first checked at the schedule's first time, and spread from 0 that
-//! first cell's mass was jobs ending at a few seconds, which the next
-//! schedule checked for (+7 % on 6 of 16 seeds of long.toml's workload
-//! after 1,000 jobs). On a far longer cell than most the density is
+//! [`Observed::on_cells`]: a smoothed NPMLE by the EMS algorithm (Silverman
+//! et al. 1990), whose fixed point is the estimate. Each iteration is
+//! Turnbull's self-consistency step with the cells for the innermost
+//! intervals, shrunk by [`SHRINK`] pseudo-jobs per job toward each job
+//! spread over its own bracket, then an edge-preserving smoothing step of
+//! strength [`SMOOTH`] ([`crate::workload::observed::smooth`]). Why: the
+//! maximum likelihood is degenerate where few brackets reach (three
+//! explorers seen done at 10.5 s among hundreds of clips seen done at 15 s
+//! leave (10.5, 15] no mass, and the schedule skips 15), and the cells
+//! between twenty schedules' checks hold a few jobs each, so the step piles
+//! the mass of overlapping brackets into the cell they share, which the
+//! next schedule then checks at; smoothing pools neighbours of like density
+//! and keeps a sharp edge (the clips' at 15 s). Before the first end and
+//! past the last start the mass spans at most the median bracket width
+//! (see [`Observed::on_cells`]). On a far longer cell than most the density is
 //! log-linear ([`crate::workload::observed::cells::shaped`]): uniform, the
 //! films' rising tail on mixed.toml's workload (15–300 s) put mass where no
-//! film ends, and refits checked there. Then it recomputes the
-//! cost-optimal schedule for its prices `call` and `delay_s` with the
-//! optimizer's dynamic programme ([`crate::optimize::optimal::grid_optimum`],
-//! O(N log N) on a grid of [`GRID_POINTS`] steps plus the estimate's
-//! breakpoints). Refits are a pure function of the remembered brackets, so a
-//! client's jobs are the same at any thread count.
+//! film ends. Then it recomputes the cost-optimal schedule for its prices
+//! `call` and `delay_s` with the optimizer's dynamic programme
+//! ([`crate::optimize::optimal::grid_optimum`], O(N log N) on a grid of
+//! [`GRID_POINTS`] steps plus the estimate's breakpoints). Refits are a pure
+//! function of the brackets: a client's jobs are alike at any thread count.
 //!
 //! - **Before the first fit** it runs the capped backoff `min(cap, initial·factor^k)`.
-//! - **After the fitted schedule's last time** (a job longer than any the
-//!   estimate holds) the last interval repeats, growing by `factor` up to
-//!   `cap` (or the last interval, when that is longer): no job is lost.
-//! - **Exploration.** A schedule brackets only between its own checks, so the
-//!   estimate cannot learn where inside a bracket jobs end. The client's
-//!   `n`-th job explores when `⌊explore·√(n+1)⌋ > ⌊explore·√n⌋`: by job `n`
-//!   about `explore·√n` jobs have explored, a share `explore/(2√n)` that
-//!   decays. An exploring job checks twice as densely where the estimate puts
-//!   mass: it adds the midpoint of every interval of the schedule that holds
-//!   some. It costs those extra checks on a vanishing share of jobs (less
-//!   delay, more calls: by job `n` about `explore·√n` jobs' worth of the
-//!   difference); it buys brackets of half the width where jobs end, which
-//!   the next refits use. `explore = 0` never explores.
+//! - **After the fitted schedule's last time** the last interval repeats,
+//!   growing by `factor` up to `cap` (or itself, if longer): no job is lost.
+//! - **Exploration.** The client's `n`-th job explores when
+//!   `⌊explore·√(n+1)⌋ > ⌊explore·√n⌋` (a share `explore/(2√n)`): it adds
+//!   the midpoint of every interval of the schedule the estimate
+//!   puts mass in: more checks on a vanishing share of jobs for brackets
+//!   half as wide where jobs end. Off by default: with the smoothed
+//!   estimate it cost more than it bought on the tests' three workloads (16
+//!   seeds, rates 0.25–1), as refits move the checks anyway.
 //! - **Following a change.** Only the last `window` brackets are kept, so
 //!   `window` jobs after the workload changes the estimate is the new one's.
 
@@ -60,8 +57,7 @@ use crate::workload::observed::{Bracket, Observed};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-/// Grid steps of the dynamic programme at each refit (the estimate's
-/// breakpoints are added to them).
+/// Grid steps of the dynamic programme at each refit (plus the estimate's breakpoints).
 pub const GRID_POINTS: usize = 1000;
 
 /// Learns the cost-optimal schedule from the client's own brackets.
@@ -75,7 +71,7 @@ pub struct Learned {
     pub refit: usize,
     /// Jobs remembered. Default 1000.
     pub window: usize,
-    /// Exploration rate (see the module doc). Default 1.
+    /// Exploration rate (see the module doc). Default 0.
     pub explore: f64,
     /// First interval of the initial backoff, seconds. Default 1.
     pub initial: f64,
@@ -91,7 +87,7 @@ impl Learned {
     /// Default `window`, jobs.
     pub const DEFAULT_WINDOW: usize = 1000;
     /// Default `explore`.
-    pub const DEFAULT_EXPLORE: f64 = 1.0;
+    pub const DEFAULT_EXPLORE: f64 = 0.0;
 
     /// The family with every default: prices from `Scoring::default()` until
     /// [`Self::priced`] fills them.
@@ -165,7 +161,7 @@ impl Learned {
 
     /// The schedule fitted to `brackets`, or `None` when none was seen final.
     pub(crate) fn fit(&self, brackets: &[Bracket], knots: &[f64]) -> Option<Fit> {
-        let observed = Observed::on_cells(brackets.to_vec(), knots, SHRINK).ok()?;
+        let observed = Observed::on_cells(brackets.to_vec(), knots, SHRINK, SMOOTH).ok()?;
         let start = observed.pieces()?.pieces().first()?.lo;
         let dist = Distribution::Observed(observed);
         let (times, _, _) = grid_optimum(&dist, &self.scoring(), GRID_POINTS);
@@ -265,10 +261,14 @@ fn knots(brackets: &[Bracket]) -> Vec<f64> {
 pub const KNOT_SHARE: f64 = 0.003;
 
 /// Pseudo-jobs per job by which the estimate is shrunk toward each job
-/// spread over its own bracket ([`Observed::on_cells`]). Over 16 seeds of
-/// each of the three workloads of the tests, 0.5 came out best of 0, 0.1,
-/// 0.2, 0.35, 0.5 and 1 on each (mean cost over jobs 1,000–1,199).
+/// spread over its own bracket ([`Observed::on_cells`]). Over 16 seeds of the
+/// tests' three workloads (before the smoothing), 0.5 came out best of 0,
+/// 0.1, 0.2, 0.35, 0.5 and 1 on each (mean cost over jobs 1,000–1,199).
 pub const SHRINK: f64 = 0.5;
+
+/// Strength of the smoothing step, the most it allows: over 16 seeds of the
+/// tests' three workloads ahead of 0.25, 0.5, 0.75 and of two or four steps.
+pub const SMOOTH: f64 = 1.0;
 
 /// Fills the prices of every `learned` policy that sets none from the
 /// config's `[metrics.prices]`.
@@ -342,7 +342,7 @@ impl Step for LearnedSteps {
 
 impl Kind for Learned {
     const KIND: &'static str = "learned";
-    const DOC: &'static str = "learns across jobs: the cost-optimal schedule for `call` and `delay_s` of the interval-censored estimate (Turnbull's algorithm on the knots' cells, shrunk toward each job spread over its bracket) of the client's last `window` brackets, refitted every `refit` jobs; a share `explore/(2√n)` of jobs adds midpoints where the estimate has mass; before the first fit `min(cap, initial·factor^k)`, after the last time the last interval grows by `factor` to `cap`";
+    const DOC: &'static str = "learns across jobs: the cost-optimal schedule for `call` and `delay_s` of the interval-censored estimate (Turnbull's algorithm on the knots' cells, shrunk toward each job spread over its bracket and smoothed between neighbours of like density) of the client's last `window` brackets, refitted every `refit` jobs; a share `explore/(2√n)` of jobs adds midpoints where the estimate has mass; before the first fit `min(cap, initial·factor^k)`, after the last time the last interval grows by `factor` to `cap`";
     const PARAMS: &'static [Param] = &[
         Param {
             name: "call",
@@ -375,7 +375,7 @@ impl Kind for Learned {
         Param {
             name: "explore",
             unit: Unit::Ratio,
-            default: Some("1"),
+            default: Some("0"),
             range: "≥ 0",
             doc: "about `explore·√n` of the first n jobs check densely",
         },

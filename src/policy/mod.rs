@@ -90,7 +90,7 @@ pub use guards::{BreakerParams, Gate, Guards, ThrottleParams};
 pub use jitter::Jitter;
 pub use kind::{Param, Unit};
 pub(crate) use learned::priced;
-pub use learned::{GRID_POINTS, KNOT_SHARE, Learned, SHRINK};
+pub use learned::{GRID_POINTS, KNOT_SHARE, Learned, SHRINK, SMOOTH};
 pub use long_poll::LongPoll;
 pub use manual::Manual;
 pub use oscillating::Oscillating;

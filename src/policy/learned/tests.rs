@@ -116,7 +116,7 @@ fn converges_on_long_toml_s_workload() {
     let calibrated =
         "name = 'c'\nkind = 'calibrated'\nmin = 2.0\nmax = 30.0\nfactor = 1.5\nwindow = 5";
     // The targets: 5 % after 200 jobs, 2 % after 1,000 (measured
-    // 1.06 % and 1.25 %).
+    // 1.06 % and 0.89 %).
     converges(dist, prices(1.0, 0.1), calibrated, 42, (1.05, 1.02));
 }
 
@@ -134,25 +134,22 @@ fn converges_on_mixed_toml_s_workload() {
     );
     let calibrated =
         "name = 'c'\nkind = 'calibrated'\nmin = 1.0\nmax = 30.0\nfactor = 2.0\nwindow = 5";
-    // Short of the targets of 5 % and 2 % (measured 5.06 % and
-    // 4.38 %; over 16 other seeds 5.0 % and 3.0 % on average). Most of the
-    // excess is in the schedule's first film checks (the optimum's before
-    // 450 s, the learned ones after, cut 4.6 % to 1.5 % with uniform
-    // cells): the films' rising left tail, about 2 % of the jobs, lies in
-    // one cell between the clips' end (15 s) and the second check, which
-    // the brackets cannot resolve (only explorers check inside it, a few a
-    // window). The log-linear density on that long cell removes the bias
-    // (with the true cell masses the fit is +0.2 % instead of +4.4 %), but
-    // the cell masses' noise still moves the second check between refits.
-    // What is asserted is what the estimator reaches.
-    converges(dist, prices(1.0, 0.2), calibrated, 11, (1.055, 1.05));
+    // The targets, 5 % after 200 jobs and 2 % after 1,000, are met
+    // on this seed (measured 2.66 % and 1.30 %; 5.06 % and 4.38 % before
+    // the EMS smoothing, exploring) but not on average: over 16 other seeds
+    // 3.9 % and 2.7 % (3.4 % at worst after 1,000), and neighbouring
+    // smoothing settings move this seed's 1,000 figure between 1.3 % and
+    // 3.6 %. What remains is the films' left tail (15–450 s), a few dozen
+    // films a window: its noise still moves the first checks for films
+    // between refits.
+    converges(dist, prices(1.0, 0.2), calibrated, 11, (1.05, 1.02));
 }
 
 #[test]
 fn converges_on_a_lognormal_workload() {
     let dist = Distribution::LogNormal(LogNormal::new(120.0, 0.75).unwrap());
     // The targets: 5 % after 200 jobs, 2 % after 1,000 (measured
-    // 1.94 % and 1.41 %; over 16 other seeds 1.7 % on average, 3.0 % at
+    // 0.96 % and 0.81 %; over 16 other seeds 1.0 % on average, 1.5 % at
     // worst, after 1,000).
     let calibrated = "name = 'c'\nkind = 'calibrated'";
     converges(dist, prices(1.0, 0.1), calibrated, 7, (1.05, 1.02));
@@ -162,8 +159,10 @@ fn converges_on_a_lognormal_workload() {
 /// method by a few per cent): the mean of learned's cost over jobs 200–399
 /// and 1,000–1,199 against the optimum. Too slow for the dev profile; run
 /// `cargo test --release -- --ignored over_sixteen_seeds --nocapture`.
-/// Measured: long.toml's 1.9 % and 0.9 %, log-normal 3.3 % and 1.7 %,
-/// mixed.toml's 5.0 % and 3.0 % (with every cell uniform: the same but
+/// Measured: long.toml's 0.9 % and 0.6 %, log-normal 1.6 % and 1.0 %,
+/// mixed.toml's 3.9 % and 2.7 % (exploring at rate 1: 1.6 % and 1.1 %,
+/// 2.1 % and 1.6 %, 4.3 % and 3.0 %; before the EMS smoothing, exploring:
+/// 1.9 % and 0.9 %, 3.3 % and 1.7 %, 5.0 % and 3.0 %; with every cell uniform: the same but
 /// mixed.toml's 5.1 % and 3.4 %; before the first cell was bounded by the
 /// median width: 1.9 % and 3.3 %, 3.3 % and 1.7 %, 5.1 % and 3.4 %; before
 /// the shrunk estimate: 2.9 % and 3.3 %, 5.8 % and 4.2 %, 11.6 % and 5.5 %).
@@ -184,14 +183,14 @@ fn over_sixteen_seeds() {
         (
             Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap()),
             prices(1.0, 0.1),
-            (1.03, 1.015),
+            (1.015, 1.01),
         ),
         (
             Distribution::LogNormal(LogNormal::new(120.0, 0.75).unwrap()),
             prices(1.0, 0.1),
-            (1.045, 1.02),
+            (1.025, 1.015),
         ),
-        (mixed, prices(1.0, 0.2), (1.06, 1.045)),
+        (mixed, prices(1.0, 0.2), (1.045, 1.035)),
     ];
     for (dist, scoring, bounds) in workloads {
         let optimum = optimal_schedule(&dist, &scoring, 20_000).cost;
@@ -216,7 +215,9 @@ fn over_sixteen_seeds() {
 
 #[test]
 fn backs_off_before_the_first_fit_and_runs_the_fit_after() {
-    let s = spec("name = 'l'\nkind = 'learned'\nrefit = 2\ninitial = 1.0\nfactor = 2.0\ncap = 4.0");
+    let s = spec(
+        "name = 'l'\nkind = 'learned'\nrefit = 2\ninitial = 1.0\nfactor = 2.0\ncap = 4.0\nexplore = 1.0",
+    );
     let mut client = s.client();
     assert_eq!(check_times(&mut client, 14.0), [1.0, 3.0, 7.0, 11.0, 15.0]);
     // Two jobs seen done between 7 and 11 s: the estimate is uniform on
@@ -283,7 +284,7 @@ fn priced_own(text: &str) -> (Option<f64>, Option<f64>) {
 /// Jobs 0–999 take 180–420 s, jobs from 1,000 on 30–90 s (a phased
 /// workload): with `window = 300` the learned schedule returns within 5 %
 /// of the new optimum (over the next 100 jobs) within 400 jobs of the shift
-/// (measured: 331; 294 with every cell uniform).
+/// (measured: 320; 331 before the EMS smoothing, 294 with every cell uniform).
 #[test]
 fn follows_a_workload_that_shifts_halfway() {
     let before = Distribution::Uniform(Uniform::new(300.0, 120.0).unwrap());

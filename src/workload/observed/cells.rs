@@ -22,6 +22,7 @@
 
 use super::Piece;
 use super::read::Bracket;
+use super::smooth::smooth;
 
 /// The iteration stops once no mass moves by more than this in one step…
 pub const TOLERANCE: f64 = 1e-9;
@@ -60,8 +61,9 @@ pub struct Histogram {
 }
 
 /// The estimate on the cells between `ends` (increasing, covering every
-/// bracket; a censored bracket runs to the last end), `shrink` ≥ 0.
-pub fn histogram(brackets: &[Bracket], ends: &[f64], shrink: f64) -> Histogram {
+/// bracket; a censored bracket runs to the last end), `shrink` ≥ 0, each
+/// step followed by [`smooth`] at strength `smoothing` in [0, 1] (0: none).
+pub fn histogram(brackets: &[Bracket], ends: &[f64], shrink: f64, smoothing: f64) -> Histogram {
     let m = ends.len() - 1;
     let top = ends[m];
     let width: Vec<f64> = ends.windows(2).map(|w| w[1] - w[0]).collect();
@@ -120,6 +122,7 @@ pub fn histogram(brackets: &[Bracket], ends: &[f64], shrink: f64) -> Histogram {
     let mut mass = spread.clone();
     let (mut iterations, mut converged) = (0, false);
     let mut weight = vec![0.0; m];
+    let (mut next, mut flux) = (vec![0.0; m], vec![0.0; m]);
     while iterations < MAX_ITERATIONS {
         iterations += 1;
         for c in 0..m {
@@ -134,11 +137,14 @@ pub fn histogram(brackets: &[Bracket], ends: &[f64], shrink: f64) -> Histogram {
             }
         }
         finish(&mut weight, &mut runs, &ones);
+        for c in 0..m {
+            next[c] = (mass[c] * weight[c] + pseudo * spread[c]) / (n + pseudo);
+        }
+        smooth(ends, &mut next, smoothing, &mut flux);
         let mut moved = 0.0_f64;
         for c in 0..m {
-            let next = (mass[c] * weight[c] + pseudo * spread[c]) / (n + pseudo);
-            moved = moved.max((next - mass[c]).abs());
-            mass[c] = next;
+            moved = moved.max((next[c] - mass[c]).abs());
+            mass[c] = next[c];
         }
         if moved <= TOLERANCE {
             converged = true;
@@ -281,11 +287,32 @@ mod tests {
         // each, shrunk or not (the spread is the same shares).
         let brackets = [b(0.0, 10.0), b(0.0, 10.0), b(10.0, 20.0), b(20.0, 40.0)];
         for shrink in [0.0, 0.5] {
-            let h = histogram(&brackets, &[0.0, 10.0, 20.0, 40.0], shrink);
+            let h = histogram(&brackets, &[0.0, 10.0, 20.0, 40.0], shrink, 0.0);
             assert!(h.converged, "{h:?}");
             for (got, want) in h.masses.iter().zip([0.5, 0.25, 0.25]) {
                 assert!((got - want).abs() < 1e-9, "{h:?}");
             }
+        }
+    }
+
+    #[test]
+    fn smoothing_moves_the_shares_toward_a_common_density() {
+        // Brackets that are each one cell: a Turnbull step gives each cell
+        // its share of jobs whatever the masses were, so the EMS fixed point
+        // is one smoothing step of the shares. 3 jobs in (0, 1], 1 in (1, 2]:
+        // (3/4, 1/4) less t = ½·1·(3/4 − 1/4)·e^(−(ln 3)²/4) = 0.184 89….
+        let brackets = [b(0.0, 1.0), b(0.0, 1.0), b(0.0, 1.0), b(1.0, 2.0)];
+        let h = histogram(&brackets, &[0.0, 1.0, 2.0], 0.0, 1.0);
+        let t = 0.25 * (-(3.0_f64.ln().powi(2)) / 4.0).exp();
+        assert!((t - 0.184_89).abs() < 1e-5);
+        assert!(h.converged, "{h:?}");
+        assert!((h.masses[0] - (0.75 - t)).abs() < 1e-9, "{h:?}");
+        // Shares already of one density (0.025 per second on cells of
+        // widths 10, 10, 20) are not moved.
+        let even = [b(0.0, 10.0), b(10.0, 20.0), b(20.0, 40.0), b(20.0, 40.0)];
+        let h = histogram(&even, &[0.0, 10.0, 20.0, 40.0], 0.5, 1.0);
+        for (got, want) in h.masses.iter().zip([0.25, 0.25, 0.5]) {
+            assert!((got - want).abs() < 1e-9, "{h:?}");
         }
     }
 
@@ -359,15 +386,15 @@ mod tests {
         // p_A = (a(1 + λ) + λc/2) / (n(1 + λ) − c) = 3.5/4 at λ = 1/2.
         let brackets = [b(0.0, 1.0), b(0.0, 1.0), b(0.0, 2.0), b(0.0, 2.0)];
         let ends = [0.0, 1.0, 2.0];
-        let unshrunk = histogram(&brackets, &ends, 0.0);
+        let unshrunk = histogram(&brackets, &ends, 0.0, 0.0);
         assert!(unshrunk.masses[1] < 1e-3, "{unshrunk:?}");
-        let shrunk = histogram(&brackets, &ends, 0.5);
+        let shrunk = histogram(&brackets, &ends, 0.5, 0.0);
         assert!(shrunk.converged);
         assert!((shrunk.masses[0] - 0.875).abs() < 1e-7, "{shrunk:?}");
         // A bracket inside one cell counts by its share of that cell:
         // (0, 0.5] and (1, 2] alone give u = (1/2, 1/2), and the
         // likelihood (p_A/2)·p_B is largest at p_A = p_B = 1/2.
-        let h = histogram(&[b(0.0, 0.5), b(1.0, 2.0)], &ends, 0.0);
+        let h = histogram(&[b(0.0, 0.5), b(1.0, 2.0)], &ends, 0.0, 0.0);
         assert!((h.masses[0] - 0.5).abs() < 1e-9, "{h:?}");
     }
 }

@@ -33,6 +33,7 @@ pub mod cells;
 pub mod fit;
 mod pieces;
 mod read;
+pub mod smooth;
 pub mod turnbull;
 
 pub use pieces::{Piece, Pieces};
@@ -178,6 +179,7 @@ impl Observed {
         brackets: Vec<Bracket>,
         knots: &[f64],
         shrink: f64,
+        smoothing: f64,
     ) -> Result<Self, DistributionError> {
         let median_width = median_width(&brackets)?;
         // Where the first Turnbull interval starts: the last bracket start
@@ -221,7 +223,7 @@ impl Observed {
         ends.dedup();
         // lo < first end ≤ hi, so there is a cell, and every bracket meets it.
         debug_assert!(ends.len() >= 2);
-        let h = cells::histogram(&brackets, &ends, shrink);
+        let h = cells::histogram(&brackets, &ends, shrink, smoothing);
         let pieces: Vec<Piece> = cells::shaped(&ends, &h.masses)
             .into_iter()
             .filter(|p| p.mass > 0.0)

@@ -333,10 +333,10 @@ fn tuning_on_the_estimate_costs_within_two_percent_of_tuning_on_the_truth() {
 fn on_cells_spans_the_turnbull_intervals() {
     let b = |low: f64, high: f64| Bracket { low, high };
     let brackets = vec![b(0.0, 10.0), b(5.0, 20.0), b(15.0, f64::INFINITY)];
-    let one = Observed::on_cells(brackets.clone(), &[], 0.5).unwrap();
+    let one = Observed::on_cells(brackets.clone(), &[], 0.5, 0.0).unwrap();
     let p = one.pieces().unwrap().pieces();
     assert_eq!((p.len(), p[0].lo, p[0].hi), (1, 5.0, 20.0), "{p:?}");
-    let two = Observed::on_cells(brackets, &[10.0, 40.0], 0.5).unwrap();
+    let two = Observed::on_cells(brackets, &[10.0, 40.0], 0.5, 0.0).unwrap();
     let p = two.pieces().unwrap().pieces();
     assert_eq!(
         p.iter().map(|p| (p.lo, p.hi)).collect::<Vec<_>>(),
@@ -357,7 +357,7 @@ fn on_cells_starts_at_most_a_median_width_before_the_first_end() {
     let mut brackets = vec![b(0.0, 240.0); 3];
     brackets.extend([b(240.0, 300.0), b(240.0, 300.0)]);
     brackets.extend([b(300.0, 360.0), b(300.0, 360.0)]);
-    let d = Observed::on_cells(brackets, &[240.0, 300.0], 0.5).unwrap();
+    let d = Observed::on_cells(brackets, &[240.0, 300.0], 0.5, 0.0).unwrap();
     let p = d.pieces().unwrap().pieces();
     assert_eq!(
         p.iter().map(|p| (p.lo, p.hi)).collect::<Vec<_>>(),
@@ -370,7 +370,7 @@ fn on_cells_starts_at_most_a_median_width_before_the_first_end() {
     }
     assert_eq!(d.survival(180.0), 1.0);
     assert!((d.survival(210.0) - (1.0 - 1.5 / 7.0)).abs() < 1e-9);
-    let all_first = Observed::on_cells(vec![b(0.0, 240.0); 4], &[], 0.5).unwrap();
+    let all_first = Observed::on_cells(vec![b(0.0, 240.0); 4], &[], 0.5, 0.0).unwrap();
     let p = all_first.pieces().unwrap().pieces();
     assert_eq!((p.len(), p[0].lo, p[0].hi), (1, 0.0, 240.0), "{p:?}");
 }
