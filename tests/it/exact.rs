@@ -3,10 +3,11 @@
 
 use super::support::policy;
 use pollsim::metrics::Exact;
+use pollsim::policy::PolicySpec;
 use pollsim::rng::JobRng;
 use pollsim::sim::engine::drive;
 use pollsim::sim::exact::evaluate_times;
-use pollsim::sim::{RunOptions, evaluate, simulate};
+use pollsim::sim::{Run, RunOptions, evaluate, simulate};
 use pollsim::workload::{Distribution, Fixed, Job, JobSource, Uniform, Workload};
 
 /// For D uniform on [a, b] and checks t1 < t2 < …, the job is seen at the first
@@ -156,16 +157,7 @@ fn the_fast_path_equals_driving_each_job() {
         ),
         policy("name = 's'\nkind = 'schedule'\ntimes = [30.0, 50.0, 70.0]\nthen = 'stop'"),
     ];
-    let run = simulate(
-        &source,
-        &specs,
-        5000,
-        5,
-        RunOptions {
-            per_job: true,
-            ..RunOptions::default()
-        },
-    );
+    let run = simulate_per_job(&source, &specs, 5000, 5);
     for (spec, result) in specs.iter().zip(&run.policies) {
         for record in result.records.as_ref().unwrap() {
             let job = source.job(record.job);
@@ -199,16 +191,7 @@ fn the_blocked_replay_equals_driving_each_job_alone() {
         policy("name = 'dec'\nkind = 'exponential'\njitter = 'decorrelated'\nmax_attempts = 6"),
         policy("name = 'aware'\nkind = 'duration_aware'\nlead = 0.9\ninterval = 2.0"),
     ];
-    let run = simulate(
-        &source,
-        &specs,
-        3000,
-        9,
-        RunOptions {
-            per_job: true,
-            ..RunOptions::default()
-        },
-    );
+    let run = simulate_per_job(&source, &specs, 3000, 9);
     for (spec, result) in specs.iter().zip(&run.policies) {
         let sid = pollsim::rng::stream_id(spec.name());
         let records = result.records.as_ref().unwrap();
@@ -226,4 +209,13 @@ fn the_blocked_replay_equals_driving_each_job_alone() {
             );
         }
     }
+}
+
+/// Simulates `specs` on `jobs` jobs of `source`, keeping every job's record.
+fn simulate_per_job(source: &JobSource, specs: &[PolicySpec], jobs: u64, seed: u64) -> Run {
+    let options = RunOptions {
+        per_job: true,
+        ..RunOptions::default()
+    };
+    simulate(source, specs, jobs, seed, options)
 }
