@@ -218,13 +218,12 @@ impl JobRng {
         // Plain indexing, not `chunks_exact` + `try_into`: the same machine code
         // once optimized, while test builds (dependencies unoptimized) would
         // call those generic helpers' unoptimized copies for every job.
-        for (i, word) in self.window.iter_mut().enumerate() {
+        let mut words = [0u32; JITTER_WINDOW];
+        for (i, word) in words.iter_mut().enumerate() {
             let b = 4 * i;
             *word = u32::from_le_bytes([bytes[b], bytes[b + 1], bytes[b + 2], bytes[b + 3]]);
         }
-        self.next = 0;
-        self.spilled = 0;
-        self.job = job;
+        self.load_window(&words, job);
     }
 
     /// Loads `job`'s window from `words`, the words `[W·job, W·job + W)` of

@@ -3,11 +3,11 @@
 
 use super::support::policy;
 use pollsim::metrics::Exact;
-use pollsim::policy::PolicySpec;
+use pollsim::policy::{JobOutcome, PolicySpec};
 use pollsim::rng::JobRng;
 use pollsim::sim::engine::drive;
 use pollsim::sim::exact::evaluate_times;
-use pollsim::sim::{Run, RunOptions, evaluate, simulate};
+use pollsim::sim::{JobRecord, Run, RunOptions, evaluate, simulate};
 use pollsim::workload::{Distribution, Fixed, Job, JobSource, Uniform, Workload};
 
 /// For D uniform on [a, b] and checks t1 < t2 < …, the job is seen at the first
@@ -162,13 +162,7 @@ fn the_fast_path_equals_driving_each_job() {
         for record in result.records.as_ref().unwrap() {
             let job = source.job(record.job);
             let outcome = drive(&mut spec.client(), &job, &mut JobRng::empty(5, 0));
-            assert_eq!(
-                (outcome.calls, outcome.seen_at),
-                (record.calls, record.seen_at),
-                "{} job {}",
-                spec.name(),
-                record.job
-            );
+            assert_same_outcome(spec, record, &outcome);
         }
     }
 }
@@ -200,13 +194,7 @@ fn the_blocked_replay_equals_driving_each_job_alone() {
             let job = source.job(record.job);
             let mut rng = JobRng::for_job(9, sid, record.job);
             let outcome = drive(&mut spec.client(), &job, &mut rng);
-            assert_eq!(
-                (outcome.calls, outcome.seen_at),
-                (record.calls, record.seen_at),
-                "{} job {}",
-                spec.name(),
-                record.job
-            );
+            assert_same_outcome(spec, record, &outcome);
         }
     }
 }
@@ -218,4 +206,15 @@ fn simulate_per_job(source: &JobSource, specs: &[PolicySpec], jobs: u64, seed: u
         ..RunOptions::default()
     };
     simulate(source, specs, jobs, seed, options)
+}
+
+/// `outcome`, driven alone, is what the engine recorded for `record`'s job.
+fn assert_same_outcome(spec: &PolicySpec, record: &JobRecord, outcome: &JobOutcome) {
+    assert_eq!(
+        (outcome.calls, outcome.seen_at),
+        (record.calls, record.seen_at),
+        "{} job {}",
+        spec.name(),
+        record.job
+    );
 }

@@ -21,8 +21,9 @@
 //! neighbour's. The edge weight is a bilateral filter's (Tomasi & Manduchi
 //! 1998): neighbours whose densities differ by noise (a ratio within
 //! e^±0.5) trade nearly fully, the clips' cell before 15 s and the films'
-//! after it (a ratio near e^7) not at all. In linear time, not log time:
-//! a uniform workload (long.toml's) is flat there, so pooling is unbiased.
+//! after it (a ratio near e^7) not at all. Densities are per second of
+//! time, not of log time: a uniform workload (long.toml's) is flat per
+//! second, so pooling it is unbiased.
 
 /// Scale of the edge weight, in `ln` of the density ratio: measured over
 /// 16 seeds of the tests' three workloads, 1.5 and 2 came out alike, 1 let
